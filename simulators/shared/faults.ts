@@ -1,0 +1,70 @@
+import { z } from 'zod';
+import { createRng, type Rng } from './rng.js';
+
+/**
+ * Fault switches, set per endpoint name (for example `users`, `leaves`, `createUser`) or `*` for all.
+ * Rates are probabilities per request in [0, 1]. Draws come from a seeded RNG so a scenario replays.
+ */
+export const FaultSpecSchema = z.object({
+  /** Share of requests answered 500. */
+  errorRate: z.number().min(0).max(1).default(0),
+  /** The next N requests are answered 429 with Retry-After (a burst), then normal service resumes. */
+  burst429: z.number().int().min(0).default(0),
+  /** Retry-After seconds sent with injected 429s. */
+  retryAfterSeconds: z.number().int().min(0).default(1),
+  /** Latency added to a share of requests. */
+  latencyMs: z.number().int().min(0).default(0),
+  latencyRate: z.number().min(0).max(1).default(1),
+  /** Share of requests whose socket is destroyed before any response. */
+  dropRate: z.number().min(0).max(1).default(0),
+  /** Share of successful JSON responses cut in the middle of the body. */
+  truncateRate: z.number().min(0).max(1).default(0),
+});
+export type FaultSpec = z.infer<typeof FaultSpecSchema>;
+export const FaultsSchema = z.record(z.string(), FaultSpecSchema.partial());
+export type Faults = z.infer<typeof FaultsSchema>;
+
+export type FaultDecision =
+  | { kind: 'none'; delayMs: number; truncate: boolean }
+  | { kind: 'error'; delayMs: number }
+  | { kind: 'tooMany'; delayMs: number; retryAfterSeconds: number }
+  | { kind: 'drop'; delayMs: number };
+
+/** Holds the active fault switches of one simulator and decides, request by request, what goes wrong. */
+export class FaultInjector {
+  private specs = new Map<string, FaultSpec>();
+  private rng: Rng;
+
+  constructor(seed = 1) {
+    this.rng = createRng(seed);
+  }
+
+  set(endpoint: string, spec: Partial<FaultSpec>): void {
+    this.specs.set(endpoint, FaultSpecSchema.parse({ ...this.specs.get(endpoint), ...spec }));
+  }
+
+  setAll(faults: Faults): void {
+    for (const [endpoint, spec] of Object.entries(faults)) this.set(endpoint, spec);
+  }
+
+  clear(): void {
+    this.specs.clear();
+  }
+
+  snapshot(): Record<string, FaultSpec> {
+    return Object.fromEntries(this.specs);
+  }
+
+  decide(endpoint: string): FaultDecision {
+    const spec = this.specs.get(endpoint) ?? this.specs.get('*');
+    if (!spec) return { kind: 'none', delayMs: 0, truncate: false };
+    const delayMs = spec.latencyMs > 0 && this.rng() < spec.latencyRate ? spec.latencyMs : 0;
+    if (spec.burst429 > 0) {
+      spec.burst429 -= 1;
+      return { kind: 'tooMany', delayMs, retryAfterSeconds: spec.retryAfterSeconds };
+    }
+    if (spec.dropRate > 0 && this.rng() < spec.dropRate) return { kind: 'drop', delayMs };
+    if (spec.errorRate > 0 && this.rng() < spec.errorRate) return { kind: 'error', delayMs };
+    return { kind: 'none', delayMs, truncate: spec.truncateRate > 0 && this.rng() < spec.truncateRate };
+  }
+}

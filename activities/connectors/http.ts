@@ -1,0 +1,101 @@
+import { Agent, errors as undiciErrors, type Dispatcher } from 'undici';
+import { SyncError } from '../errors.js';
+
+export interface HttpResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  /** Parsed JSON body, or undefined when empty. */
+  body: unknown;
+}
+
+export interface HttpRequest {
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  url: string;
+  headers?: Record<string, string>;
+  json?: unknown;
+  signal?: AbortSignal;
+  timeoutMs?: number;
+}
+
+/** A keep-alive pool per process, shared by every client of one origin. */
+export function createDispatcher(connections = 32): Dispatcher {
+  return new Agent({ connections, keepAliveTimeout: 30_000, pipelining: 1 });
+}
+
+const MAX_BODY_BYTES = 50 * 1024 * 1024;
+
+/**
+ * Sends one request. Network failures, timeouts and unreadable bodies become retryable SyncErrors
+ * naming the service (never the URL's query, which may carry an email filter).
+ */
+export async function send(dispatcher: Dispatcher, service: string, req: HttpRequest): Promise<HttpResponse> {
+  const timeout = req.timeoutMs ?? 30_000;
+  let response: Dispatcher.ResponseData;
+  try {
+    response = await dispatcher.request({
+      origin: new URL(req.url).origin,
+      path: new URL(req.url).pathname + new URL(req.url).search,
+      method: req.method,
+      headers: {
+        accept: 'application/json',
+        ...(req.json !== undefined && { 'content-type': 'application/json' }),
+        ...req.headers,
+      },
+      body: req.json === undefined ? null : JSON.stringify(req.json),
+      headersTimeout: timeout,
+      bodyTimeout: timeout,
+      signal: req.signal ?? null,
+    });
+  } catch (err) {
+    if (req.signal?.aborted) throw err;
+    throw new SyncError(`${service}_unreachable`, `${service} did not answer (${describe(err)}); will retry.`, true);
+  }
+  let text: string;
+  try {
+    text = await response.body.text();
+  } catch (err) {
+    throw new SyncError(`${service}_body_lost`, `${service} response was cut off (${describe(err)}); will retry.`, true);
+  }
+  if (text.length > MAX_BODY_BYTES) {
+    throw new SyncError(`${service}_body_too_large`, `${service} sent a body over ${MAX_BODY_BYTES} bytes.`, false);
+  }
+  let body: unknown;
+  if (text.trim() !== '') {
+    try {
+      body = JSON.parse(text) as unknown;
+    } catch {
+      // A truncated or non-JSON body on a success is a transport fault; on an error status it is just noise.
+      if (response.statusCode < 400) {
+        throw new SyncError(`${service}_bad_json`, `${service} sent a body that is not valid JSON; will retry.`, true);
+      }
+    }
+  }
+  return { status: response.statusCode, headers: response.headers, body };
+}
+
+function describe(err: unknown): string {
+  if (err instanceof undiciErrors.UndiciError) return err.code;
+  if (err instanceof Error && 'code' in err) return String((err as { code: unknown }).code);
+  return err instanceof Error ? err.name : 'unknown error';
+}
+
+/** Retry-After in ms (seconds or HTTP date), bounded to [1 s, 5 min]; default 10 s. */
+export function retryAfterMs(headers: HttpResponse['headers'], now = Date.now()): number {
+  const raw = headers['retry-after'];
+  const value = Array.isArray(raw) ? raw[0] : raw;
+  let ms = 10_000;
+  if (value !== undefined && /^\d+(\.\d+)?$/.test(value.trim())) ms = Number(value) * 1000;
+  else if (value !== undefined && !Number.isNaN(Date.parse(value))) ms = Date.parse(value) - now;
+  return Math.min(300_000, Math.max(1000, ms));
+}
+
+/** The common status rules for read calls: 429 waits, 408/5xx retry, others are the caller's. */
+export function throwForTransient(service: string, res: HttpResponse): void {
+  if (res.status === 429) {
+    const wait = retryAfterMs(res.headers);
+    throw new SyncError(`${service}_rate_limited`, `${service} asked us to slow down (429); retrying in ${Math.round(wait / 1000)} s.`, true, wait);
+  }
+  if (res.status === 408 || res.status >= 500) {
+    throw new SyncError(`${service}_unavailable`, `${service} answered ${res.status}; will retry with backoff.`, true);
+  }
+}

@@ -1,0 +1,49 @@
+import type postgres from 'postgres';
+
+/** Waits until one more request fits the budget of `bucket`. */
+export interface RateLimiter {
+  acquire(bucket: string, signal?: AbortSignal): Promise<void>;
+}
+
+export const unlimited: RateLimiter = { acquire: async () => undefined };
+
+/**
+ * A sliding 60-second window kept in Postgres, so every worker process and every connection that
+ * reads the same Lucca instance shares one budget. A transaction-scoped advisory lock per bucket
+ * makes count-then-insert atomic. Never more than `perMinute` requests start in any 60 s window.
+ */
+export function createPostgresRateLimiter(sql: postgres.Sql, perMinute: number): RateLimiter {
+  if (perMinute <= 0) return unlimited;
+  return {
+    async acquire(bucket, signal) {
+      for (;;) {
+        const waitMs = await sql.begin(async (tx) => {
+          await tx`select pg_advisory_xact_lock(hashtext(${bucket}))`;
+          await tx`delete from rate_limit_events where bucket = ${bucket} and at < clock_timestamp() - interval '60 seconds'`;
+          const [row] = await tx<{ used: number; wait_ms: number | null }[]>`
+            select count(*)::int as used,
+                   ceil(extract(epoch from (min(at) + interval '60 seconds' - clock_timestamp())) * 1000)::int as wait_ms
+            from rate_limit_events where bucket = ${bucket}`;
+          if ((row?.used ?? 0) < perMinute) {
+            await tx`insert into rate_limit_events (bucket, at) values (${bucket}, clock_timestamp())`;
+            return 0;
+          }
+          return Math.max(50, row?.wait_ms ?? 1000);
+        });
+        if (waitMs === 0) return;
+        await sleep(waitMs + 20, signal);
+      }
+    },
+  };
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    }, { once: true });
+  });
+}

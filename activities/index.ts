@@ -1,0 +1,19 @@
+import { applyActivities } from './apply.js';
+import type { Deps } from './deps.js';
+import { withFailureMapping } from './errors.js';
+import { fetchActivities } from './fetch.js';
+import { planActivities } from './plan.js';
+import { runActivities } from './runs.js';
+
+/** The one registration point of activities: every one gets its dependencies here, none reads globals. */
+export function createActivities(deps: Deps) {
+  return withFailureMapping({
+    ...runActivities(deps),
+    ...fetchActivities(deps),
+    ...planActivities(deps),
+    ...applyActivities(deps),
+  });
+}
+
+export type Activities = ReturnType<typeof createActivities>;
+export type { Deps } from './deps.js';

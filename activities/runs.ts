@@ -1,0 +1,64 @@
+import { eq, sql } from 'drizzle-orm';
+import { reportLines, syncRuns } from '../db/schema.js';
+import type { RunStatus, SyncSummary, Trigger } from '../workflows/contracts.js';
+import { loadConnection, type Deps } from './deps.js';
+import { SyncError } from './errors.js';
+
+export interface BeginRunInput {
+  connectionId: string;
+  workflowId: string;
+  trigger: Trigger;
+  dryRun: boolean;
+}
+
+export function runActivities(deps: Deps) {
+  const { db } = deps.db;
+  return {
+    /** Creates the run row; idempotent per workflow id, so a retried start never makes two runs. */
+    async beginRun(input: BeginRunInput): Promise<{ runId: string }> {
+      const connection = await loadConnection(deps, input.connectionId);
+      if (!connection.active) {
+        throw new SyncError('connection_inactive', `Connection ${connection.name} is not active yet: activate it with \`lucca-sync connection activate ${connection.name}\`.`, false);
+      }
+      const [row] = await db
+        .insert(syncRuns)
+        .values({ connectionId: input.connectionId, workflowId: input.workflowId, trigger: input.trigger, dryRun: input.dryRun })
+        .onConflictDoUpdate({ target: syncRuns.workflowId, set: { workflowId: input.workflowId } })
+        .returning({ id: syncRuns.id });
+      if (!row) throw new SyncError('run_not_created', 'Could not record the sync run.', true);
+      deps.logger.info({ runId: row.id, connectionId: input.connectionId, trigger: input.trigger, dryRun: input.dryRun }, 'sync run started');
+      return { runId: row.id };
+    },
+
+    /** Closes the run with its status and the counts of its report, and returns the summary. */
+    async finishRun(input: { runId: string; status: RunStatus; message: string | null }): Promise<SyncSummary> {
+      const counts = await countRun(deps, input.runId);
+      const [run] = await db
+        .update(syncRuns)
+        .set({ status: input.status, message: input.message, counts, phase: 'done', finishedAt: new Date() })
+        .where(eq(syncRuns.id, input.runId))
+        .returning();
+      if (!run) throw new SyncError('run_not_found', `Sync run ${input.runId} does not exist.`, false);
+      deps.logger.info({ runId: run.id, status: input.status, counts }, 'sync run finished');
+      return { runId: run.id, status: input.status, dryRun: run.dryRun, counts, message: input.message };
+    },
+  };
+}
+
+/** Counts by action (and by outcome for errors), straight from the report lines. */
+export async function countRun(deps: Deps, runId: string): Promise<Record<string, number>> {
+  const { db } = deps.db;
+  const rows = await db
+    .select({ action: reportLines.action, outcome: reportLines.outcome, n: sql<number>`count(*)::int` })
+    .from(reportLines)
+    .where(eq(reportLines.runId, runId))
+    .groupBy(reportLines.action, reportLines.outcome);
+  const counts: Record<string, number> = {};
+  for (const row of rows) {
+    const key = row.outcome === 'failed' ? 'error' : row.action;
+    counts[key] = (counts[key] ?? 0) + row.n;
+  }
+  const [staged] = await deps.db.sql<{ n: number }[]>`select count(*)::int as n from staged_records where run_id = ${runId} and dataset = 'lucca-users'`;
+  counts.read = staged?.n ?? 0;
+  return counts;
+}

@@ -1,0 +1,76 @@
+import { z } from 'zod';
+
+/**
+ * The one module that reads the environment. Every setting the product knows is declared here,
+ * parsed with zod; a bad or missing variable fails with its name and what is expected.
+ */
+const port = z.coerce
+  .number({ error: 'expected a port number (1-65535)' })
+  .int('expected a port number (1-65535)')
+  .min(1, 'expected a port number (1-65535)')
+  .max(65535, 'expected a port number (1-65535)');
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+const list = z
+  .string()
+  .optional()
+  .transform((v) => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean));
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no', ''])
+  .optional()
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+export const EnvSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  /** Folder for local state: Temporal's SQLite file, the embedded Postgres, the development key. */
+  DATA_DIR: z.string().min(1).default('.data'),
+  DATABASE_URL: optionalString.pipe(
+    z.string().regex(/^postgres(ql)?:\/\//, 'expected a postgres:// or postgresql:// URL').optional(),
+  ),
+  /** Port of the embedded PostgreSQL used when DATABASE_URL is not set. */
+  EMBEDDED_PG_PORT: port.default(5499),
+
+  TEMPORAL_ADDRESS: z.string().regex(/^[\w.-]+:\d+$/, 'expected host:port, e.g. 127.0.0.1:7233').default('127.0.0.1:7233'),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().min(1).default('lucca-sync'),
+  TEMPORAL_UI_PORT: port.default(8233),
+  TEMPORAL_CLI_PATH: optionalString,
+  TEMPORAL_TEST_SERVER_PATH: optionalString,
+  TEMPORAL_TLS: bool,
+  TEMPORAL_API_KEY: optionalString,
+
+  /** Base64 of 32 bytes: encrypts Lucca and target API keys at rest. Unset: a development key in DATA_DIR. */
+  CREDENTIALS_KEY: optionalString.pipe(
+    z
+      .string()
+      .refine((v) => Buffer.from(v, 'base64').length === 32, 'expected base64 of exactly 32 bytes (make one with: openssl rand -base64 32)')
+      .optional(),
+  ),
+  /** Lucca's documented budget, shared by every worker reading one instance. 0 turns our limiter off. */
+  LUCCA_RATE_LIMIT_PER_MINUTE: z.coerce.number({ error: 'expected a whole number' }).int('expected a whole number').min(0, 'expected 0 or more').default(50),
+  /** Hosts allowed besides Lucca's own (*.ilucca.net, …): local simulators, test instances. */
+  LUCCA_ALLOWED_HOSTS: list,
+  /** Where binaries are looked up after TEMPORAL_CLI_PATH. */
+  PATH: z.string().optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+export type Env = z.infer<typeof EnvSchema>;
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Parses an environment (default: process.env). Throws ConfigError naming every bad variable. */
+export function parseEnv(source: Record<string, string | undefined> = process.env): Env {
+  const result = EnvSchema.safeParse(source);
+  if (result.success) return result.data;
+  const lines = result.error.issues.map((issue) => {
+    const name = issue.path.join('.') || '(environment)';
+    const got = source[name];
+    const shown = got === undefined ? 'unset' : /KEY|PASSWORD|SECRET|URL/.test(name) ? 'set (hidden)' : `"${got}"`;
+    return `${name}: ${issue.message} (${shown})`;
+  });
+  throw new ConfigError(`Invalid configuration:\n  ${lines.join('\n  ')}`);
+}

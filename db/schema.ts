@@ -1,0 +1,198 @@
+import { sql } from 'drizzle-orm';
+import {
+  bigserial,
+  boolean,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
+
+const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
+const updatedAt = () => timestamp('updated_at', { withTimezone: true }).notNull().defaultNow();
+
+/** One company's link from a Lucca instance to one target app. Credentials are stored encrypted. */
+export const connections = pgTable('connections', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  name: text('name').notNull().unique(),
+  target: text('target', { enum: ['happypal', 'reflect'] }).notNull(),
+  luccaUrl: text('lucca_url').notNull(),
+  luccaKeyEnc: text('lucca_key_enc').notNull(),
+  targetUrl: text('target_url').notNull(),
+  targetKeyEnc: text('target_key_enc').notNull(),
+  active: boolean('active').notNull(),
+  defaultPolicy: text('default_policy', { enum: ['lucca-wins', 'target-wins', 'review'] })
+    .notNull()
+    .default('lucca-wins'),
+  fieldPolicies: jsonb('field_policies').$type<Record<string, string>>().notNull().default({}),
+  deactivationGuardPct: integer('deactivation_guard_pct').notNull().default(10),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+});
+
+/** One sync of one connection (one workflow execution chain). */
+export const syncRuns = pgTable(
+  'sync_runs',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    connectionId: uuid('connection_id')
+      .notNull()
+      .references(() => connections.id, { onDelete: 'cascade' }),
+    workflowId: text('workflow_id').notNull().unique(),
+    trigger: text('trigger').notNull(),
+    dryRun: boolean('dry_run').notNull().default(false),
+    status: text('status', { enum: ['running', 'completed', 'failed', 'cancelled', 'blocked'] })
+      .notNull()
+      .default('running'),
+    phase: text('phase').notNull().default('starting'),
+    fetchComplete: boolean('fetch_complete').notNull().default(false),
+    counts: jsonb('counts').$type<Record<string, number>>().notNull().default({}),
+    message: text('message'),
+    startedAt: timestamp('started_at', { withTimezone: true }).notNull().defaultNow(),
+    finishedAt: timestamp('finished_at', { withTimezone: true }),
+  },
+  (t) => [index('sync_runs_connection_idx').on(t.connectionId, t.startedAt)],
+);
+
+/** Records read during a run (from Lucca, and the target's current state), page by page. */
+export const stagedRecords = pgTable(
+  'staged_records',
+  {
+    runId: uuid('run_id')
+      .notNull()
+      .references(() => syncRuns.id, { onDelete: 'cascade' }),
+    dataset: text('dataset').notNull(),
+    sourceId: text('source_id').notNull(),
+    page: integer('page').notNull(),
+    data: jsonb('data').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.dataset, t.sourceId] })],
+);
+
+/** The plan and the report of a run: one line per affected record, with field diffs and outcome. */
+export const reportLines = pgTable(
+  'report_lines',
+  {
+    runId: uuid('run_id')
+      .notNull()
+      .references(() => syncRuns.id, { onDelete: 'cascade' }),
+    seq: integer('seq').notNull(),
+    dataset: text('dataset').notNull(),
+    sourceId: text('source_id').notNull(),
+    targetId: text('target_id'),
+    action: text('action').notNull(),
+    changes: jsonb('changes').$type<unknown[]>().notNull().default([]),
+    /** Other actions that also apply to the record (the primary one is `action`). */
+    also: jsonb('also').$type<string[]>().notNull().default([]),
+    reasons: jsonb('reasons').$type<unknown[]>().notNull().default([]),
+    /** What the write phase must do (writes, then the commit of links and snapshots); null to only report. */
+    plan: jsonb('plan').$type<unknown>(),
+    outcome: text('outcome', { enum: ['planned', 'applied', 'failed', 'skipped', 'reported'] })
+      .notNull()
+      .default('planned'),
+    error: text('error'),
+  },
+  (t) => [
+    primaryKey({ columns: [t.runId, t.seq] }),
+    uniqueIndex('report_lines_record_idx').on(t.runId, t.dataset, t.sourceId),
+  ],
+);
+
+/** Which target record a Lucca record is linked to, per connection. */
+export const recordLinks = pgTable(
+  'record_links',
+  {
+    connectionId: uuid('connection_id')
+      .notNull()
+      .references(() => connections.id, { onDelete: 'cascade' }),
+    dataset: text('dataset').notNull(),
+    sourceId: text('source_id').notNull(),
+    targetId: text('target_id').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.connectionId, t.dataset, t.sourceId] }),
+    uniqueIndex('record_links_target_idx').on(t.connectionId, t.dataset, t.targetId),
+  ],
+);
+
+/** The values we last wrote to the target (the "base" of the three-way check). */
+export const snapshots = pgTable(
+  'snapshots',
+  {
+    connectionId: uuid('connection_id')
+      .notNull()
+      .references(() => connections.id, { onDelete: 'cascade' }),
+    dataset: text('dataset').notNull(),
+    sourceId: text('source_id').notNull(),
+    fields: jsonb('fields').$type<Record<string, string | null>>().notNull(),
+    /** Target values kept on purpose (target-wins, or a conflict resolved for the target side). */
+    kept: jsonb('kept').$type<Record<string, string | null>>().notNull().default({}),
+    targetStatus: text('target_status'),
+    runId: uuid('run_id'),
+    updatedAt: updatedAt(),
+  },
+  (t) => [primaryKey({ columns: [t.connectionId, t.dataset, t.sourceId] })],
+);
+
+/** Records that could not be synced; tried again every run until they pass. */
+export const quarantine = pgTable(
+  'quarantine',
+  {
+    connectionId: uuid('connection_id')
+      .notNull()
+      .references(() => connections.id, { onDelete: 'cascade' }),
+    dataset: text('dataset').notNull(),
+    sourceId: text('source_id').notNull(),
+    reasons: jsonb('reasons').$type<unknown[]>().notNull(),
+    lastRunId: uuid('last_run_id'),
+    firstSeenAt: timestamp('first_seen_at', { withTimezone: true }).notNull().defaultNow(),
+    lastSeenAt: timestamp('last_seen_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.connectionId, t.dataset, t.sourceId] })],
+);
+
+/** Field-level conflicts opened under the `review` policy; listed until resolved or converged. */
+export const conflicts = pgTable(
+  'conflicts',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    connectionId: uuid('connection_id')
+      .notNull()
+      .references(() => connections.id, { onDelete: 'cascade' }),
+    dataset: text('dataset').notNull(),
+    sourceId: text('source_id').notNull(),
+    targetId: text('target_id'),
+    field: text('field').notNull(),
+    baseValue: text('base_value'),
+    sourceValue: text('source_value'),
+    targetValue: text('target_value'),
+    status: text('status', { enum: ['open', 'resolved'] }).notNull().default('open'),
+    resolution: text('resolution', { enum: ['lucca', 'target', 'converged'] }),
+    openedRunId: uuid('opened_run_id'),
+    lastSeenRunId: uuid('last_seen_run_id'),
+    openedAt: createdAt(),
+    resolvedAt: timestamp('resolved_at', { withTimezone: true }),
+  },
+  (t) => [
+    uniqueIndex('conflicts_open_idx')
+      .on(t.connectionId, t.dataset, t.sourceId, t.field)
+      .where(sql`${t.status} = 'open'`),
+  ],
+);
+
+/** Requests sent to a rate-limited API, shared by every worker process (sliding window). */
+export const rateLimitEvents = pgTable(
+  'rate_limit_events',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    bucket: text('bucket').notNull(),
+    at: timestamp('at', { withTimezone: true, precision: 3 }).notNull(),
+  },
+  (t) => [index('rate_limit_events_bucket_idx').on(t.bucket, t.at)],
+);

@@ -1,0 +1,27 @@
+import type { Env } from '../config/env.js';
+import type { Deps } from '../activities/index.js';
+import { createDispatcher } from '../activities/connectors/http.js';
+import { createPostgresRateLimiter } from '../activities/connectors/rate-limiter.js';
+import { createDb } from '../db/client.js';
+import { createCredentialCipher, loadCredentialsKey } from '../lib/credentials.js';
+import { createLogger, type Logger } from '../lib/logger.js';
+import { resolveDataDir } from '../stack/paths.js';
+
+/** Builds the activities' dependencies from configuration. The caller owns `close()`. */
+export function buildDeps(env: Env, databaseUrl: string, logger: Logger = createLogger(env.LOG_LEVEL)): Deps & { close(): Promise<void> } {
+  const db = createDb(databaseUrl, { max: 20 });
+  const dispatcher = createDispatcher();
+  return {
+    db,
+    dispatcher,
+    logger,
+    cipher: createCredentialCipher(loadCredentialsKey(env.CREDENTIALS_KEY, resolveDataDir(env.DATA_DIR))),
+    limiter: createPostgresRateLimiter(db.sql, env.LUCCA_RATE_LIMIT_PER_MINUTE),
+    allowedHosts: env.LUCCA_ALLOWED_HOSTS,
+    today: () => new Date().toISOString().slice(0, 10),
+    close: async () => {
+      await dispatcher.close();
+      await db.close();
+    },
+  };
+}

@@ -1,0 +1,2 @@
+// The only path given to the worker's workflowsPath / bundler.
+export { syncConnection } from './sync-connection.workflow.js';

@@ -1,0 +1,112 @@
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  CancellationScope,
+  ContinueAsNew,
+  continueAsNew,
+  isCancellation,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { Activities } from '../activities/index.js';
+import { progressQuery, type SyncCursor, type SyncInput, type SyncSummary } from './contracts.js';
+import { BOOKKEEPING, READ, WORK } from './policies.js';
+
+const read = proxyActivities<Activities>(READ);
+const work = proxyActivities<Activities>(WORK);
+const book = proxyActivities<Activities>(BOOKKEEPING);
+
+const DEFAULTS = { pagesPerActivity: 10, linesPerActivity: 2000, maxActivitiesPerRun: 500 };
+
+/**
+ * One sync of one connection: fetch Lucca → fetch the target's current state → plan (map, match,
+ * three-way check, guard) → write → report. Only orchestrates; every step is an activity working
+ * on Postgres rows referenced by runId. Continues-as-new with its cursor on long runs.
+ */
+export async function syncConnection(input: SyncInput): Promise<SyncSummary> {
+  const options = { ...DEFAULTS, ...input.options };
+  const cursor: SyncCursor = input.cursor ?? {
+    runId: '', phase: 'starting', sourceOffset: 0, sourceDone: false, targetPage: 1, targetDone: false,
+    planned: false, pagesDone: 0, counts: {}, continuedAsNew: 0,
+  };
+  let activitiesThisRun = 0;
+  setHandler(progressQuery, () => ({
+    runId: cursor.runId || null, phase: cursor.phase, pagesDone: cursor.pagesDone, counts: { ...cursor.counts },
+  }));
+  const add = (counts: Record<string, number>) => {
+    for (const [key, n] of Object.entries(counts)) cursor.counts[key] = (cursor.counts[key] ?? 0) + n;
+  };
+  const checkpoint = async () => {
+    activitiesThisRun += 1;
+    if (workflowInfo().continueAsNewSuggested || activitiesThisRun >= options.maxActivitiesPerRun) {
+      await continueAsNew<typeof syncConnection>({ ...input, cursor: { ...cursor, continuedAsNew: cursor.continuedAsNew + 1 } });
+    }
+  };
+
+  try {
+    if (!cursor.runId) {
+      const begun = await book.beginRun({
+        connectionId: input.connectionId, workflowId: workflowInfo().workflowId, trigger: input.trigger, dryRun: !!input.dryRun,
+      });
+      cursor.runId = begun.runId;
+    }
+    const runId = cursor.runId;
+    while (!cursor.sourceDone) {
+      cursor.phase = 'fetch-source';
+      const page = await read.fetchSourcePages({ runId, offset: cursor.sourceOffset, maxPages: options.pagesPerActivity });
+      Object.assign(cursor, { sourceOffset: page.offset, sourceDone: page.done, pagesDone: cursor.pagesDone + page.pages });
+      add(page.counts);
+      await checkpoint();
+    }
+    while (!cursor.targetDone) {
+      cursor.phase = 'fetch-target';
+      const page = await read.fetchTargetPages({ runId, page: cursor.targetPage, maxPages: options.pagesPerActivity });
+      Object.assign(cursor, { targetPage: page.page, targetDone: page.done, pagesDone: cursor.pagesDone + page.pages });
+      add(page.counts);
+      await checkpoint();
+    }
+    if (!cursor.planned) {
+      cursor.phase = 'plan';
+      const plan = await work.planChanges({ runId, confirmDeactivations: !!input.confirmDeactivations });
+      cursor.planned = true;
+      add(plan.counts);
+      if (plan.blockedReason) return await book.finishRun({ runId, status: 'blocked', message: plan.blockedReason });
+      await checkpoint();
+    }
+    if (!input.dryRun) {
+      cursor.phase = 'write';
+      for (;;) {
+        const batch = await work.applyChanges({ runId, maxLines: options.linesPerActivity });
+        add(batch.counts);
+        if (batch.done) break;
+        await checkpoint();
+      }
+    }
+    cursor.phase = 'report';
+    const summary = await book.finishRun({ runId, status: 'completed', message: null });
+    cursor.phase = 'done';
+    return summary;
+  } catch (err) {
+    if (err instanceof ContinueAsNew) throw err;
+    if (!cursor.runId) throw err;
+    const runId = cursor.runId;
+    if (isCancellation(err)) {
+      await CancellationScope.nonCancellable(() => book.finishRun({ runId, status: 'cancelled', message: 'Cancelled by an operator.' }));
+      throw err;
+    }
+    const message = failureMessage(err);
+    await CancellationScope.nonCancellable(() => book.finishRun({ runId, status: 'failed', message }));
+    throw ApplicationFailure.create({ message, type: failureType(err), nonRetryable: true, cause: err instanceof Error ? err : undefined });
+  }
+}
+
+function failureMessage(err: unknown): string {
+  if (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure) return err.cause.message;
+  return err instanceof Error ? err.message : 'The sync failed.';
+}
+
+function failureType(err: unknown): string {
+  if (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type) return err.cause.type;
+  return 'sync_failed';
+}

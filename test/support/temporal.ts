@@ -8,7 +8,8 @@ let installed = false;
 export function installQuietRuntime(): void {
   if (installed) return;
   installed = true;
-  Runtime.install({ logger: new DefaultLogger('WARN') });
+  // ERROR: expected activity failures (429s, injected 500s) are logged by the SDK at WARN.
+  Runtime.install({ logger: new DefaultLogger('ERROR') });
 }
 
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;

@@ -88,7 +88,8 @@ export function applyActivities(deps: Deps) {
       const counts = { written: 0, rejected: 0 };
       let next = 0;
       const worker = async () => {
-        while (next < lines.length) {
+        // On cancellation, take no new line; the ones in flight finish and commit, so state stays consistent.
+        while (next < lines.length && !ctx.cancellationSignal.aborted) {
           const line = lines[next++] as Line;
           const plan = PlannedWriteSchema.parse(line.plan);
           const result = await write(run, line, plan);
@@ -105,6 +106,7 @@ export function applyActivities(deps: Deps) {
         }
       };
       await Promise.all(Array.from({ length: Math.min(CONCURRENCY, lines.length) }, worker));
+      if (ctx.cancellationSignal.aborted) await ctx.cancelled;
       return { done: lines.length < input.maxLines, counts };
     },
   };

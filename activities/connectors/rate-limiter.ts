@@ -10,19 +10,21 @@ export const unlimited: RateLimiter = { acquire: async () => undefined };
 /**
  * A sliding 60-second window kept in Postgres, so every worker process and every connection that
  * reads the same Lucca instance shares one budget. A transaction-scoped advisory lock per bucket
- * makes count-then-insert atomic. Never more than `perMinute` requests start in any 60 s window.
+ * makes count-then-insert atomic. Never more than `perMinute` requests start in any window
+ * (60 s; shorter only in tests).
  */
-export function createPostgresRateLimiter(sql: postgres.Sql, perMinute: number): RateLimiter {
+export function createPostgresRateLimiter(sql: postgres.Sql, perMinute: number, windowMs = 60_000): RateLimiter {
   if (perMinute <= 0) return unlimited;
+  const window = `${windowMs} milliseconds`;
   return {
     async acquire(bucket, signal) {
       for (;;) {
         const waitMs = await sql.begin(async (tx) => {
           await tx`select pg_advisory_xact_lock(hashtext(${bucket}))`;
-          await tx`delete from rate_limit_events where bucket = ${bucket} and at < clock_timestamp() - interval '60 seconds'`;
+          await tx`delete from rate_limit_events where bucket = ${bucket} and at < clock_timestamp() - ${window}::interval`;
           const [row] = await tx<{ used: number; wait_ms: number | null }[]>`
             select count(*)::int as used,
-                   ceil(extract(epoch from (min(at) + interval '60 seconds' - clock_timestamp())) * 1000)::int as wait_ms
+                   ceil(extract(epoch from (min(at) + ${window}::interval - clock_timestamp())) * 1000)::int as wait_ms
             from rate_limit_events where bucket = ${bucket}`;
           if ((row?.used ?? 0) < perMinute) {
             await tx`insert into rate_limit_events (bucket, at) values (${bucket}, clock_timestamp())`;

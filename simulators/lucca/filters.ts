@@ -1,0 +1,87 @@
+import { isPlainDate, parseDateTime } from '../data/dates.js';
+import { badRequest } from './http-error.js';
+
+export type FilterKind = 'date' | 'datetime' | 'number';
+export type Comparable = string | number | null;
+export type Predicate = (value: Comparable) => boolean;
+
+const OPERATORS = new Set([
+  'since', 'until', 'between', 'notequal', 'greaterthan', 'greaterthanorequal', 'lessthan', 'lessthanorequal', 'equal',
+]);
+
+/**
+ * Compiles a v3 filter value: `X`, `X,Y` (any of), `since,X`, `until,X`, `between,A,B`, `notequal,X`,
+ * `greaterthan,X`… A `null` token matches empty values (`until,2050-10-15,null` = until that day or open).
+ * Dates compare on the day, date-times on the instant (no offset = UTC). Malformed → 400.
+ */
+export function compileFilter(name: string, raw: string, kind: FilterKind): Predicate {
+  const tokens = raw.split(',').map((t) => t.trim()).filter((t) => t !== '');
+  const first = tokens[0]?.toLowerCase();
+  const op = first !== undefined && OPERATORS.has(first) ? first : 'in';
+  const args = op === 'in' ? tokens : tokens.slice(1);
+  const acceptsNull = args.some((t) => t.toLowerCase() === 'null');
+  const values = args.filter((t) => t.toLowerCase() !== 'null').map((t) => parseValue(name, t, kind));
+  const [a, b] = values;
+  const need = (n: number) => {
+    if (values.length < n) throw badRequest(`${name}: "${op}" needs ${n} value(s)`);
+  };
+  let test: (v: string | number) => boolean;
+  switch (op) {
+    case 'since': case 'greaterthanorequal': need(1); test = (v) => v >= (a as string); break;
+    case 'until': case 'lessthanorequal': need(1); test = (v) => v <= (a as string); break;
+    case 'greaterthan': need(1); test = (v) => v > (a as string); break;
+    case 'lessthan': need(1); test = (v) => v < (a as string); break;
+    case 'between': need(2); test = (v) => v >= (a as string) && v <= (b as string); break;
+    case 'notequal':
+      if (values.length === 0 && acceptsNull) return (v) => v !== null;
+      need(1);
+      return (v) => v === null || !values.includes(v);
+    default: {
+      if (values.length === 0 && !acceptsNull) throw badRequest(`${name}: empty filter`);
+      const set = new Set<string | number>(values);
+      test = (v) => set.has(v);
+    }
+  }
+  return (v) => (v === null ? acceptsNull : test(kind === 'date' && typeof v === 'string' ? v.slice(0, 10) : v));
+}
+
+function parseValue(name: string, token: string, kind: FilterKind): string | number {
+  if (kind === 'number') {
+    const n = Number(token);
+    if (!Number.isFinite(n)) throw badRequest(`${name}: "${token}" is not a number`);
+    return n;
+  }
+  if (kind === 'datetime') {
+    const ms = parseDateTime(token);
+    if (Number.isNaN(ms)) throw badRequest(`${name}: "${token}" is not a date-time`);
+    return ms;
+  }
+  const day = token.slice(0, 10);
+  if (!isPlainDate(day)) throw badRequest(`${name}: "${token}" is not a date`);
+  return day;
+}
+
+/** `paging={offset},{limit}`; defaults to 0,1000; a limit above `cap` is a 400 (as Lucca documents a maximum). */
+export function parsePaging(raw: string | undefined, cap: number): { offset: number; limit: number } {
+  if (raw === undefined) return { offset: 0, limit: Math.min(1000, cap) };
+  const match = /^\s*(\d+)\s*,\s*(\d+)\s*$/.exec(raw);
+  if (!match) throw badRequest('paging must be "{offset},{limit}"');
+  const offset = Number(match[1]);
+  const limit = Number(match[2]);
+  if (limit < 1 || limit > cap) throw badRequest(`paging limit must be between 1 and ${cap}`);
+  return { offset, limit };
+}
+
+/** Adds a compiled filter for `param` when present; `read` picks the record's value. */
+export function addFilter<T>(
+  preds: Array<(item: T) => boolean>, raw: string | undefined, name: string, kind: FilterKind, read: (item: T) => Comparable,
+): void {
+  if (raw === undefined) return;
+  const test = compileFilter(name, raw, kind);
+  preds.push((item) => test(read(item)));
+}
+
+export function matchesAll<T>(item: T, preds: ReadonlyArray<(item: T) => boolean>): boolean {
+  for (const pred of preds) if (!pred(item)) return false;
+  return true;
+}

@@ -1,0 +1,63 @@
+import { z } from 'zod';
+
+/**
+ * What an API key's dedicated role lets it read. Lists filter silently (no error): people the role
+ * may not see are left out and `birthDate` is dropped. Module flags gate whole endpoints (403).
+ */
+export const RoleSchema = z.object({
+  /** "See former employees". */
+  seeFormer: z.boolean().default(false),
+  /** "See future employees". */
+  seeFuture: z.boolean().default(false),
+  /** "Consult HR files" › section holding the birth date. */
+  hrFileSections: z.boolean().default(false),
+  /** Timmi Absences: /api/v3/leaves, /api/v3/leaveRequests. */
+  leaves: z.boolean().default(false),
+  /** Cleemy Expenses: /api/v3/expenseClaims. */
+  expenses: z.boolean().default(false),
+  /** Pagga Compensation "Consult individual situations": /remuneration/api/*. */
+  pagga: z.boolean().default(false),
+});
+export type Role = z.infer<typeof RoleSchema>;
+export type Module = 'leaves' | 'expenses' | 'pagga';
+
+export const FULL_ROLE: Role = {
+  seeFormer: true, seeFuture: true, hrFileSections: true, leaves: true, expenses: true, pagga: true,
+};
+
+/** A HappyPal-style marketplace key: Core HR with birth dates, former and future employees, no modules. */
+export const CORE_HR_ROLE: Role = {
+  seeFormer: true, seeFuture: true, hrFileSections: true, leaves: false, expenses: false, pagga: false,
+};
+
+export const ApiKeySchema = z.object({
+  key: z.string().min(1),
+  /** Shown as `header.principal`; defaults to the key's position (`api-key-1`). */
+  name: z.string().optional(),
+  /** Flags left out are false; a key without a role gets FULL_ROLE. */
+  role: RoleSchema.partial().optional(),
+});
+export type ApiKey = z.infer<typeof ApiKeySchema>;
+
+export interface ResolvedKey {
+  key: string;
+  name: string;
+  role: Role;
+}
+
+export function resolveKey(input: ApiKey, index: number): ResolvedKey {
+  const parsed = ApiKeySchema.parse(input);
+  return {
+    key: parsed.key,
+    name: parsed.name ?? `api-key-${index + 1}`,
+    role: parsed.role ? RoleSchema.parse(parsed.role) : { ...FULL_ROLE },
+  };
+}
+
+const SCHEME = /^\s*lucca\s+application\s*=\s*(\S+)\s*$/i;
+
+/** The key from `Authorization: lucca application=<key>` (scheme matched case-insensitively), or null. */
+export function keyFromHeader(header: string | undefined): string | null {
+  if (!header) return null;
+  return SCHEME.exec(header)?.[1] ?? null;
+}

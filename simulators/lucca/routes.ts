@@ -1,0 +1,63 @@
+import { listLeaveRequests, listLeaves } from './absences.js';
+import { v3Collection, type RequestContext } from './context.js';
+import { listExpenseClaims } from './expenses.js';
+import { parseFields, project } from './fields.js';
+import { parsePaging } from './filters.js';
+import { listFixedItems, listVariableItems } from './remuneration.js';
+import type { Module } from './roles.js';
+import { getUser, listUsers } from './users.js';
+
+/** Endpoint names double as fault-injection keys and stats keys. */
+export type EndpointName =
+  | 'users' | 'user' | 'departments' | 'leaves' | 'leaveRequests' | 'expenseClaims' | 'fixedItems' | 'variableItems';
+
+export interface Endpoint {
+  name: EndpointName;
+  pattern: RegExp;
+  module?: Module;
+  handle(ctx: RequestContext): unknown;
+}
+
+/** Paths are matched case-insensitively, as ASP.NET does. */
+export const ENDPOINTS: readonly Endpoint[] = [
+  { name: 'users', pattern: /^\/api\/v3\/users\/?$/i, handle: listUsers },
+  { name: 'user', pattern: /^\/api\/v3\/users\/(?<id>[^/]+)\/?$/i, handle: getUser },
+  { name: 'departments', pattern: /^\/api\/v3\/departments\/?$/i, handle: listDepartments },
+  { name: 'leaves', pattern: /^\/api\/v3\/leaves\/?$/i, module: 'leaves', handle: listLeaves },
+  { name: 'leaveRequests', pattern: /^\/api\/v3\/leaveRequests\/?$/i, module: 'leaves', handle: listLeaveRequests },
+  { name: 'expenseClaims', pattern: /^\/api\/v3\/expenseClaims\/?$/i, module: 'expenses', handle: listExpenseClaims },
+  { name: 'fixedItems', pattern: /^\/remuneration\/api\/fixed-items\/?$/i, module: 'pagga', handle: listFixedItems },
+  { name: 'variableItems', pattern: /^\/remuneration\/api\/variable-items\/?$/i, module: 'pagga', handle: listVariableItems },
+];
+
+export function matchEndpoint(path: string): { endpoint: Endpoint; params: Record<string, string> } | null {
+  for (const endpoint of ENDPOINTS) {
+    const match = endpoint.pattern.exec(path);
+    if (match) return { endpoint, params: { ...match.groups } };
+  }
+  return null;
+}
+
+/** GET /api/v3/departments: `{id, name, url}` by default, `collection.count` supported. */
+function listDepartments(ctx: RequestContext): unknown {
+  const fields = parseFields(ctx.query.get('fields'), 'id,name,url');
+  const { offset, limit } = parsePaging(ctx.query.get('paging'), 1000);
+  const all = ctx.company.departments.map((d) => ({ id: d.id, name: d.name, url: `${ctx.instance.url}/api/v3/departments/${d.id}` }));
+  const items = fields.tree.size > 0 || !fields.count ? all.slice(offset, offset + limit).map((d) => project(d, fields.tree)) : null;
+  return v3Collection(ctx, items, fields.count ? all.length : null);
+}
+
+const HOST = /^(?<name>[a-z0-9-]+)\.(?:ilucca|ilucca-test|ilucca-demo)\.(?:net|ch)(?::\d+)?$/i;
+const SANDBOX_HOST = /^(?<name>[a-z0-9-]+)\.sandbox\.[a-z0-9]+\.luccasoftware\.com(?::\d+)?$/i;
+
+/**
+ * Which instance a request is for: the base path `/t/<name>/…` first (loopback has no tenant
+ * subdomains), else the Host header (`acme.ilucca.net`, `acme-test.sandbox.eu1.luccasoftware.com`).
+ */
+export function routeInstance(pathname: string, host: string | undefined): { name: string; path: string } | null {
+  const byPath = /^\/t\/(?<name>[^/]+)(?<rest>\/.*)?$/.exec(pathname);
+  if (byPath?.groups?.name) return { name: decodeURIComponent(byPath.groups.name), path: byPath.groups.rest ?? '/' };
+  const byHost = HOST.exec(host ?? '') ?? SANDBOX_HOST.exec(host ?? '');
+  if (byHost?.groups?.name) return { name: byHost.groups.name.toLowerCase(), path: pathname };
+  return null;
+}

@@ -1,0 +1,130 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import pino from 'pino';
+import { eq } from 'drizzle-orm';
+import { parseEnv } from '../config/env.js';
+import { connections } from '../db/schema.js';
+import { insertConnection } from '../db/queries/connections.js';
+import { startHappyPalSimulator } from '../simulators/happypal/server.js';
+import { startDemoLucca } from '../simulators/lucca/fixtures.js';
+import { createLogger } from '../lib/logger.js';
+import { startLocalStack } from '../stack/local-stack.js';
+import { resolveDataDir } from '../stack/paths.js';
+import { createWorker } from '../workers/create-worker.js';
+import { buildDeps } from '../workers/deps.js';
+import type { SyncSummary } from '../workflows/contracts.js';
+import { loadReport } from './reports/load-report.js';
+import { renderText } from './reports/render-text.js';
+import { deleteSchedule, describeSchedule, ensureSchedule, triggerSchedule } from './schedules.js';
+import { connectClient } from './temporal.js';
+
+/**
+ * `npm run demo [-- --once]`: the whole product on one machine. Real Temporal (dev server + Web UI)
+ * and PostgreSQL, simulated Lucca and HappyPal, a worker, a demo connection with its schedule, and a
+ * first sync started through that schedule, with its report.
+ */
+const NAME = 'demo-happypal';
+const once = process.argv.includes('--once');
+const step = (message: string) => process.stdout.write(`• ${message}\n`);
+
+async function main() {
+  const env = parseEnv();
+  env.LUCCA_ALLOWED_HOSTS = [...env.LUCCA_ALLOWED_HOSTS, '127.0.0.1']; // the local Lucca simulator
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  const started = Date.now();
+
+  const stack = await startLocalStack(env);
+  step(`Temporal ${stack.temporal.owned ? 'dev server started' : 'already running'} at ${env.TEMPORAL_ADDRESS}; Web UI ${stack.temporal.uiUrl}`);
+  step(`PostgreSQL ${env.DATABASE_URL ? 'from DATABASE_URL' : `embedded in ${env.DATA_DIR}/postgres`}, schema migrated`);
+  const today = new Date().toISOString().slice(0, 10);
+  const lucca = await startDemoLucca({ company: { employees: 200, seed: 2026, asOf: today } });
+  lucca.sim.company('demo').clock.useWallClock();
+  const happypal = await startHappyPalSimulator();
+  // Two people already have a HappyPal profile (typed by hand, other case): the sync attaches them.
+  for (const user of lucca.sim.company('demo').users.slice(3, 5)) {
+    happypal.state.seedUser({ first_name: user.firstName, last_name: user.lastName ?? '', email: user.mail.toUpperCase(), by: 'hr' });
+  }
+  step(`Lucca simulator ${lucca.url} (200 employees), HappyPal simulator ${happypal.url}`);
+
+  // The worker's structured logs go to a file, so the terminal shows the story and the report.
+  const logFile = path.join(resolveDataDir(env.DATA_DIR), 'logs', 'demo-worker.log');
+  mkdirSync(path.dirname(logFile), { recursive: true });
+  const deps = buildDeps(env, stack.databaseUrl, createLogger(env.LOG_LEVEL, pino.destination({ dest: logFile, sync: false })));
+  const client = await connectClient(env);
+  const workerConnection = await NativeConnection.connect({ address: env.TEMPORAL_ADDRESS });
+  const worker = await createWorker({ connection: workerConnection, namespace: env.TEMPORAL_NAMESPACE, taskQueue: env.TEMPORAL_TASK_QUEUE, deps });
+  const running = worker.run();
+  step(`worker polling task queue "${env.TEMPORAL_TASK_QUEUE}" (logs: ${path.relative(process.cwd(), logFile)})`);
+
+  // The simulators are new on every start, so the demo connection is made anew too.
+  await deleteSchedule(client, NAME);
+  await deps.db.db.delete(connections).where(eq(connections.name, NAME));
+  const connection = await insertConnection(deps.db.db, deps.cipher, {
+    name: NAME, target: 'happypal', luccaUrl: lucca.url, luccaKey: lucca.apiKey, targetUrl: happypal.url, targetKey: happypal.apiKey,
+  });
+  await ensureSchedule(client, {
+    connection, cadence: { kind: 'daily', hour: 6, minute: 0, timezone: 'Europe/Paris' }, taskQueue: env.TEMPORAL_TASK_QUEUE,
+  });
+  step(`connection "${NAME}" with schedule sync-${NAME} (daily 06:00 Europe/Paris); first sync triggered through it`);
+  await triggerSchedule(client, NAME);
+  const workflowId = await firstScheduledRun(NAME, client);
+  const summary = (await client.workflow.getHandle(workflowId).result()) as SyncSummary;
+  const report = await loadReport(deps.db.db, summary.runId);
+  process.stdout.write(`\n${renderText(report)}\n`);
+  process.stdout.write(whereToLook(stack.temporal.uiUrl ?? '', workflowId, summary.runId, Date.now() - started));
+
+  const shutdown = async () => {
+    worker.shutdown();
+    await running;
+    await workerConnection.close();
+    await client.connection.close();
+    await deps.close();
+    await lucca.sim.close();
+    await happypal.close();
+    await stack.stop();
+  };
+  if (once) {
+    await shutdown();
+    return;
+  }
+  process.stdout.write('\nThe demo stays up (worker, simulators, Temporal, Web UI). Ctrl-C stops everything cleanly.\n');
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  process.stdout.write('\nStopping…\n');
+  await shutdown();
+}
+
+async function firstScheduledRun(name: string, client: Awaited<ReturnType<typeof connectClient>>): Promise<string> {
+  for (let i = 0; i < 200; i += 1) {
+    const info = (await describeSchedule(client, name))?.info;
+    const action = info?.runningActions[0] ?? info?.recentActions.at(-1)?.action;
+    if (action) return action.workflow.workflowId;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('The schedule did not start the first sync within 20 s.');
+}
+
+function whereToLook(uiUrl: string, workflowId: string, runId: string, elapsedMs: number): string {
+  return [
+    '',
+    `Ready in ${(elapsedMs / 1000).toFixed(1)} s. Where to look:`,
+    `  Web UI, this run       ${uiUrl}/namespaces/default/workflows/${encodeURIComponent(workflowId)}`,
+    `  Web UI, the schedule   ${uiUrl}/namespaces/default/schedules/sync-${NAME}`,
+    '  Operator CLI           npx lucca-sync connection show demo-happypal',
+    '                         npx lucca-sync runs list demo-happypal',
+    `                         npx lucca-sync report show ${runId} --html report.html`,
+    '                         npx lucca-sync sync run demo-happypal --wait      (while the demo is up)',
+    '  Temporal CLI           .venv/bin/temporal workflow list',
+    `                         .venv/bin/temporal workflow show --workflow-id ${workflowId}`,
+    `                         .venv/bin/temporal schedule describe --schedule-id sync-${NAME}`,
+    '',
+  ].join('\n');
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`demo failed: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

@@ -95,7 +95,7 @@ export function planRecords(input: PlanInput): Plan {
       field, base: decision.fields[field].base ?? null, source: person[field], target: target[field === 'email' ? 'email' : fieldOf(field)],
     }));
     const closeConflicts = SYNCED_FIELDS.filter((f) => openOf.has(`${sourceId}:${f}`) && !decision.conflicts.includes(f));
-    const kept = keptValues(decision, snapshot?.kept ?? {});
+    const kept = keptValues(decision, snapshot?.kept ?? {}, personFromHappyPal(target));
     const snapshotChanged = !snapshot || !sameFields(snapshot.fields, decision.newBase) || !sameFields(snapshot.kept, kept);
     const nothingToDo = Object.keys(decision.patch).length === 0 && !lifecycle && openConflicts.length === 0 &&
       closeConflicts.length === 0 && !snapshotChanged && match.kind === 'linked' && line.action === 'unchanged';
@@ -145,7 +145,8 @@ function decideWithKept(source: Person, target: Person, snapshot: PlanInput['sna
   const effectiveTarget: Record<SyncedField, string | null> = { ...target };
   for (const field of SYNCED_FIELDS) {
     const kept = snapshot?.kept[field];
-    if (kept === undefined || base?.[field] === undefined) continue;
+    // Under lucca-wins nothing is kept: a value kept under an earlier policy is overwritten.
+    if (kept === undefined || base?.[field] === undefined || policies[field] === 'lucca-wins') continue;
     if (sameValue(field, target[field], kept) && sameValue(field, source[field], base[field] ?? null)) {
       effectiveTarget[field] = base[field] ?? null;
     }
@@ -156,12 +157,14 @@ function decideWithKept(source: Person, target: Person, snapshot: PlanInput['sna
   return decision;
 }
 
-function keptValues(decision: RecordDecision, previous: Fields): Fields {
+/** Values kept on purpose after this run: newly kept ones, and earlier ones HappyPal still holds. */
+function keptValues(decision: RecordDecision, previous: Fields, target: Person): Fields {
   const kept: Fields = {};
   for (const field of SYNCED_FIELDS) {
     const d = decision.fields[field];
+    const before = previous[field];
     if (d.note === 'manual_edit_kept' || d.note === 'both_changed_kept') kept[field] = d.before;
-    else if (d.case === 'unchanged' && previous[field] !== undefined && !d.write) kept[field] = previous[field] ?? null;
+    else if (d.case === 'unchanged' && before !== undefined && !d.write && sameValue(field, target[field], before)) kept[field] = before;
   }
   return kept;
 }

@@ -17,7 +17,8 @@ export function validateLuccaUrl(input: string, allowedHosts: readonly string[])
   try {
     url = new URL(input);
   } catch {
-    throw new InvalidLuccaUrlError(`"${input}" is not a URL: expected e.g. https://yourcompany.ilucca.net`);
+    // The input is not echoed: a malformed URL may still carry a password.
+    throw new InvalidLuccaUrlError('The Lucca URL is not a URL: expected e.g. https://yourcompany.ilucca.net');
   }
   const host = url.hostname.toLowerCase();
   const allowListed = allowedHosts.some((allowed) => allowed.toLowerCase() === host || allowed.toLowerCase() === url.host);

@@ -79,13 +79,16 @@ function describe(err: unknown): string {
   return err instanceof Error ? err.name : 'unknown error';
 }
 
+/** IMF-fixdate, e.g. `Sun, 06 Nov 1994 08:49:37 GMT` (RFC 9110 §5.6.7); Date.parse alone accepts junk. */
+const HTTP_DATE = /^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT$/;
+
 /** Retry-After in ms (seconds or HTTP date), bounded to [1 s, 5 min]; default 10 s. */
 export function retryAfterMs(headers: HttpResponse['headers'], now = Date.now()): number {
   const raw = headers['retry-after'];
   const value = Array.isArray(raw) ? raw[0] : raw;
   let ms = 10_000;
   if (value !== undefined && /^\d+(\.\d+)?$/.test(value.trim())) ms = Number(value) * 1000;
-  else if (value !== undefined && !Number.isNaN(Date.parse(value))) ms = Date.parse(value) - now;
+  else if (value !== undefined && HTTP_DATE.test(value.trim())) ms = Date.parse(value) - now;
   return Math.min(300_000, Math.max(1000, ms));
 }
 

@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { judgeAccess } from '../../client/lucca-check.js';
+
+const full = { id: 1, firstName: 'A', lastName: 'B', mail: 'a@b.fr', birthDate: '1990-01-01', dtContractStart: '2020-01-01', dtContractEnd: null };
+
+describe('judgeAccess', () => {
+  it('a key that sees the six fields and former employees is usable', () => {
+    const result = judgeAccess([full], [{ id: 1, dtContractEnd: null }, { id: 2, dtContractEnd: '2024-01-31' }], '2025-09-01');
+    expect(result.usable).toBe(true);
+    expect(result.lines.map((l) => l.level)).not.toContain('fail');
+    expect(result.lines.some((l) => l.text.includes('Former employees are visible (1 seen)'))).toBe(true);
+  });
+
+  it('a missing birth date names the Lucca permission to grant', () => {
+    const { birthDate: _dropped, ...noBirth } = full;
+    const result = judgeAccess([noBirth], [{ id: 1, dtContractEnd: '2024-01-31' }], '2025-09-01');
+    expect(result.usable).toBe(false);
+    expect(result.lines).toContainEqual({ level: 'fail', text: expect.stringContaining("lacks 'Consult HR files'") });
+  });
+
+  it('no former employee seen is a warning, not a failure', () => {
+    const result = judgeAccess([full], [{ id: 1, dtContractEnd: '2030-01-01' }], '2025-09-01');
+    expect(result.usable).toBe(true);
+    expect(result.lines).toContainEqual({ level: 'warn', text: expect.stringContaining("grant 'See former employees'") });
+  });
+
+  it('a key that sees nobody is not usable; no personal value is ever printed', () => {
+    expect(judgeAccess([], [], '2025-09-01').usable).toBe(false);
+    const text = judgeAccess([full], [full], '2025-09-01').lines.map((l) => l.text).join('\n');
+    expect(text).not.toContain('a@b.fr');
+    expect(text).not.toContain('1990-01-01');
+  });
+});

@@ -4,6 +4,7 @@ import type { DbHandle } from '../db/client.js';
 import { connections, syncRuns } from '../db/schema.js';
 import type { CredentialCipher } from '../lib/credentials.js';
 import type { Logger } from '../lib/logger.js';
+import type { SyncMetrics } from '../lib/metrics.js';
 import { validateLuccaUrl } from '../lib/lucca-url.js';
 import { createHappyPalClient, type HappyPalClient } from './connectors/happypal/client.js';
 import { createLuccaClient, type LuccaClient } from './connectors/lucca/client.js';
@@ -20,6 +21,8 @@ export interface Deps {
   allowedHosts: readonly string[];
   /** Today's date (YYYY-MM-DD) as the sync sees it; injectable for tests. */
   today: () => string;
+  /** Prometheus counters of a worker process; absent in tests that do not look at them. */
+  metrics?: SyncMetrics;
 }
 
 export type ConnectionRow = typeof connections.$inferSelect;
@@ -48,6 +51,7 @@ export async function loadRunContext(deps: Deps, runId: string): Promise<RunCont
     apiKey: deps.cipher.decrypt(connection.luccaKeyEnc),
     dispatcher: deps.dispatcher,
     limiter: deps.limiter,
+    ...(deps.metrics && { onResponse: deps.metrics.luccaResponse }),
   });
   const happypal = createHappyPalClient({
     baseUrl: connection.targetUrl,

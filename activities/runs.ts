@@ -1,5 +1,5 @@
 import { eq, sql } from 'drizzle-orm';
-import { reportLines, syncRuns } from '../db/schema.js';
+import { connections, reportLines, syncRuns } from '../db/schema.js';
 import type { RunStatus, SyncSummary, Trigger } from '../workflows/contracts.js';
 import { loadConnection, type Deps } from './deps.js';
 import { SyncError } from './errors.js';
@@ -40,6 +40,13 @@ export function runActivities(deps: Deps) {
         .returning();
       if (!run) throw new SyncError('run_not_found', `Sync run ${input.runId} does not exist.`, false);
       deps.logger.info({ runId: run.id, status: input.status, counts }, 'sync run finished');
+      if (deps.metrics) {
+        const [connection] = await db.select({ name: connections.name, target: connections.target }).from(connections).where(eq(connections.id, run.connectionId));
+        deps.metrics.recordRun({
+          connection: connection?.name ?? run.connectionId, target: connection?.target ?? 'unknown', status: input.status, counts,
+          durationSeconds: ((run.finishedAt ?? new Date()).getTime() - run.startedAt.getTime()) / 1000,
+        });
+      }
       return { runId: run.id, status: input.status, dryRun: run.dryRun, counts, message: input.message };
     },
   };

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parsePayloadKeys } from '../lib/codec/payload-keys.js';
 
 /**
  * The one module that reads the environment. Every setting the product knows is declared here,
@@ -48,6 +49,29 @@ export const EnvSchema = z.object({
       .refine((v) => Buffer.from(v, 'base64').length === 32, 'expected base64 of exactly 32 bytes (make one with: openssl rand -base64 32)')
       .optional(),
   ),
+  /**
+   * Keys of the Temporal payload codec: `keyId:base64key[,keyId:base64key…]`, 32-byte keys. The first
+   * encrypts new payloads; all decrypt (rotation). Unset: a development key in DATA_DIR.
+   */
+  PAYLOAD_KEYS: optionalString.pipe(
+    z
+      .string()
+      .superRefine((v, ctx) => {
+        try {
+          parsePayloadKeys(v);
+        } catch (err) {
+          ctx.addIssue({ code: 'custom', message: (err as Error).message });
+        }
+      })
+      .optional(),
+  ),
+  /** The codec endpoint (Web UI and CLI decoding): loopback by default. */
+  CODEC_HOST: z.string().min(1).default('127.0.0.1'),
+  CODEC_PORT: port.default(8888),
+  /** Bearer token the codec endpoint requires. Unset: a development token in DATA_DIR (printed by the demo). */
+  CODEC_TOKEN: optionalString.pipe(z.string().min(16, 'expected at least 16 characters').optional()),
+  /** Browser origins allowed to call the codec endpoint. Unset: the local Web UI (localhost and 127.0.0.1 on TEMPORAL_UI_PORT). */
+  CODEC_ALLOWED_ORIGINS: list,
   /** Lucca's documented budget, shared by every worker reading one instance. 0 turns our limiter off. */
   LUCCA_RATE_LIMIT_PER_MINUTE: z.coerce.number({ error: 'expected a whole number' }).int('expected a whole number').min(0, 'expected 0 or more').default(50),
   /** Hosts allowed besides Lucca's own (*.ilucca.net, …): local simulators, test instances. */
@@ -55,6 +79,15 @@ export const EnvSchema = z.object({
   /** Where binaries are looked up after TEMPORAL_CLI_PATH. */
   PATH: z.string().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+
+  /** Worker: Prometheus metrics and health on this port (unset: no metrics server). */
+  METRICS_PORT: port.optional(),
+  /** Worker: address the metrics and health server binds to. */
+  METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  /** Worker: seconds a stopping worker lets running activities finish before cancelling them. */
+  SHUTDOWN_GRACE_SECONDS: z.coerce.number({ error: 'expected a number of seconds' }).min(0, 'expected 0 or more').default(30),
+  /** Worker: a prebuilt workflow bundle (`npm run build`); unset, workflows are bundled at start. */
+  WORKFLOW_BUNDLE_PATH: optionalString,
 });
 export type Env = z.infer<typeof EnvSchema>;
 
@@ -69,7 +102,7 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
   const lines = result.error.issues.map((issue) => {
     const name = issue.path.join('.') || '(environment)';
     const got = source[name];
-    const shown = got === undefined ? 'unset' : /KEY|PASSWORD|SECRET|URL/.test(name) ? 'set (hidden)' : `"${got}"`;
+    const shown = got === undefined ? 'unset' : /KEY|PASSWORD|SECRET|TOKEN|URL/.test(name) ? 'set (hidden)' : `"${got}"`;
     return `${name}: ${issue.message} (${shown})`;
   });
   throw new ConfigError(`Invalid configuration:\n  ${lines.join('\n  ')}`);

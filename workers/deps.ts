@@ -5,13 +5,22 @@ import { createPostgresRateLimiter } from '../activities/connectors/rate-limiter
 import { createDb } from '../db/client.js';
 import { createCredentialCipher, loadCredentialsKey } from '../lib/credentials.js';
 import { createLogger, type Logger } from '../lib/logger.js';
+import { createSyncMetrics } from '../lib/metrics.js';
 import { resolveDataDir } from '../stack/paths.js';
 
 /** Builds the activities' dependencies from configuration. The caller owns `close()`. */
 export function buildDeps(env: Env, databaseUrl: string, logger: Logger = createLogger(env.LOG_LEVEL)): Deps & { close(): Promise<void> } {
   const db = createDb(databaseUrl, { max: 20 });
   const dispatcher = createDispatcher();
+  const metrics = createSyncMetrics();
+  metrics.setStateReader(async () => {
+    const [row] = await db.sql<{ conflicts: number; quarantined: number }[]>`
+      select (select count(*)::int from conflicts where status = 'open') as conflicts,
+             (select count(*)::int from quarantine) as quarantined`;
+    return { conflictsOpen: row?.conflicts ?? 0, quarantined: row?.quarantined ?? 0 };
+  });
   return {
+    metrics,
     db,
     dispatcher,
     logger,

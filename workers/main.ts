@@ -1,15 +1,31 @@
-import { NativeConnection } from '@temporalio/worker';
+import { NativeConnection, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
 import { parseEnv } from '../config/env.js';
 import { migrateDatabase } from '../db/migrate.js';
+import { dataConverterFromEnv } from '../lib/codec/data-converter.js';
 import { createLogger } from '../lib/logger.js';
+import { startMetricsServer } from '../lib/metrics-server.js';
+import { freePort } from '../stack/ports.js';
 import { createWorker } from './create-worker.js';
 import { buildDeps } from './deps.js';
 
-/** A worker process: `npm run worker`. Runs until SIGINT/SIGTERM, then drains gracefully. */
+/**
+ * A worker process: `npm run worker`, or the `worker` service of docker-compose.yml. Runs until
+ * SIGINT/SIGTERM, then drains: running activities get SHUTDOWN_GRACE_SECONDS to finish before they
+ * are cancelled and handed back to Temporal (their progress is committed line by line).
+ */
 async function main() {
   const env = parseEnv();
   const logger = createLogger(env.LOG_LEVEL);
   if (!env.DATABASE_URL) throw new Error('DATABASE_URL must be set for a standalone worker (the demo starts its own).');
+
+  // Temporal's runtime metrics are bound on loopback and served together with ours on METRICS_PORT.
+  const runtimeMetricsPort = env.METRICS_PORT ? await freePort() : undefined;
+  Runtime.install({
+    telemetryOptions: {
+      logging: { filter: makeTelemetryFilterString({ core: 'WARN' }) },
+      ...(runtimeMetricsPort && { metrics: { prometheus: { bindAddress: `127.0.0.1:${runtimeMetricsPort}` } } }),
+    },
+  });
   await migrateDatabase(env.DATABASE_URL);
   const deps = buildDeps(env, env.DATABASE_URL, logger);
   const connection = await NativeConnection.connect({
@@ -17,11 +33,28 @@ async function main() {
     ...(env.TEMPORAL_TLS && { tls: true }),
     ...(env.TEMPORAL_API_KEY && { apiKey: env.TEMPORAL_API_KEY }),
   });
-  const worker = await createWorker({ connection, namespace: env.TEMPORAL_NAMESPACE, taskQueue: env.TEMPORAL_TASK_QUEUE, deps });
-  logger.info({ taskQueue: env.TEMPORAL_TASK_QUEUE, namespace: env.TEMPORAL_NAMESPACE }, 'worker started');
+  const worker = await createWorker({
+    connection, namespace: env.TEMPORAL_NAMESPACE, taskQueue: env.TEMPORAL_TASK_QUEUE, deps,
+    dataConverter: dataConverterFromEnv(env), // payloads and failure messages encrypted (lib/codec)
+    shutdownGraceTime: `${env.SHUTDOWN_GRACE_SECONDS} seconds`,
+    ...(env.WORKFLOW_BUNDLE_PATH && { workflowBundle: { codePath: env.WORKFLOW_BUNDLE_PATH } }),
+  });
+  const metrics = env.METRICS_PORT && deps.metrics
+    ? await startMetricsServer({
+        host: env.METRICS_HOST, port: env.METRICS_PORT, registry: deps.metrics.registry,
+        ...(runtimeMetricsPort && { temporalMetricsUrl: `http://127.0.0.1:${runtimeMetricsPort}/metrics` }),
+        healthy: () => worker.getState() === 'RUNNING',
+      })
+    : undefined;
+  logger.info({
+    taskQueue: env.TEMPORAL_TASK_QUEUE, namespace: env.TEMPORAL_NAMESPACE, metrics: metrics?.url ?? null,
+    workflowBundle: env.WORKFLOW_BUNDLE_PATH ? 'prebuilt' : 'bundled at start',
+  }, 'worker started');
   try {
     await worker.run();
+    logger.info({}, 'worker stopped');
   } finally {
+    await metrics?.close();
     await connection.close();
     await deps.close();
   }

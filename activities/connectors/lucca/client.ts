@@ -10,6 +10,8 @@ export interface LuccaClientOptions {
   apiKey: string;
   dispatcher: Dispatcher;
   limiter: RateLimiter;
+  /** Called with every HTTP status Lucca answers (metrics). */
+  onResponse?: (status: number) => void;
 }
 
 export interface UsersPageQuery {
@@ -44,6 +46,7 @@ export function createLuccaClient(options: LuccaClientOptions): LuccaClient {
       headers: { authorization: `lucca application=${options.apiKey}` },
       ...(signal && { signal }),
     });
+    options.onResponse?.(res.status);
     throwForTransient('lucca', res);
     throwForAccess(res, path);
     if (res.status !== 200) {

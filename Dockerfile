@@ -1,0 +1,13 @@
+# The worker image (also runs the codec server and the simulators for a self-contained trial).
+FROM node:20-bookworm-slim
+WORKDIR /app
+ENV NODE_ENV=production
+COPY package.json package-lock.json ./
+# Install scripts run only for the packages listed in package.json's allowScripts.
+RUN npm install --omit=dev --no-audit --no-fund
+COPY . .
+# Workflow code is bundled at build time; workers start from the bundle.
+RUN npx tsx scripts/build-workflow-bundle.ts
+ENV WORKFLOW_BUNDLE_PATH=/app/dist/workflow-bundle.js
+USER node
+CMD ["node", "--import", "tsx", "workers/main.ts"]

@@ -1,0 +1,16 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { WORKFLOWS_PATH } from '../workers/create-worker.js';
+import { PROJECT_ROOT } from '../stack/paths.js';
+
+/**
+ * `npm run build`: bundles the workflow code once, at build time (Temporal's recommended way to
+ * deploy workers). Start a worker from it with WORKFLOW_BUNDLE_PATH=dist/workflow-bundle.js.
+ */
+const out = path.join(PROJECT_ROOT, 'dist', 'workflow-bundle.js');
+const started = Date.now();
+const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH });
+mkdirSync(path.dirname(out), { recursive: true });
+writeFileSync(out, code);
+process.stdout.write(`workflow bundle: ${path.relative(process.cwd(), out)} (${(code.length / 1024).toFixed(0)} KiB, ${Date.now() - started} ms)\n`);

@@ -8,6 +8,9 @@ import { connections } from '../db/schema.js';
 import { insertConnection } from '../db/queries/connections.js';
 import { startHappyPalSimulator } from '../simulators/happypal/server.js';
 import { startDemoLucca } from '../simulators/lucca/fixtures.js';
+import { localUiOrigins, startCodecServer, type RunningCodecServer } from '../lib/codec/codec-server.js';
+import { dataConverterFromEnv } from '../lib/codec/data-converter.js';
+import { loadCodecToken } from '../lib/codec/payload-keys.js';
 import { createLogger } from '../lib/logger.js';
 import { startLocalStack } from '../stack/local-stack.js';
 import { resolveDataDir } from '../stack/paths.js';
@@ -34,8 +37,18 @@ async function main() {
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const started = Date.now();
 
-  const stack = await startLocalStack(env);
+  // Every payload Temporal stores is encrypted; the codec endpoint lets the Web UI show it decrypted.
+  const dataConverter = dataConverterFromEnv(env);
+  const codecToken = loadCodecToken(env.CODEC_TOKEN, resolveDataDir(env.DATA_DIR));
+  const codec = await startCodecServer({
+    codec: dataConverter.payloadCodecs[0], token: codecToken, host: env.CODEC_HOST, port: env.CODEC_PORT,
+    allowedOrigins: env.CODEC_ALLOWED_ORIGINS.length > 0 ? env.CODEC_ALLOWED_ORIGINS : localUiOrigins(env.TEMPORAL_UI_PORT),
+  }).catch((err: unknown) => {
+    throw new Error(`the codec endpoint could not listen on ${env.CODEC_HOST}:${env.CODEC_PORT} (${(err as Error).message}); set CODEC_PORT`);
+  });
+  const stack = await startLocalStack(env, { codecEndpoint: codec.uiEndpoint });
   step(`Temporal ${stack.temporal.owned ? 'dev server started' : 'already running'} at ${env.TEMPORAL_ADDRESS}; Web UI ${stack.temporal.uiUrl}`);
+  step(`payloads encrypted (AES-256-GCM, key "${dataConverter.payloadCodecs[0].currentKeyId}"); codec endpoint ${codec.url}`);
   step(`PostgreSQL ${env.DATABASE_URL ? 'from DATABASE_URL' : `embedded in ${env.DATA_DIR}/postgres`}, schema migrated`);
   const today = new Date().toISOString().slice(0, 10);
   const lucca = await startDemoLucca({ company: { employees: 200, seed: 2026, asOf: today } });
@@ -53,7 +66,9 @@ async function main() {
   const deps = buildDeps(env, stack.databaseUrl, createLogger(env.LOG_LEVEL, pino.destination({ dest: logFile, sync: false })));
   const client = await connectClient(env);
   const workerConnection = await NativeConnection.connect({ address: env.TEMPORAL_ADDRESS });
-  const worker = await createWorker({ connection: workerConnection, namespace: env.TEMPORAL_NAMESPACE, taskQueue: env.TEMPORAL_TASK_QUEUE, deps });
+  const worker = await createWorker({
+    connection: workerConnection, namespace: env.TEMPORAL_NAMESPACE, taskQueue: env.TEMPORAL_TASK_QUEUE, deps, dataConverter,
+  });
   const running = worker.run();
   step(`worker polling task queue "${env.TEMPORAL_TASK_QUEUE}" (logs: ${path.relative(process.cwd(), logFile)})`);
 
@@ -73,6 +88,7 @@ async function main() {
   const report = await loadReport(deps.db.db, summary.runId);
   process.stdout.write(`\n${renderText(report)}\n`);
   process.stdout.write(whereToLook(stack.temporal.uiUrl ?? '', workflowId, summary.runId, Date.now() - started));
+  process.stdout.write(codecHelp(codec, codecToken, workflowId, stack.temporal.owned));
 
   const shutdown = async () => {
     worker.shutdown();
@@ -82,6 +98,7 @@ async function main() {
     await deps.close();
     await lucca.sim.close();
     await happypal.close();
+    await codec.close();
     await stack.stop();
   };
   if (once) {
@@ -120,6 +137,21 @@ function whereToLook(uiUrl: string, workflowId: string, runId: string, elapsedMs
     '  Temporal CLI           .venv/bin/temporal workflow list',
     `                         .venv/bin/temporal workflow show --workflow-id ${workflowId}`,
     `                         .venv/bin/temporal schedule describe --schedule-id sync-${NAME}`,
+    '',
+  ].join('\n');
+}
+
+/** How to read the encrypted payloads: the Web UI's codec setting, the CLI flags, and the token. */
+function codecHelp(codec: RunningCodecServer, token: string, workflowId: string, ownServer: boolean): string {
+  return [
+    '  Encrypted payloads     Temporal stores ciphertext; an operator decrypts through the codec endpoint (loopback only).',
+    `    codec token          ${token}   (CODEC_TOKEN, else kept in DATA_DIR/codec.token)`,
+    `    Web UI codec setting ${codec.uiEndpoint}`,
+    ownServer
+      ? '                         (already set on this dev server: --ui-codec-endpoint)'
+      : '                         (paste it in the Web UI: top-right "Configure data encoder" › Remote codec endpoint)',
+    `    Temporal CLI         .venv/bin/temporal workflow show --workflow-id ${workflowId} \\`,
+    `                           --codec-endpoint ${codec.url} --codec-auth 'Bearer ${token}'`,
     '',
   ].join('\n');
 }

@@ -1,0 +1,67 @@
+import type { Command } from 'commander';
+import { eq } from 'drizzle-orm';
+import { parseEnv } from '../../config/env.js';
+import { findConnectionByName, insertConnection } from '../../db/queries/connections.js';
+import { connections } from '../../db/schema.js';
+import { maskSecret } from '../../lib/credentials.js';
+import { parseAddConnection, type AddConnectionOptions } from '../connection-input.js';
+import { UsageError } from '../errors.js';
+import { out } from '../output.js';
+import { withContext } from '../runtime.js';
+import { describeCadence } from '../schedule-spec.js';
+import { ensureSchedule } from '../schedules.js';
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+export function registerConnectionAdd(group: Command): void {
+  group
+    .command('add')
+    .description('add a connection from a Lucca instance to HappyPal or Reflect (keys are stored encrypted)')
+    .requiredOption('--name <name>', 'connection name: lower-case letters, digits and dashes, e.g. acme-happypal')
+    .requiredOption('--lucca-url <url>', 'Lucca instance URL, e.g. https://acme.ilucca.net')
+    .requiredOption('--lucca-key <key>', "Lucca API key (its role decides what the sync can read)")
+    .requiredOption('--target <target>', 'happypal or reflect')
+    .option('--target-url <url>', 'target API URL (default: https://api.happypal.fr or https://api.getreflect.io)')
+    .requiredOption('--target-key <key>', 'target API key')
+    .option('--policy <policy>', 'conflict policy: lucca-wins (default), target-wins or review')
+    .option('--field-policy <field=policy>', 'per-field policy, repeatable, e.g. email=review', collect)
+    .option('--schedule <cadence>', 'daily (default) or every-4h')
+    .option('--at <HH:MM>', 'time of the daily sync (default 06:00)')
+    .option('--tz <zone>', 'IANA time zone of --at (default Europe/Paris)')
+    .action(async (options: AddConnectionOptions) => {
+      const env = parseEnv();
+      // Everything is checked before anything is written.
+      const { connection, cadence } = parseAddConnection(options, env.LUCCA_ALLOWED_HOSTS);
+      await withContext(async (ctx) => {
+        if (await findConnectionByName(ctx.db, connection.name)) {
+          throw new UsageError(`a connection named "${connection.name}" already exists: pick another --name, or remove it first.`);
+        }
+        const row = await insertConnection(ctx.db, ctx.cipher, connection).catch((err: unknown) => {
+          if ((err as { code?: string }).code === '23505') throw new UsageError(`a connection named "${connection.name}" already exists.`);
+          throw err;
+        });
+        if (row.active) {
+          try {
+            await ensureSchedule(await ctx.client(), {
+              connection: { id: row.id, name: row.name, target: row.target }, cadence, taskQueue: env.TEMPORAL_TASK_QUEUE,
+            });
+          } catch (err) {
+            // Nothing half-written: without its schedule the connection is removed again.
+            await ctx.db.delete(connections).where(eq(connections.id, row.id));
+            throw err;
+          }
+        }
+        out(`Connection "${row.name}" added: Lucca ${row.luccaUrl} (key ${maskSecret(connection.luccaKey)}) → ${row.target} ${row.targetUrl} (key ${maskSecret(connection.targetKey)}).`);
+        out(`Policy: ${row.defaultPolicy}${Object.keys(row.fieldPolicies).length ? `, fields ${formatFieldPolicies(row.fieldPolicies)}` : ''}.`);
+        if (row.active) out(`Schedule: ${describeCadence(cadence)}. Sync now with: lucca-sync sync run ${row.name}`);
+        else {
+          out(`Inactive until an operator runs: lucca-sync connection activate ${row.name} [--schedule …]`);
+          if (options.schedule || options.at || options.tz) out('The schedule options apply at activation: pass them to `connection activate`.');
+        }
+      }, env);
+    });
+}
+
+export function formatFieldPolicies(policies: Record<string, string>): string {
+  return Object.entries(policies).map(([field, policy]) => `${field}=${policy}`).join(', ');
+}

@@ -1,0 +1,28 @@
+import type { Command } from 'commander';
+import { validateLuccaUrl } from '../../lib/lucca-url.js';
+import { EXIT } from '../errors.js';
+import { out } from '../output.js';
+import { requireConnection, withContext } from '../runtime.js';
+import { checkLucca } from '../lucca-check.js';
+
+const MARK = { ok: 'ok  ', warn: 'warn', fail: 'FAIL' } as const;
+
+export function registerConnectionTest(group: Command): void {
+  group
+    .command('test <name>')
+    .description("check the Lucca key: reachability, accepted key, visible fields, former employees (exit 1 if unusable)")
+    .action(async (name: string) => {
+      await withContext(async (ctx) => {
+        const row = await requireConnection(ctx, name);
+        out(`Testing Lucca access of "${row.name}" (${row.luccaUrl})`);
+        const result = await checkLucca({
+          baseUrl: validateLuccaUrl(row.luccaUrl, ctx.env.LUCCA_ALLOWED_HOSTS),
+          apiKey: ctx.cipher.decrypt(row.luccaKeyEnc),
+          today: new Date().toISOString().slice(0, 10),
+        });
+        for (const line of result.lines) out(`  ${MARK[line.level]}  ${line.text}`);
+        out(result.usable ? 'The key is usable for the sync.' : 'The key is NOT usable yet: fix the items marked FAIL, then test again.');
+        return result.usable ? EXIT.ok : EXIT.failed;
+      });
+    });
+}

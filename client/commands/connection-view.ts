@@ -1,0 +1,86 @@
+import type { ScheduleDescription } from '@temporalio/client';
+import type { Command } from 'commander';
+import { asc } from 'drizzle-orm';
+import type { Connection } from '../../db/queries/connections.js';
+import { connections } from '../../db/schema.js';
+import { maskSecret } from '../../lib/credentials.js';
+import type { CliContext } from '../context.js';
+import { formatTime, out, table, warn } from '../output.js';
+import { recentRuns, runsTable } from '../runs-view.js';
+import { maskedKey, requireConnection, withContext } from '../runtime.js';
+import { cadenceFromSpec, describeCadence } from '../schedule-spec.js';
+import { describeSchedule } from '../schedules.js';
+import { formatFieldPolicies } from './connection-add.js';
+
+type Described = ScheduleDescription | undefined | 'unavailable';
+
+/** Temporal owns the schedule state: read it there. 'unavailable' when Temporal cannot be reached. */
+async function describeAll(ctx: CliContext, rows: readonly Connection[]): Promise<Described[]> {
+  if (rows.length === 0) return [];
+  try {
+    const client = await ctx.client();
+    return await Promise.all(rows.map((row) => describeSchedule(client, row.name)));
+  } catch (err) {
+    warn(`schedules not shown: ${err instanceof Error ? err.message : String(err)}`);
+    return rows.map(() => 'unavailable' as const);
+  }
+}
+
+export function scheduleState(described: Described): { cadence: string; state: string; next: string } {
+  if (described === 'unavailable') return { cadence: '?', state: 'unknown', next: '-' };
+  if (!described) return { cadence: '-', state: 'none', next: '-' };
+  const cadence = cadenceFromSpec(described.spec);
+  return {
+    cadence: cadence ? describeCadence(cadence) : 'custom',
+    state: described.state.paused ? 'paused' : 'running',
+    next: described.state.paused ? '-' : formatTime(described.info.nextActionTimes[0]),
+  };
+}
+
+export function registerConnectionView(group: Command): void {
+  group
+    .command('list')
+    .description('list connections with their schedule state (keys masked)')
+    .action(async () => {
+      await withContext(async (ctx) => {
+        const rows = await ctx.db.select().from(connections).orderBy(asc(connections.name));
+        if (rows.length === 0) return out('No connections yet. Add one with: lucca-sync connection add --help');
+        const described = await describeAll(ctx, rows);
+        out(table(
+          ['name', 'target', 'active', 'schedule', 'state', 'next run', 'policy', 'lucca key'],
+          rows.map((row, i) => {
+            const s = scheduleState(described[i]);
+            return [row.name, row.target, row.active ? 'yes' : 'no', s.cadence, s.state, s.next, row.defaultPolicy, maskedKey(ctx, row.luccaKeyEnc, maskSecret)];
+          }),
+        ));
+      });
+    });
+
+  group
+    .command('show <name>')
+    .description('show one connection: settings (keys masked), schedule, next runs, last 5 runs')
+    .action(async (name: string) => {
+      await withContext(async (ctx) => {
+        const row = await requireConnection(ctx, name);
+        const [described] = await describeAll(ctx, [row]);
+        const s = scheduleState(described);
+        const fields = Object.keys(row.fieldPolicies).length ? ` (fields: ${formatFieldPolicies(row.fieldPolicies)})` : '';
+        out(`Connection ${row.name}  (id ${row.id})`);
+        out(`  target:       ${row.target} ${row.targetUrl}, key ${maskedKey(ctx, row.targetKeyEnc, maskSecret)}`);
+        out(`  Lucca:        ${row.luccaUrl}, key ${maskedKey(ctx, row.luccaKeyEnc, maskSecret)}`);
+        out(`  active:       ${row.active ? 'yes' : `no (activate with: lucca-sync connection activate ${row.name})`}`);
+        out(`  policy:       ${row.defaultPolicy}${fields}`);
+        out(`  guard:        stop before deactivating more than ${row.deactivationGuardPct} % of linked profiles`);
+        out(`  schedule:     ${s.cadence}, ${s.state}`);
+        if (described && described !== 'unavailable') {
+          if (described.state.note) out(`  note:         ${described.state.note}`);
+          const next = described.state.paused ? [] : described.info.nextActionTimes.slice(0, 3);
+          out(`  next runs:    ${next.length ? next.map(formatTime).join(', ') : '-'}`);
+          out(`  taken:        ${described.info.numActionsTaken} run(s), ${described.info.numActionsSkippedOverlap} skipped (overlap)`);
+        }
+        const runs = await recentRuns(ctx.db, row.id, 5);
+        out('');
+        out(runs.length ? `Last runs:\n${runsTable(runs)}` : 'No runs yet.');
+      });
+    });
+}

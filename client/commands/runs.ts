@@ -1,0 +1,23 @@
+import type { Command } from 'commander';
+import { UsageError } from '../errors.js';
+import { out } from '../output.js';
+import { recentRuns, runsTable } from '../runs-view.js';
+import { requireConnection, withContext } from '../runtime.js';
+
+/** `runs list`: the recent runs of a connection, newest first. */
+export function registerRunsCommands(program: Command): void {
+  const group = program.command('runs').description('list the sync runs of a connection');
+  group
+    .command('list <name>')
+    .description('id, started, status, trigger, dry run and counts of recent runs')
+    .option('--limit <n>', 'how many runs (default 20)', '20')
+    .action(async (name: string, options: { limit: string }) => {
+      const limit = Number(options.limit);
+      if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`bad --limit "${options.limit}": expected a whole number of runs, e.g. 20.`);
+      await withContext(async (ctx) => {
+        const connection = await requireConnection(ctx, name);
+        const runs = await recentRuns(ctx.db, connection.id, limit);
+        out(runs.length ? runsTable(runs) : `No runs of "${name}" yet. Start one with: lucca-sync sync run ${name}`);
+      });
+    });
+}

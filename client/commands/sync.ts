@@ -1,0 +1,73 @@
+import { WorkflowIdConflictPolicy } from '@temporalio/client';
+import type { Command } from 'commander';
+import { eq } from 'drizzle-orm';
+import { syncRuns } from '../../db/schema.js';
+import { manualWorkflowIdFor, SYNC_WORKFLOW_TYPE, type SyncInput } from '../../workflows/contracts.js';
+import { EXIT, UsageError } from '../errors.js';
+import { formatCounts, out } from '../output.js';
+import { findRunningSync } from '../run-guard.js';
+import { requireConnection, withContext } from '../runtime.js';
+import { watchRun } from '../sync-watch.js';
+
+interface RunOptions {
+  dryRun?: boolean;
+  confirmDeactivations?: boolean;
+  wait?: boolean;
+}
+
+/** `sync run`: a manual sync, never alongside another sync of the same connection. */
+export function registerSyncCommands(program: Command): void {
+  const group = program.command('sync').description('start a sync by hand');
+  group
+    .command('run <name>')
+    .description('start a sync of the connection now (refused while one is running)')
+    .option('--dry-run', 'plan and report without writing to the target')
+    .option('--confirm-deactivations', 'let the run through the mass-deactivation guard')
+    .option('--wait', 'follow the run: live progress, then the summary; exit 1 if it fails or is blocked')
+    .action(async (name: string, options: RunOptions) => {
+      await withContext(async (ctx) => {
+        const connection = await requireConnection(ctx, name);
+        if (!connection.active) throw new UsageError(`connection "${name}" is not active: run \`lucca-sync connection activate ${name}\` first.`);
+        const client = await ctx.client();
+        const running = await findRunningSync(ctx.db, client, connection);
+        if (running) {
+          throw new Error(`a sync of "${name}" is already running (${running}): wait for it to finish (lucca-sync runs list ${name}).`);
+        }
+        const input: SyncInput = {
+          connectionId: connection.id, trigger: 'manual', dryRun: !!options.dryRun, confirmDeactivations: !!options.confirmDeactivations,
+        };
+        const handle = await client.workflow.start(SYNC_WORKFLOW_TYPE, {
+          taskQueue: ctx.env.TEMPORAL_TASK_QUEUE,
+          workflowId: manualWorkflowIdFor(connection.name, new Date()),
+          workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
+          args: [input],
+        });
+        out(`Started ${options.dryRun ? 'a dry run' : 'a sync'} of "${name}": workflow ${handle.workflowId}.`);
+        if (!options.wait) {
+          out(`Follow it with: lucca-sync runs list ${name} (or in the Temporal Web UI).`);
+          return EXIT.ok;
+        }
+        process.once('SIGINT', () => {
+          process.stdout.write(`\nStopped following; the sync goes on. See: lucca-sync runs list ${name}\n`);
+          process.exit(130);
+        });
+        const result = await watchRun(client, handle, {
+          tty: !!process.stdout.isTTY,
+          write: (t) => process.stdout.write(t),
+          workerHint: `Still waiting for a worker on task queue "${ctx.env.TEMPORAL_TASK_QUEUE}": is one running (npm run worker)?`,
+        });
+        if (!result.ok) {
+          const [row] = await ctx.db.select().from(syncRuns).where(eq(syncRuns.workflowId, handle.workflowId));
+          out(`Sync of "${name}" failed: ${row?.message ?? result.message}`);
+          if (row) out(`Report: lucca-sync report show ${row.id}`);
+          return EXIT.failed;
+        }
+        const { summary } = result;
+        out(`Sync of "${name}" ${summary.status}${summary.dryRun ? ' (dry run: nothing written)' : ''}: ${formatCounts(summary.counts)}.`);
+        if (summary.message) out(summary.message);
+        if (summary.status === 'blocked') out('If these deactivations are expected, run again with --confirm-deactivations.');
+        out(`Report: lucca-sync report show ${summary.runId}`);
+        return summary.status === 'completed' ? EXIT.ok : EXIT.failed;
+      });
+    });
+}

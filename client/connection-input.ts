@@ -1,0 +1,86 @@
+import type { z } from 'zod';
+import { NewConnectionSchema, PolicySchema, SyncedFieldSchema, type NewConnection } from '../db/queries/connections.js';
+import { InvalidLuccaUrlError, validateLuccaUrl } from '../lib/lucca-url.js';
+import { UsageError } from './errors.js';
+import { parseCadence, type Cadence } from './schedule-spec.js';
+
+export const DEFAULT_TARGET_URL = { happypal: 'https://api.happypal.fr', reflect: 'https://api.getreflect.io' } as const;
+
+/** The options of `connection add`, as commander hands them over (strings only). */
+export interface AddConnectionOptions {
+  name: string;
+  luccaUrl: string;
+  luccaKey: string;
+  target: string;
+  targetUrl?: string;
+  targetKey: string;
+  policy?: string;
+  fieldPolicy?: string[];
+  schedule?: string;
+  at?: string;
+  tz?: string;
+}
+
+const FLAG: Record<string, string> = {
+  name: '--name', target: '--target', luccaUrl: '--lucca-url', luccaKey: '--lucca-key', targetUrl: '--target-url',
+  targetKey: '--target-key', defaultPolicy: '--policy', fieldPolicies: '--field-policy',
+};
+
+export function parsePolicy(value: string, flag = '--policy'): z.infer<typeof PolicySchema> {
+  const result = PolicySchema.safeParse(value);
+  if (!result.success) throw new UsageError(`bad ${flag} "${value}": expected one of ${PolicySchema.options.join(', ')}.`);
+  return result.data;
+}
+
+/** `email=review` pairs → a field policy map; each pair is checked on its own. */
+export function parseFieldPolicies(pairs: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const pair of pairs) {
+    const [field = '', policy, ...rest] = pair.split('=');
+    if (policy === undefined || rest.length > 0) throw new UsageError(`bad --field-policy "${pair}": expected field=policy, e.g. email=review.`);
+    if (!SyncedFieldSchema.safeParse(field).success) {
+      throw new UsageError(`bad --field-policy "${pair}": unknown field "${field}", expected one of ${SyncedFieldSchema.options.join(', ')}.`);
+    }
+    out[field] = parsePolicy(policy, `--field-policy "${pair}": policy`);
+  }
+  return out;
+}
+
+export function parseLuccaUrl(value: string, allowedHosts: readonly string[]): string {
+  try {
+    return validateLuccaUrl(value, allowedHosts);
+  } catch (err) {
+    if (err instanceof InvalidLuccaUrlError) throw new UsageError(`bad --lucca-url: ${err.message}`);
+    throw err;
+  }
+}
+
+/**
+ * Checks every option of `connection add` before anything is written: name, URLs (the Lucca one
+ * against the allow-list), keys, policies, cadence. Throws UsageError naming the flag at fault.
+ */
+export function parseAddConnection(options: AddConnectionOptions, allowedHosts: readonly string[]): { connection: NewConnection; cadence: Cadence } {
+  if (options.target !== 'happypal' && options.target !== 'reflect') {
+    throw new UsageError(`bad --target "${options.target}": expected happypal or reflect.`);
+  }
+  const target = options.target;
+  const input: NewConnection = {
+    name: options.name,
+    target,
+    luccaUrl: parseLuccaUrl(options.luccaUrl, allowedHosts),
+    luccaKey: options.luccaKey,
+    targetUrl: options.targetUrl ?? DEFAULT_TARGET_URL[target],
+    targetKey: options.targetKey,
+    defaultPolicy: parsePolicy(options.policy ?? 'lucca-wins'),
+    fieldPolicies: parseFieldPolicies(options.fieldPolicy ?? []),
+  };
+  const result = NewConnectionSchema.safeParse(input);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const flag = FLAG[String(issue?.path[0])] ?? String(issue?.path[0] ?? 'input');
+    throw new UsageError(`bad ${flag}: expected ${issue?.message ?? 'a valid value'}.`);
+  }
+  const url = new URL(input.targetUrl);
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new UsageError(`bad --target-url: use an https:// URL.`);
+  return { connection: input, cadence: parseCadence(options) };
+}

@@ -1,0 +1,39 @@
+import { ConfigError } from '../config/env.js';
+
+/**
+ * A mistake in what the operator typed (unknown connection, bad time, bad URL…): reported as one
+ * `error: …` line on stderr with exit code 2, before anything is written.
+ */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+
+/** Collapses a message to one line (multi-line library errors included). */
+export function oneLine(message: string): string {
+  return message.trim().replace(/\s*\n\s*/g, '; ').replace(/\s+/g, ' ').trim();
+}
+
+/** Whether an error means "the local database is not there" (refused, unknown host, timeout). */
+function isDatabaseUnreachable(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && ['ECONNREFUSED', 'ENOTFOUND', 'CONNECT_TIMEOUT', 'EHOSTUNREACH', '3D000', '28P01'].includes(code);
+}
+
+/** Maps any thrown value to the exit code and the one line printed for it. Never includes a secret. */
+export function describeFailure(err: unknown): { code: number; line: string } {
+  if (err instanceof UsageError) return { code: EXIT.usage, line: `error: ${oneLine(err.message)}` };
+  if (err instanceof ConfigError) {
+    return { code: EXIT.usage, line: `error: ${oneLine(err.message.replace(/^Invalid configuration:\s*/, 'invalid configuration: '))}` };
+  }
+  if (isDatabaseUnreachable(err)) {
+    const code = (err as { code: string }).code;
+    return {
+      code: EXIT.failed,
+      line: `error: PostgreSQL is not reachable (${code}): start the local stack (npm run demo) or set DATABASE_URL.`,
+    };
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  return { code: EXIT.failed, line: `error: ${oneLine(message) || 'unexpected failure'}` };
+}

@@ -1,0 +1,74 @@
+import { createDispatcher } from '../activities/connectors/http.js';
+import { createLuccaClient } from '../activities/connectors/lucca/client.js';
+import { unlimited } from '../activities/connectors/rate-limiter.js';
+import { SyncError } from '../activities/errors.js';
+
+/** The six values the HappyPal sync reads, as Lucca names them. */
+export const CHECKED_FIELDS = ['firstName', 'lastName', 'mail', 'birthDate', 'dtContractStart', 'dtContractEnd'] as const;
+
+export interface CheckLine {
+  level: 'ok' | 'warn' | 'fail';
+  text: string;
+}
+
+export interface LuccaCheck {
+  usable: boolean;
+  lines: CheckLine[];
+}
+
+const HIDDEN_BECAUSE: Record<string, string> = {
+  birthDate: "the key's role lacks 'Consult HR files' (grant it to the role in Lucca › Organization › Roles)",
+};
+
+/**
+ * Judges what a key sees from two reads: a sample of users with the six fields, and ids with
+ * contract ends (former employees included). Pure: no personal value ends up in the lines.
+ */
+export function judgeAccess(sample: readonly unknown[], everyone: readonly unknown[], today: string): LuccaCheck {
+  const lines: CheckLine[] = [{ level: 'ok', text: 'Lucca is reachable and accepted the API key.' }];
+  if (sample.length === 0) {
+    lines.push({ level: 'fail', text: "The key sees no employee at all: its role must be allowed to see the company's users." });
+    return { usable: false, lines };
+  }
+  const records = sample.filter((u): u is Record<string, unknown> => typeof u === 'object' && u !== null);
+  const visible = CHECKED_FIELDS.filter((f) => records.some((u) => f in u));
+  const hidden = CHECKED_FIELDS.filter((f) => !visible.includes(f));
+  if (visible.length > 0) lines.push({ level: 'ok', text: `Fields visible: ${visible.join(', ')}.` });
+  for (const field of hidden) {
+    lines.push({ level: 'fail', text: `Field ${field} is hidden: ${HIDDEN_BECAUSE[field] ?? "the key's role cannot read it"}.` });
+  }
+  const former = everyone.filter((u) => {
+    const end = (u as { dtContractEnd?: unknown } | null)?.dtContractEnd;
+    return typeof end === 'string' && end.slice(0, 10) < today;
+  }).length;
+  if (former > 0) lines.push({ level: 'ok', text: `Former employees are visible (${former} seen): ended contracts will be deactivated.` });
+  else {
+    lines.push({
+      level: 'warn',
+      text: "No former employee seen: grant 'See former employees' to the key's role, or ended contracts are only noticed when people vanish.",
+    });
+  }
+  lines.push({ level: 'ok', text: `${everyone.length} employee(s) visible in total.` });
+  return { usable: hidden.length === 0, lines };
+}
+
+/** Calls Lucca twice with the real client and judges the key. Errors the API reports become a failed check. */
+export async function checkLucca(options: { baseUrl: string; apiKey: string; today: string }): Promise<LuccaCheck> {
+  const dispatcher = createDispatcher(2);
+  const lucca = createLuccaClient({ baseUrl: options.baseUrl, apiKey: options.apiKey, dispatcher, limiter: unlimited });
+  try {
+    const sample = await lucca.listUsers({ offset: 0, limit: 5, fields: ['id', ...CHECKED_FIELDS], formerEmployees: true });
+    const everyone = await lucca.listUsers({ offset: 0, limit: 1000, fields: ['id', 'dtContractEnd'], formerEmployees: true });
+    return judgeAccess(sample.items, everyone.items, options.today);
+  } catch (err) {
+    if (!(err instanceof SyncError)) throw err;
+    // The sync's messages promise retries; a one-off check does not retry.
+    const message = err.message.replace(/;?\s*(will retry|retrying)[^.]*\.?$/, '.');
+    const text = err.code === 'lucca_unreachable' ? `Lucca is not reachable at ${options.baseUrl}: ${message}`
+      : err.code === 'lucca_unauthorized' ? `${message} With the new key: lucca-sync connection remove, then connection add.`
+      : message;
+    return { usable: false, lines: [{ level: 'fail', text }] };
+  } finally {
+    await dispatcher.close();
+  }
+}

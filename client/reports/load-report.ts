@@ -1,0 +1,107 @@
+import { asc, eq } from 'drizzle-orm';
+import type { Db } from '../../db/client.js';
+import { connections, reportLines, syncRuns } from '../../db/schema.js';
+import { UsageError } from '../errors.js';
+
+/** A run report as the renderers take it: plain JSON-able values, no database types. */
+export interface ReportRun {
+  id: string;
+  connection: string;
+  target: string;
+  workflowId: string;
+  trigger: string;
+  dryRun: boolean;
+  status: string;
+  phase: string;
+  message: string | null;
+  startedAt: string;
+  finishedAt: string | null;
+  counts: Record<string, number>;
+}
+
+export interface ReportChange {
+  field: string;
+  before: string | null;
+  after: string | null;
+  /** Lucca's value, when it differs from what the target ended with (a kept edit, a conflict). */
+  source?: string | null;
+  note?: string;
+}
+
+export interface ReportReason {
+  code: string;
+  field?: string;
+  message: string;
+}
+
+export interface ReportEntry {
+  seq: number;
+  dataset: string;
+  sourceId: string;
+  targetId: string | null;
+  action: string;
+  also: string[];
+  outcome: string;
+  changes: ReportChange[];
+  reasons: ReportReason[];
+  error: string | null;
+}
+
+export interface RunReport {
+  run: ReportRun;
+  lines: ReportEntry[];
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const str = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
+
+function toChange(raw: unknown): ReportChange {
+  const c = (raw ?? {}) as Record<string, unknown>;
+  const change: ReportChange = { field: String(c.field ?? '?'), before: str(c.before), after: str(c.after) };
+  if (typeof c.note === 'string') change.note = c.note;
+  if (c.source !== undefined && str(c.source) !== change.after) change.source = str(c.source);
+  return change;
+}
+
+function toReason(raw: unknown): ReportReason {
+  const r = (raw ?? {}) as Record<string, unknown>;
+  const reason: ReportReason = { code: String(r.code ?? 'unknown'), message: String(r.message ?? '') };
+  if (typeof r.field === 'string') reason.field = r.field;
+  return reason;
+}
+
+/** Loads a run and its report lines (in plan order). Unknown or malformed ids are the operator's mistake. */
+export async function loadReport(db: Db, runId: string): Promise<RunReport> {
+  if (!UUID.test(runId)) throw new UsageError(`"${runId}" is not a run id: run ids look like 3f0c…-…; see \`lucca-sync runs list <connection>\`.`);
+  const [found] = await db
+    .select({ run: syncRuns, connection: connections.name, target: connections.target })
+    .from(syncRuns)
+    .innerJoin(connections, eq(connections.id, syncRuns.connectionId))
+    .where(eq(syncRuns.id, runId));
+  if (!found) throw new UsageError(`unknown run ${runId}: see \`lucca-sync runs list <connection>\`.`);
+  const rows = await db.select().from(reportLines).where(eq(reportLines.runId, runId)).orderBy(asc(reportLines.seq));
+  const { run } = found;
+  return {
+    run: {
+      id: run.id, connection: found.connection, target: found.target, workflowId: run.workflowId, trigger: run.trigger,
+      dryRun: run.dryRun, status: run.status, phase: run.phase, message: run.message,
+      startedAt: run.startedAt.toISOString(), finishedAt: run.finishedAt?.toISOString() ?? null, counts: run.counts,
+    },
+    lines: rows.map((row) => ({
+      seq: row.seq, dataset: row.dataset, sourceId: row.sourceId, targetId: row.targetId, action: row.action,
+      also: row.also, outcome: row.outcome, changes: row.changes.map(toChange), reasons: row.reasons.map(toReason), error: row.error,
+    })),
+  };
+}
+
+/** Lines a person reads: `unchanged` ones are hidden unless asked for. */
+export function visibleLines(report: RunReport, includeUnchanged: boolean): ReportEntry[] {
+  return includeUnchanged ? report.lines : report.lines.filter((l) => l.action !== 'unchanged');
+}
+
+/** Counts by primary action, from the lines themselves (used for the bar and when a run has no counts yet). */
+export function actionCounts(lines: readonly ReportEntry[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const line of lines) counts[line.action] = (counts[line.action] ?? 0) + 1;
+  return counts;
+}

@@ -86,7 +86,7 @@ async function main() {
   const workflowId = await firstScheduledRun(NAME, client);
   const summary = (await client.workflow.getHandle(workflowId).result()) as SyncSummary;
   const report = await loadReport(deps.db.db, summary.runId);
-  process.stdout.write(`\n${renderText(report)}\n`);
+  process.stdout.write(`\n${renderText(report, { maxPerAction: 3 })}\n`);
   process.stdout.write(whereToLook(stack.temporal.uiUrl ?? '', workflowId, summary.runId, Date.now() - started));
   process.stdout.write(codecHelp(codec, codecToken, workflowId, stack.temporal.owned));
 
@@ -132,6 +132,7 @@ function whereToLook(uiUrl: string, workflowId: string, runId: string, elapsedMs
     `  Web UI, the schedule   ${uiUrl}/namespaces/default/schedules/sync-${NAME}`,
     '  Operator CLI           npx lucca-sync connection show demo-happypal',
     '                         npx lucca-sync runs list demo-happypal',
+    `                         npx lucca-sync report show ${runId}            (the full report)`,
     `                         npx lucca-sync report show ${runId} --html report.html`,
     '                         npx lucca-sync sync run demo-happypal --wait      (while the demo is up)',
     '  Temporal CLI           .venv/bin/temporal workflow list',

@@ -1,9 +1,11 @@
 import { formatCounts, formatTime } from '../output.js';
 import { actionCounts, visibleLines, type ReportEntry, type RunReport } from './load-report.js';
-import { actionLabel, AMBIGUOUS_REASON, durationText, noteLabel, shown } from './labels.js';
+import { ACTION_ORDER, actionLabel, AMBIGUOUS_REASON, durationText, noteLabel, shown } from './labels.js';
 
 export interface RenderOptions {
   includeUnchanged?: boolean;
+  /** A digest: at most this many records per action (errors and conflicts first), then a count of the rest. */
+  maxPerAction?: number;
 }
 
 function entryLines(line: ReportEntry): string[] {
@@ -35,8 +37,21 @@ export function renderText(report: RunReport, options: RenderOptions = {}): stri
   if (run.message) out.push(`Message: ${run.message}`);
   out.push('');
   if (lines.length === 0) out.push('No record was affected.');
-  for (const line of lines) out.push(...entryLines(line));
+  if (options.maxPerAction === undefined) for (const line of lines) out.push(...entryLines(line));
+  else out.push(...digest(lines, options.maxPerAction));
   const hidden = report.lines.length - lines.length;
   if (hidden > 0) out.push('', `${hidden} unchanged record(s) hidden (--all shows them).`);
   return `${out.join('\n')}\n`;
+}
+
+function digest(lines: readonly ReportEntry[], max: number): string[] {
+  const out: string[] = [];
+  const rank = (action: string) => (ACTION_ORDER.includes(action) ? ACTION_ORDER.indexOf(action) : ACTION_ORDER.length);
+  const actions = [...new Set(lines.map((l) => l.action))].sort((a, b) => rank(a) - rank(b));
+  for (const action of actions) {
+    const ofAction = lines.filter((l) => l.action === action);
+    for (const line of ofAction.slice(0, max)) out.push(...entryLines(line));
+    if (ofAction.length > max) out.push(`    … and ${ofAction.length - max} more ${actionLabel(action)}`);
+  }
+  return out;
 }

@@ -30,6 +30,16 @@ function report(): RunReport {
 }
 
 describe('renderText', () => {
+  it('as a digest shows errors and conflicts first and at most N records per action, counting the rest', () => {
+    const many = report();
+    many.lines.push(line({ seq: 8, sourceId: '9', action: 'updated' }), line({ seq: 9, sourceId: '10', action: 'updated' }));
+    const text = renderText(many, { maxPerAction: 1 });
+    expect(text.indexOf('Lucca 6')).toBeLessThan(text.indexOf('Lucca 8')); // error before conflict
+    expect(text.indexOf('Lucca 8')).toBeLessThan(text.indexOf('Lucca 1 ')); // conflict before created
+    expect(text).toContain('… and 3 more updated');
+    expect(text).not.toContain('Lucca 9 ');
+  });
+
   it('has a header with connection, status, times and counts', () => {
     const text = renderText(report());
     expect(text).toContain('Sync report: acme (happypal)');

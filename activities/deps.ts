@@ -5,9 +5,10 @@ import { connections, syncRuns } from '../db/schema.js';
 import type { CredentialCipher } from '../lib/credentials.js';
 import type { Logger } from '../lib/logger.js';
 import type { SyncMetrics } from '../lib/metrics.js';
-import { validateLuccaUrl } from '../lib/lucca-url.js';
+import { InvalidLuccaUrlError, validateLuccaUrl } from '../lib/lucca-url.js';
 import { createHappyPalClient, type HappyPalClient } from './connectors/happypal/client.js';
 import { createLuccaClient, type LuccaClient } from './connectors/lucca/client.js';
+import { createReflectClient, type ReflectClient } from './connectors/reflect/client.js';
 import type { RateLimiter } from './connectors/rate-limiter.js';
 import { SyncError } from './errors.js';
 
@@ -23,6 +24,13 @@ export interface Deps {
   today: () => string;
   /** Prometheus counters of a worker process; absent in tests that do not look at them. */
   metrics?: SyncMetrics;
+  /**
+   * The current instant as Lucca's data sees it (incremental reads' `since`, the full re-read
+   * cadence); the wall clock when absent, injectable for tests against a simulator's model clock.
+   */
+  now?: () => Date;
+  /** Reflect: days between full re-reads when the connection sets none (env REFLECT_FULL_READ_DAYS); default 7. */
+  reflectFullReadDays?: number;
 }
 
 export type ConnectionRow = typeof connections.$inferSelect;
@@ -32,7 +40,9 @@ export interface RunContext {
   run: RunRow;
   connection: ConnectionRow;
   lucca: LuccaClient;
+  /** Target clients are plain objects over the connection's target URL and key; the connection's target says which one to use. */
   happypal: HappyPalClient;
+  reflect: ReflectClient;
 }
 
 export async function loadConnection(deps: Deps, connectionId: string): Promise<ConnectionRow> {
@@ -47,16 +57,22 @@ export async function loadRunContext(deps: Deps, runId: string): Promise<RunCont
   if (!run) throw new SyncError('run_not_found', `Sync run ${runId} does not exist.`, false);
   const connection = await loadConnection(deps, run.connectionId);
   const lucca = createLuccaClient({
-    baseUrl: validateLuccaUrl(connection.luccaUrl, deps.allowedHosts),
+    baseUrl: checkedLuccaUrl(connection.luccaUrl, deps.allowedHosts),
     apiKey: deps.cipher.decrypt(connection.luccaKeyEnc),
     dispatcher: deps.dispatcher,
     limiter: deps.limiter,
     ...(deps.metrics && { onResponse: deps.metrics.luccaResponse }),
   });
-  const happypal = createHappyPalClient({
-    baseUrl: connection.targetUrl,
-    apiKey: deps.cipher.decrypt(connection.targetKeyEnc),
-    dispatcher: deps.dispatcher,
-  });
-  return { run, connection, lucca, happypal };
+  const target = { baseUrl: connection.targetUrl, apiKey: deps.cipher.decrypt(connection.targetKeyEnc), dispatcher: deps.dispatcher };
+  return { run, connection, lucca, happypal: createHappyPalClient(target), reflect: createReflectClient(target) };
+}
+
+/** A URL refused by the validation is a configuration error: no retry can fix it. */
+function checkedLuccaUrl(url: string, allowedHosts: readonly string[]): string {
+  try {
+    return validateLuccaUrl(url, allowedHosts);
+  } catch (err) {
+    if (err instanceof InvalidLuccaUrlError) throw new SyncError('lucca_url_invalid', err.message, false);
+    throw err;
+  }
 }

@@ -91,7 +91,8 @@ async function main() {
   process.stdout.write(codecHelp(codec, codecToken, workflowId, stack.temporal.owned));
 
   const shutdown = async () => {
-    worker.shutdown();
+    // On Ctrl-C the Temporal runtime already drains the worker (its own signal handling).
+    if (worker.getState() === 'RUNNING') worker.shutdown();
     await running;
     await workerConnection.close();
     await client.connection.close();

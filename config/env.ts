@@ -23,6 +23,9 @@ const bool = z
   .optional()
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
+/** Weekly, as Fivetran re-imports Lucca's leaves (reference/lucca-api.md §4). */
+export const DEFAULT_REFLECT_FULL_READ_DAYS = 7;
+
 export const EnvSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   /** Folder for local state: Temporal's SQLite file, the embedded Postgres, the development key. */
@@ -74,6 +77,11 @@ export const EnvSchema = z.object({
   CODEC_ALLOWED_ORIGINS: list,
   /** Lucca's documented budget, shared by every worker reading one instance. 0 turns our limiter off. */
   LUCCA_RATE_LIMIT_PER_MINUTE: z.coerce.number({ error: 'expected a whole number' }).int('expected a whole number').min(0, 'expected 0 or more').default(50),
+  /**
+   * Reflect: days between full re-reads of Lucca, which catch what Lucca deletes without telling
+   * (a connection's own `full_read_days` wins). 0 re-reads everything on every run.
+   */
+  REFLECT_FULL_READ_DAYS: z.coerce.number({ error: 'expected a whole number of days' }).int('expected a whole number of days').min(0, 'expected 0 or more').default(DEFAULT_REFLECT_FULL_READ_DAYS),
   /** Hosts allowed besides Lucca's own (*.ilucca.net, …): local simulators, test instances. */
   LUCCA_ALLOWED_HOSTS: list,
   /** Where binaries are looked up after TEMPORAL_CLI_PATH. */

@@ -21,9 +21,18 @@ export function validateLuccaUrl(input: string, allowedHosts: readonly string[])
     throw new InvalidLuccaUrlError('The Lucca URL is not a URL: expected e.g. https://yourcompany.ilucca.net');
   }
   const host = url.hostname.toLowerCase();
-  const allowListed = allowedHosts.some((allowed) => allowed.toLowerCase() === host || allowed.toLowerCase() === url.host);
+  // IPv6 entries match with or without brackets (`::1` or `[::1]`).
+  const bare = (h: string) => h.toLowerCase().replace(/^\[(.*)\]$/, '$1');
+  const allowListed = allowedHosts.some((allowed) => bare(allowed) === bare(host) || allowed.toLowerCase() === url.host);
   if (!allowListed) {
     if (url.protocol !== 'https:') throw new InvalidLuccaUrlError(`Lucca URLs must use https (got ${url.protocol}//${url.host}).`);
+    const internal = internalAddressKind(host);
+    if (internal) {
+      throw new InvalidLuccaUrlError(
+        `${host} is not a Lucca host: it is ${internal}, refused so that a connection cannot reach internal ` +
+          'services. For a local or test host, add it to LUCCA_ALLOWED_HOSTS.',
+      );
+    }
     if (!LUCCA_HOST.some((pattern) => pattern.test(host))) {
       throw new InvalidLuccaUrlError(
         `${host} is not a Lucca host (expected <company>.ilucca.net, .ilucca-test.net, .ilucca-demo.net, .ch, or a ` +
@@ -36,4 +45,86 @@ export function validateLuccaUrl(input: string, allowedHosts: readonly string[])
   if (url.username || url.password) throw new InvalidLuccaUrlError('The Lucca URL must not contain credentials.');
   if (url.search || url.hash) throw new InvalidLuccaUrlError('The Lucca URL must not have a query or fragment.');
   return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+}
+
+/**
+ * What kind of non-public address a host is (loopback, private, link-local…), or null. IPv4 forms
+ * (`0x7f.1`, `2130706433`) are already normalised to dotted decimal by the URL parser; IPv6 hosts
+ * come bracketed. IPv4-mapped IPv6 (`::ffff:10.0.0.1`) is judged by its IPv4 address.
+ */
+export function internalAddressKind(hostname: string): string | null {
+  const host = hostname.toLowerCase().replace(/\.$/, '');
+  if (host === 'localhost' || host.endsWith('.localhost')) return 'a loopback name (localhost)';
+  const v4 = parseIpv4(host);
+  if (v4) return ipv4Kind(v4);
+  if (host.startsWith('[') && host.endsWith(']')) {
+    const v6 = parseIpv6(host.slice(1, -1));
+    if (v6) return ipv6Kind(v6);
+  }
+  return null;
+}
+
+type Ipv4 = [number, number, number, number];
+
+const IPV4_RANGES: [Ipv4, number, string][] = [
+  [[0, 0, 0, 0], 8, 'an unspecified address (0.0.0.0/8)'],
+  [[10, 0, 0, 0], 8, 'a private address (10.0.0.0/8)'],
+  [[100, 64, 0, 0], 10, 'a carrier-grade NAT address (100.64.0.0/10)'],
+  [[127, 0, 0, 0], 8, 'a loopback address (127.0.0.0/8)'],
+  [[169, 254, 0, 0], 16, 'a link-local address (169.254.0.0/16)'],
+  [[172, 16, 0, 0], 12, 'a private address (172.16.0.0/12)'],
+  [[192, 168, 0, 0], 16, 'a private address (192.168.0.0/16)'],
+];
+
+function parseIpv4(host: string): Ipv4 | null {
+  const parts = host.split('.');
+  if (parts.length !== 4 || !parts.every((p) => /^\d{1,3}$/.test(p) && Number(p) <= 255)) return null;
+  return parts.map(Number) as Ipv4;
+}
+
+function ipv4Kind(ip: Ipv4): string | null {
+  const value = ((ip[0] << 24) | (ip[1] << 16) | (ip[2] << 8) | ip[3]) >>> 0;
+  for (const [base, bits, label] of IPV4_RANGES) {
+    const b = ((base[0] << 24) | (base[1] << 16) | (base[2] << 8) | base[3]) >>> 0;
+    const mask = bits === 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0;
+    if ((value & mask) >>> 0 === (b & mask) >>> 0) return label;
+  }
+  return null;
+}
+
+/** Eight 16-bit groups, or null when not an IPv6 address. */
+function parseIpv6(text: string): number[] | null {
+  let body = text.split('%')[0] ?? '';
+  const tail: number[] = [];
+  const dotted = /(\d{1,3}(?:\.\d{1,3}){3})$/.exec(body);
+  if (dotted?.[1]) {
+    const v4 = parseIpv4(dotted[1]);
+    if (!v4) return null;
+    tail.push((v4[0] << 8) | v4[1], (v4[2] << 8) | v4[3]);
+    body = body.slice(0, -dotted[1].length);
+    if (body.endsWith(':') && !body.endsWith('::')) body = body.slice(0, -1);
+  }
+  const halves = body.split('::');
+  if (halves.length > 2) return null;
+  const group = (s: string) => (s === '' ? [] : s.split(':'));
+  const head = group(halves[0] ?? '');
+  const rest = halves.length === 2 ? group(halves[1] ?? '') : [];
+  if (![...head, ...rest].every((g) => /^[0-9a-f]{1,4}$/.test(g))) return null;
+  const known = head.length + rest.length + tail.length;
+  if (halves.length === 1 ? known !== 8 : known > 7) return null;
+  const zeros = new Array<number>(8 - known).fill(0);
+  return [...head.map((g) => parseInt(g, 16)), ...(halves.length === 2 ? zeros : []), ...rest.map((g) => parseInt(g, 16)), ...tail];
+}
+
+function ipv6Kind(g: number[]): string | null {
+  const [g0 = 0, , , , , g5 = 0, g6 = 0, g7 = 0] = g;
+  const allZeroUntil = (n: number) => g.slice(0, n).every((x) => x === 0);
+  if (allZeroUntil(7) && g7 === 1) return 'a loopback address (::1)';
+  if (allZeroUntil(8)) return 'an unspecified address (::)';
+  if (allZeroUntil(5) && g5 === 0xffff) {
+    return ipv4Kind([g6 >> 8, g6 & 0xff, g7 >> 8, g7 & 0xff]) ?? null;
+  }
+  if ((g0 & 0xfe00) === 0xfc00) return 'a unique local address (fc00::/7)';
+  if ((g0 & 0xffc0) === 0xfe80) return 'a link-local address (fe80::/10)';
+  return null;
 }

@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type Deps } from '../activities/index.js';
 
@@ -9,7 +10,16 @@ export interface CreateWorkerOptions {
   namespace: string;
   taskQueue: string;
   deps: Deps;
-  /** A prebuilt workflow bundle (production); otherwise workflows are bundled at start. */
+  /**
+   * The product's data converter (lib/codec/data-converter.ts): payloads encrypted, failures encoded.
+   * Required, so no worker runs in clear by accident.
+   */
+  dataConverter: DataConverter;
+  /**
+   * A prebuilt workflow bundle (production, tests); otherwise workflows are bundled at start, with
+   * the converter paths of `dataConverter`. A prebuilt bundle must have been made with the same
+   * paths (`bundleWorkflowCode({ ...BUNDLER_CONVERTER_OPTIONS })`).
+   */
   workflowBundle?: WorkerOptions['workflowBundle'];
   shutdownGraceTime?: WorkerOptions['shutdownGraceTime'];
 }
@@ -21,6 +31,7 @@ export function createWorker(options: CreateWorkerOptions): Promise<Worker> {
     namespace: options.namespace,
     taskQueue: options.taskQueue,
     activities: createActivities(options.deps),
+    dataConverter: options.dataConverter,
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     shutdownGraceTime: options.shutdownGraceTime ?? '10 seconds',
     maxCachedWorkflows: 100,

@@ -2,7 +2,7 @@ import { NativeConnection, Runtime, makeTelemetryFilterString } from '@temporali
 import { parseEnv } from '../config/env.js';
 import { migrateDatabase } from '../db/migrate.js';
 import { dataConverterFromEnv } from '../lib/codec/data-converter.js';
-import { createLogger } from '../lib/logger.js';
+import { createLogger, temporalLogger } from '../lib/logger.js';
 import { startMetricsServer } from '../lib/metrics-server.js';
 import { freePort } from '../stack/ports.js';
 import { createWorker } from './create-worker.js';
@@ -21,6 +21,7 @@ async function main() {
   // Temporal's runtime metrics are bound on loopback and served together with ours on METRICS_PORT.
   const runtimeMetricsPort = env.METRICS_PORT ? await freePort() : undefined;
   Runtime.install({
+    logger: temporalLogger(logger), // the SDK's logs as JSON through pino: redacted, errors without their extra properties
     telemetryOptions: {
       logging: { filter: makeTelemetryFilterString({ core: 'WARN' }) },
       ...(runtimeMetricsPort && { metrics: { prometheus: { bindAddress: `127.0.0.1:${runtimeMetricsPort}` } } }),

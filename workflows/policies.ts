@@ -5,6 +5,7 @@ export const NON_RETRYABLE = [
   'lucca_unauthorized',
   'lucca_forbidden',
   'lucca_unknown_instance',
+  'lucca_url_invalid',
   'happypal_unauthorized',
   'connection_not_found',
   'connection_inactive',

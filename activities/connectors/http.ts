@@ -15,6 +15,8 @@ export interface HttpRequest {
   json?: unknown;
   signal?: AbortSignal;
   timeoutMs?: number;
+  /** Bodies over this are refused while they arrive, never buffered whole (default MAX_BODY_BYTES). */
+  maxBodyBytes?: number;
 }
 
 /** A keep-alive pool per process, shared by every client of one origin. */
@@ -22,7 +24,18 @@ export function createDispatcher(connections = 32): Dispatcher {
   return new Agent({ connections, keepAliveTimeout: 30_000, pipelining: 1 });
 }
 
-const MAX_BODY_BYTES = 50 * 1024 * 1024;
+export const MAX_BODY_BYTES = 50 * 1024 * 1024;
+
+/** Keys that could reach a prototype if a parsed body were ever merged into another object. */
+const PROTOTYPE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/**
+ * JSON.parse that drops `__proto__`, `constructor` and `prototype` keys at every depth: a remote
+ * body can then never carry a prototype-pollution gadget into our objects. Throws SyntaxError.
+ */
+export function parseJsonSafely(text: string): unknown {
+  return JSON.parse(text, (key, value: unknown) => (PROTOTYPE_KEYS.has(key) ? undefined : value));
+}
 
 /**
  * Sends one request. Network failures, timeouts and unreadable bodies become retryable SyncErrors
@@ -50,19 +63,24 @@ export async function send(dispatcher: Dispatcher, service: string, req: HttpReq
     if (req.signal?.aborted) throw err;
     throw new SyncError(`${service}_unreachable`, `${service} did not answer (${describe(err)}); will retry.`, true);
   }
+  const limit = req.maxBodyBytes ?? MAX_BODY_BYTES;
+  const tooLarge = () => new SyncError(`${service}_body_too_large`, `${service} sent a body over ${limit} bytes.`, false);
+  const declared = Number(response.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limit) {
+    response.body.destroy();
+    throw tooLarge();
+  }
   let text: string;
   try {
-    text = await response.body.text();
+    text = await readBounded(response.body, limit);
   } catch (err) {
+    if (err === TOO_LARGE) throw tooLarge();
     throw new SyncError(`${service}_body_lost`, `${service} response was cut off (${describe(err)}); will retry.`, true);
-  }
-  if (text.length > MAX_BODY_BYTES) {
-    throw new SyncError(`${service}_body_too_large`, `${service} sent a body over ${MAX_BODY_BYTES} bytes.`, false);
   }
   let body: unknown;
   if (text.trim() !== '') {
     try {
-      body = JSON.parse(text) as unknown;
+      body = parseJsonSafely(text);
     } catch {
       // A truncated or non-JSON body on a success is a transport fault; on an error status it is just noise.
       if (response.statusCode < 400) {
@@ -71,6 +89,23 @@ export async function send(dispatcher: Dispatcher, service: string, req: HttpReq
     }
   }
   return { status: response.statusCode, headers: response.headers, body };
+}
+
+const TOO_LARGE = Symbol('body too large');
+
+/** Reads a body up to `limit` bytes; past it, stops reading, destroys the stream and throws TOO_LARGE. */
+async function readBounded(body: Dispatcher.ResponseData['body'], limit: number): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limit) {
+      body.destroy();
+      throw TOO_LARGE;
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks, size).toString('utf8');
 }
 
 function describe(err: unknown): string {

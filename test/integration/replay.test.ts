@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { Worker } from '@temporalio/worker';
 import { createSyncHarness, type SyncHarness } from '../support/sync-harness.js';
-import { installQuietRuntime, workflowBundle } from '../support/temporal.js';
+import { installQuietRuntime, testDataConverter, workflowBundle } from '../support/temporal.js';
 
 /**
  * A recorded history of a real sync (fetch, plan, write, continue-as-new) replayed against the
@@ -29,7 +29,8 @@ describe('workflow replay (determinism)', () => {
       writeFileSync(FIXTURE, historyToJSON(await handle.fetchHistory()));
     }
     const history = JSON.parse(readFileSync(FIXTURE, 'utf8')) as unknown;
-    await expect(Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, history)).resolves.toBeUndefined();
+    // Recorded before payloads were encrypted: the codec passes its plain payloads through.
+    await expect(Worker.runReplayHistory({ workflowBundle: await workflowBundle(), dataConverter: testDataConverter() }, history)).resolves.toBeUndefined();
   });
 
   it('replays every execution of a fresh sync that continued-as-new', async () => {
@@ -38,7 +39,8 @@ describe('workflow replay (determinism)', () => {
     await h.withWorker(() => handle.result());
     const histories = h.client.workflow.list({ query: `WorkflowId = '${handle.workflowId}'` }).intoHistories();
     let replayed = 0;
-    for await (const result of Worker.runReplayHistories({ workflowBundle: await workflowBundle() }, histories)) {
+    // Replay decodes the history's (encrypted) payloads with the converter that recorded them.
+    for await (const result of Worker.runReplayHistories({ workflowBundle: await workflowBundle(), dataConverter: testDataConverter() }, histories)) {
       expect(result.error).toBeUndefined();
       replayed += 1;
     }

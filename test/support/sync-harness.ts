@@ -8,13 +8,13 @@ import type { Deps } from '../../activities/index.js';
 import { createDb, type DbHandle } from '../../db/client.js';
 import { insertConnection, type NewConnection } from '../../db/queries/connections.js';
 import { createCredentialCipher } from '../../lib/credentials.js';
-import { createLogger } from '../../lib/logger.js';
+import { createLogger, type Logger } from '../../lib/logger.js';
 import { startDemoLucca, type DemoLucca } from '../../simulators/lucca/fixtures.js';
 import { startHappyPalSimulator, type HappyPalSimulator } from '../../simulators/happypal/server.js';
 import type { GenerateCompanyOptions } from '../../simulators/data/company.js';
 import type { SyncInput, SyncSummary } from '../../workflows/contracts.js';
 import { createWorker } from '../../workers/create-worker.js';
-import { connectToTestServer, uniqueTaskQueue, workflowBundle } from './temporal.js';
+import { connectToTestServer, testDataConverter, uniqueTaskQueue, workflowBundle } from './temporal.js';
 
 /** Fixed for the whole test run, so a worker process spawned by a test can decrypt what the test stored. */
 export const TEST_CREDENTIALS_KEY = Buffer.alloc(32, 7).toString('base64');
@@ -40,12 +40,15 @@ let names = 0;
  * Real Temporal (the suite's dev server), real Postgres (the suite's database), and fresh Lucca and
  * HappyPal simulators for one test. Nothing is mocked.
  */
-export async function createSyncHarness(options: { company?: GenerateCompanyOptions; luccaRateLimit?: number } = {}): Promise<SyncHarness> {
+export async function createSyncHarness(
+  options: { company?: GenerateCompanyOptions; luccaRateLimit?: number; luccaApiKey?: string; logger?: Logger } = {},
+): Promise<SyncHarness> {
   const temporal = await connectToTestServer();
   const db = createDb(inject('databaseUrl'), { max: 10 });
   const lucca = await startDemoLucca({
     company: options.company ?? { employees: 60, seed: 7 },
     rateLimitPerMinute: options.luccaRateLimit ?? 0,
+    ...(options.luccaApiKey && { apiKey: options.luccaApiKey }),
   });
   const happypal = await startHappyPalSimulator({ rateLimitPerMinute: 0 });
   const cipher = createCredentialCipher(Buffer.from(TEST_CREDENTIALS_KEY, 'base64'));
@@ -54,14 +57,17 @@ export async function createSyncHarness(options: { company?: GenerateCompanyOpti
   const deps: Deps = {
     db, cipher, dispatcher,
     limiter: createPostgresRateLimiter(db.sql, 0),
-    logger: createLogger('silent'),
+    logger: options.logger ?? createLogger('silent'),
     allowedHosts: ['127.0.0.1'],
     today: () => company.clock.today(),
   };
   const taskQueue = uniqueTaskQueue('sync');
   // A Worker runs once; each `withWorker` makes a new one (the workflow bundle is built once per file).
   const newWorker = async (): Promise<Worker> =>
-    createWorker({ connection: temporal.nativeConnection, namespace: 'default', taskQueue, deps, workflowBundle: await workflowBundle() });
+    createWorker({
+      connection: temporal.nativeConnection, namespace: 'default', taskQueue, deps,
+      dataConverter: testDataConverter(), workflowBundle: await workflowBundle(),
+    });
 
   const start = (connectionId: string, input: Partial<SyncInput> = {}) =>
     temporal.client.workflow.start('syncConnection', {

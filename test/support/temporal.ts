@@ -1,7 +1,18 @@
 import { Runtime, DefaultLogger, NativeConnection, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { Client, Connection } from '@temporalio/client';
 import { inject } from 'vitest';
+import { BUNDLER_CONVERTER_OPTIONS, createDataConverter, type EncryptedDataConverter } from '../../lib/codec/data-converter.js';
+import { parsePayloadKeys } from '../../lib/codec/payload-keys.js';
 import { WORKFLOWS_PATH } from '../../workers/create-worker.js';
+
+/** Fixed for the whole test run (like TEST_CREDENTIALS_KEY): every integration test runs encrypted. */
+export const TEST_PAYLOAD_KEYS = `test-k1:${Buffer.alloc(32, 11).toString('base64')}`;
+let converter: EncryptedDataConverter | undefined;
+/** The product's data converter with the test key: clients, workers and replays of the tests use it. */
+export function testDataConverter(): EncryptedDataConverter {
+  converter ??= createDataConverter(parsePayloadKeys(TEST_PAYLOAD_KEYS));
+  return converter;
+}
 
 let installed = false;
 /** Temporal's runtime is a process singleton: install it once, quietly. */
@@ -15,7 +26,7 @@ export function installQuietRuntime(): void {
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 /** One workflow bundle per test file (bundling takes a second or two). */
 export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  bundle ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') });
+  bundle ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, ...BUNDLER_CONVERTER_OPTIONS, logger: new DefaultLogger('WARN') });
   return bundle;
 }
 
@@ -27,7 +38,7 @@ export async function connectToTestServer() {
   const nativeConnection = await NativeConnection.connect({ address });
   return {
     address,
-    client: new Client({ connection, namespace: 'default' }),
+    client: new Client({ connection, namespace: 'default', dataConverter: testDataConverter() }),
     nativeConnection,
     close: async () => {
       await connection.close();

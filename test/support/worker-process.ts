@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { inject } from 'vitest';
 import { PROJECT_ROOT } from '../../stack/paths.js';
 import { TEST_CREDENTIALS_KEY } from './sync-harness.js';
+import { TEST_PAYLOAD_KEYS } from './temporal.js';
 
 export interface WorkerProcess {
   child: ChildProcess;
@@ -22,6 +23,7 @@ export async function startWorkerProcess(taskQueue: string, extraEnv: Record<str
       TEMPORAL_ADDRESS: inject('temporalAddress'),
       TEMPORAL_TASK_QUEUE: taskQueue,
       CREDENTIALS_KEY: TEST_CREDENTIALS_KEY,
+      PAYLOAD_KEYS: TEST_PAYLOAD_KEYS,
       LUCCA_ALLOWED_HOSTS: '127.0.0.1',
       LUCCA_RATE_LIMIT_PER_MINUTE: '0',
       LOG_LEVEL: 'info',

@@ -3,6 +3,7 @@ import type { Deps } from './deps.js';
 import { withFailureMapping } from './errors.js';
 import { fetchActivities } from './fetch.js';
 import { planActivities } from './plan.js';
+import { reflectDatasetActivities } from './reflect/index.js';
 import { runActivities } from './runs.js';
 
 /** The one registration point of activities: every one gets its dependencies here, none reads globals. */
@@ -12,6 +13,7 @@ export function createActivities(deps: Deps) {
     ...fetchActivities(deps),
     ...planActivities(deps),
     ...applyActivities(deps),
+    ...reflectDatasetActivities(deps),
   });
 }
 

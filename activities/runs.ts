@@ -11,11 +11,17 @@ export interface BeginRunInput {
   dryRun: boolean;
 }
 
+export interface BeginRunResult {
+  runId: string;
+  /** Which engine path the workflow takes. Optional: histories recorded before Reflect lack it (HappyPal). */
+  target?: 'happypal' | 'reflect';
+}
+
 export function runActivities(deps: Deps) {
   const { db } = deps.db;
   return {
     /** Creates the run row; idempotent per workflow id, so a retried start never makes two runs. */
-    async beginRun(input: BeginRunInput): Promise<{ runId: string }> {
+    async beginRun(input: BeginRunInput): Promise<BeginRunResult> {
       const connection = await loadConnection(deps, input.connectionId);
       if (!connection.active) {
         throw new SyncError('connection_inactive', `Connection ${connection.name} is not active yet: activate it with \`lucca-sync connection activate ${connection.name}\`.`, false);
@@ -27,7 +33,7 @@ export function runActivities(deps: Deps) {
         .returning({ id: syncRuns.id });
       if (!row) throw new SyncError('run_not_created', 'Could not record the sync run.', true);
       deps.logger.info({ runId: row.id, connectionId: input.connectionId, trigger: input.trigger, dryRun: input.dryRun }, 'sync run started');
-      return { runId: row.id };
+      return { runId: row.id, target: connection.target };
     },
 
     /** Closes the run with its status and the counts of its report, and returns the summary. */
@@ -52,20 +58,26 @@ export function runActivities(deps: Deps) {
   };
 }
 
-/** Counts by action (and by outcome for errors), straight from the report lines. */
+/**
+ * Counts by action (and by outcome for errors), straight from the report lines. A run with report
+ * sections beyond employees (Reflect's datasets) is also counted per section: `absences.created`.
+ */
 export async function countRun(deps: Deps, runId: string): Promise<Record<string, number>> {
   const { db } = deps.db;
   const rows = await db
-    .select({ action: reportLines.action, outcome: reportLines.outcome, n: sql<number>`count(*)::int` })
+    .select({ dataset: reportLines.dataset, action: reportLines.action, outcome: reportLines.outcome, n: sql<number>`count(*)::int` })
     .from(reportLines)
     .where(eq(reportLines.runId, runId))
-    .groupBy(reportLines.action, reportLines.outcome);
+    .groupBy(reportLines.dataset, reportLines.action, reportLines.outcome);
   const counts: Record<string, number> = {};
+  const sectioned = rows.some((row) => row.dataset !== 'employees');
   for (const row of rows) {
     const key = row.outcome === 'failed' ? 'error' : row.action;
     counts[key] = (counts[key] ?? 0) + row.n;
+    if (sectioned) counts[`${row.dataset}.${key}`] = (counts[`${row.dataset}.${key}`] ?? 0) + row.n;
   }
-  const [staged] = await deps.db.sql<{ n: number }[]>`select count(*)::int as n from staged_records where run_id = ${runId} and dataset = 'lucca-users'`;
+  // Every Lucca record read (HappyPal stages `lucca-users`; Reflect also leaves, claims and pay items).
+  const [staged] = await deps.db.sql<{ n: number }[]>`select count(*)::int as n from staged_records where run_id = ${runId} and dataset like 'lucca-%'`;
   counts.read = staged?.n ?? 0;
   return counts;
 }

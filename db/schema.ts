@@ -31,6 +31,8 @@ export const connections = pgTable('connections', {
     .default('lucca-wins'),
   fieldPolicies: jsonb('field_policies').$type<Record<string, string>>().notNull().default({}),
   deactivationGuardPct: integer('deactivation_guard_pct').notNull().default(10),
+  /** Reflect: days between full re-reads of Lucca (which catch silent deletions); null = REFLECT_FULL_READ_DAYS. */
+  fullReadDays: integer('full_read_days'),
   createdAt: createdAt(),
   updatedAt: updatedAt(),
 });
@@ -195,4 +197,24 @@ export const rateLimitEvents = pgTable(
     at: timestamp('at', { withTimezone: true, precision: 3 }).notNull(),
   },
   (t) => [index('rate_limit_events_bucket_idx').on(t.bucket, t.at)],
+);
+
+/**
+ * Reflect's read cursor per connection and dataset: where the next incremental read starts
+ * (`since`: the read start of the last successful sync of that dataset) and when the last full
+ * re-read ran. Moved forward only when a dataset's sync completes.
+ */
+export const datasetCursors = pgTable(
+  'dataset_cursors',
+  {
+    connectionId: uuid('connection_id')
+      .notNull()
+      .references(() => connections.id, { onDelete: 'cascade' }),
+    dataset: text('dataset').notNull(),
+    lastSince: timestamp('last_since', { withTimezone: true, precision: 3 }),
+    lastFullReadAt: timestamp('last_full_read_at', { withTimezone: true, precision: 3 }),
+    lastRunId: uuid('last_run_id'),
+    updatedAt: updatedAt(),
+  },
+  (t) => [primaryKey({ columns: [t.connectionId, t.dataset] })],
 );

@@ -28,6 +28,7 @@ export function buildDeps(env: Env, databaseUrl: string, logger: Logger = create
     limiter: createPostgresRateLimiter(db.sql, env.LUCCA_RATE_LIMIT_PER_MINUTE),
     allowedHosts: env.LUCCA_ALLOWED_HOSTS,
     today: () => new Date().toISOString().slice(0, 10),
+    reflectFullReadDays: env.REFLECT_FULL_READ_DAYS,
     close: async () => {
       await dispatcher.close();
       await db.close();

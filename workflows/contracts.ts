@@ -1,4 +1,6 @@
-import { defineQuery } from '@temporalio/workflow';
+import { defineQuery, defineSignal } from '@temporalio/workflow';
+import type { ReflectDataset } from '../activities/connectors/reflect/schemas.js';
+import type { ReadCursor, ReadPlan } from '../activities/reflect/index.js';
 
 /**
  * The contract between clients, workers and the workflow: small inputs made of ids, cursors and
@@ -28,6 +30,8 @@ export interface SyncCursor {
   pagesDone: number;
   counts: Record<string, number>;
   continuedAsNew: number;
+  /** The connection's target, from beginRun (absent in histories recorded before Reflect: HappyPal). */
+  target?: 'happypal' | 'reflect';
 }
 
 export interface SyncInput {
@@ -46,6 +50,54 @@ export interface SyncProgress {
   phase: Phase;
   pagesDone: number;
   counts: Record<string, number>;
+  /** Reflect: each dataset's own progress (the run's phase is the least advanced of them). */
+  datasets?: Record<string, DatasetProgress>;
+}
+
+/** Reflect's datasets, each synced by its own child workflow (workflows/sync-dataset.workflow.ts). */
+export const REFLECT_DATASET_NAMES = ['employees', 'compensation', 'absences', 'expenses'] as const satisfies readonly ReflectDataset[];
+
+export type DatasetStatus = 'running' | 'completed' | 'not_permitted';
+
+export interface DatasetProgress {
+  dataset: ReflectDataset;
+  phase: Phase;
+  status: DatasetStatus;
+  pagesDone: number;
+  counts: Record<string, number>;
+}
+
+export interface DatasetCursor {
+  phase: Phase;
+  /** Decided once (full or incremental, what to read), then carried: a retry never changes its mind. */
+  plan: ReadPlan | null;
+  read: ReadCursor;
+  readDone: boolean;
+  planned: boolean;
+  /** From the plan (e.g. deletions held by the guard). */
+  message: string | null;
+  pagesDone: number;
+  counts: Record<string, number>;
+  continuedAsNew: number;
+}
+
+export interface DatasetInput {
+  runId: string;
+  dataset: ReflectDataset;
+  dryRun: boolean;
+  /** The operator confirmed deletions past the guard (SyncInput.confirmDeactivations). */
+  confirmDeletions: boolean;
+  options?: SyncOptions;
+  /** Set only by continue-as-new. */
+  cursor?: DatasetCursor;
+}
+
+/** A dataset's end: synced, or not permitted by the Lucca key (the run goes on with the others). */
+export interface DatasetResult {
+  dataset: ReflectDataset;
+  status: Exclude<DatasetStatus, 'running'>;
+  message: string | null;
+  counts: Record<string, number>;
 }
 
 /** The workflow's result: counts only, no personal data. */
@@ -58,8 +110,12 @@ export interface SyncSummary {
 }
 
 export const progressQuery = defineQuery<SyncProgress>('progress');
+/** A dataset child tells its parent where it is, so the run's `progress` covers every dataset. */
+export const datasetProgressSignal = defineSignal<[DatasetProgress]>('datasetProgress');
 
 export const SYNC_WORKFLOW_TYPE = 'syncConnection';
+export const DATASET_WORKFLOW_TYPE = 'syncDataset';
+export const datasetWorkflowIdFor = (parentWorkflowId: string, dataset: ReflectDataset) => `${parentWorkflowId}/${dataset}`;
 export const scheduleIdFor = (connectionName: string) => `sync-${connectionName}`;
 export const manualWorkflowIdFor = (connectionName: string, at: Date) =>
   `sync-${connectionName}-manual-${at.toISOString().replace(/[:.]/g, '-')}`;

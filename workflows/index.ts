@@ -1,2 +1,3 @@
 // The only path given to the worker's workflowsPath / bundler.
 export { syncConnection } from './sync-connection.workflow.js';
+export { syncDataset } from './sync-dataset.workflow.js';

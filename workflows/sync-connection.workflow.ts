@@ -12,12 +12,15 @@ import {
 import type { Activities } from '../activities/index.js';
 import { progressQuery, type SyncCursor, type SyncInput, type SyncSummary } from './contracts.js';
 import { BOOKKEEPING, READ, WORK } from './policies.js';
+import { runReflectDatasets } from './reflect-run.js';
 
 const read = proxyActivities<Activities>(READ);
 const work = proxyActivities<Activities>(WORK);
 const book = proxyActivities<Activities>(BOOKKEEPING);
 
-const DEFAULTS = { pagesPerActivity: 10, linesPerActivity: 2000, maxActivitiesPerRun: 500 };
+// linesPerActivity: 5,000 lines take seconds to write; fewer, longer write activities mean fewer
+// pipeline drains and round trips (bench/RESULTS.md). Activity inputs are not part of replay checks.
+const DEFAULTS = { pagesPerActivity: 10, linesPerActivity: 5000, maxActivitiesPerRun: 500 };
 
 /**
  * One sync of one connection: fetch Lucca → fetch the target's current state → plan (map, match,
@@ -50,8 +53,13 @@ export async function syncConnection(input: SyncInput): Promise<SyncSummary> {
         connectionId: input.connectionId, workflowId: workflowInfo().workflowId, trigger: input.trigger, dryRun: !!input.dryRun,
       });
       cursor.runId = begun.runId;
+      if (begun.target) cursor.target = begun.target;
     }
     const runId = cursor.runId;
+    // Reflect: one child workflow per dataset (reflect-run.ts). Histories of HappyPal runs never enter here.
+    if (cursor.target === 'reflect') {
+      return await runReflectDatasets(input, cursor, (status, message) => book.finishRun({ runId, status, message }));
+    }
     while (!cursor.sourceDone) {
       cursor.phase = 'fetch-source';
       const page = await read.fetchSourcePages({ runId, offset: cursor.sourceOffset, maxPages: options.pagesPerActivity });
@@ -108,5 +116,6 @@ function failureMessage(err: unknown): string {
 
 function failureType(err: unknown): string {
   if (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type) return err.cause.type;
+  if (err instanceof ApplicationFailure && err.type) return err.type;
   return 'sync_failed';
 }

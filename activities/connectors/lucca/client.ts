@@ -2,7 +2,13 @@ import type { Dispatcher } from 'undici';
 import { SyncError } from '../../errors.js';
 import { send, throwForTransient, type HttpResponse } from '../http.js';
 import type { RateLimiter } from '../rate-limiter.js';
-import { LUCCA_PAGE_LIMIT, LuccaCollectionSchema } from './schemas.js';
+import {
+  LUCCA_LEAVES_PAGE_LIMIT,
+  LUCCA_PAGE_LIMIT,
+  LUCCA_V4_PAGE_LIMIT,
+  LuccaCollectionSchema,
+  LuccaV4ListSchema,
+} from './schemas.js';
 
 export interface LuccaClientOptions {
   /** Instance URL, e.g. https://acme.ilucca.net (validated before use). */
@@ -28,9 +34,47 @@ export interface LuccaPage {
   count: number | undefined;
 }
 
+/** `/api/v3/leaves`: Lucca insists on a date filter and an owner filter; both are always sent. */
+export interface LeavesPageQuery {
+  offset: number;
+  limit?: number;
+  fields: readonly string[];
+  /** Inclusive date window, `YYYY-MM-DD`. */
+  from: string;
+  to: string;
+  signal?: AbortSignal;
+}
+
+export interface ExpenseClaimsPageQuery {
+  offset: number;
+  limit?: number;
+  fields: readonly string[];
+  /** `modifiedOn=since,{date-time}` (Europe/Paris local time, no offset). */
+  modifiedSince?: string;
+  signal?: AbortSignal;
+}
+
+/** Pagga v4 paging: 1-based `page`, `limit` ≤ 1000. */
+export interface V4PageQuery {
+  page: number;
+  limit?: number;
+  signal?: AbortSignal;
+}
+
+export interface LuccaV4Page {
+  items: unknown[];
+  /** Whether a next page exists (from `next`, else from a full page). */
+  hasNext: boolean;
+  count: number | undefined;
+}
+
 /** The small typed surface of Lucca the connectors use. */
 export interface LuccaClient {
   listUsers(query: UsersPageQuery): Promise<LuccaPage>;
+  listLeaves(query: LeavesPageQuery): Promise<LuccaPage>;
+  listExpenseClaims(query: ExpenseClaimsPageQuery): Promise<LuccaPage>;
+  listFixedItems(query: V4PageQuery): Promise<LuccaV4Page>;
+  listVariableItems(query: V4PageQuery): Promise<LuccaV4Page>;
 }
 
 export function createLuccaClient(options: LuccaClientOptions): LuccaClient {
@@ -55,6 +99,28 @@ export function createLuccaClient(options: LuccaClientOptions): LuccaClient {
     return res;
   }
 
+  /** One v3 collection page; a body without the envelope is a transient fault (a proxy page, a cut body). */
+  async function v3Page(path: string, what: string, params: Record<string, string>, signal?: AbortSignal): Promise<LuccaPage> {
+    const res = await get(path, params, signal);
+    const parsed = LuccaCollectionSchema.safeParse(res.body);
+    if (!parsed.success) {
+      throw new SyncError('lucca_bad_envelope', `Lucca sent a ${what} page without the {header, data: {items}} envelope; will retry.`, true);
+    }
+    return { items: parsed.data.data.items ?? [], count: parsed.data.data.count };
+  }
+
+  /** One Pagga v4 page (`{items, next, count}`). */
+  async function v4Page(path: string, what: string, query: V4PageQuery): Promise<LuccaV4Page> {
+    const limit = query.limit ?? LUCCA_V4_PAGE_LIMIT;
+    const res = await get(path, { page: String(query.page), limit: String(limit), 'fields.root': 'next,count' }, query.signal);
+    const parsed = LuccaV4ListSchema.safeParse(res.body);
+    if (!parsed.success) {
+      throw new SyncError('lucca_bad_envelope', `Lucca sent a ${what} page without the {items} envelope; will retry.`, true);
+    }
+    const { items, next, count } = parsed.data;
+    return { items, hasNext: next === undefined ? items.length >= limit : next !== null, count };
+  }
+
   return {
     // https://developers.lucca.fr/api-reference/legacy/directory/list-users
     async listUsers(query) {
@@ -66,13 +132,35 @@ export function createLuccaClient(options: LuccaClientOptions): LuccaClient {
       };
       if (query.formerEmployees) params.formerEmployees = 'true';
       if (query.modifiedSince) params.modifiedAt = `since,${query.modifiedSince}`;
-      const res = await get('/api/v3/users', params, query.signal);
-      const parsed = LuccaCollectionSchema.safeParse(res.body);
-      if (!parsed.success) {
-        throw new SyncError('lucca_bad_envelope', 'Lucca sent a users page without the {header, data: {items}} envelope; will retry.', true);
-      }
-      return { items: parsed.data.data.items ?? [], count: parsed.data.data.count };
+      return v3Page('/api/v3/users', 'users', params, query.signal);
     },
+
+    // https://developers.lucca.fr/api-reference/legacy/timmi-absences/guides/syncing-leaves
+    listLeaves(query) {
+      return v3Page('/api/v3/leaves', 'leaves', {
+        fields: query.fields.join(','),
+        paging: `${query.offset},${query.limit ?? LUCCA_LEAVES_PAGE_LIMIT}`,
+        date: `between,${query.from},${query.to}`,
+        // Every owner: Lucca refuses a leaves query without an owner (or department / legal entity) scope.
+        'leavePeriod.ownerId': 'greaterthan,0',
+      }, query.signal);
+    },
+
+    // https://developers.lucca.fr/api-reference/legacy/cleemy-expenses/expenseclaims/list-expenseclaims
+    listExpenseClaims(query) {
+      const params: Record<string, string> = {
+        fields: query.fields.join(','),
+        paging: `${query.offset},${query.limit ?? LUCCA_PAGE_LIMIT}`,
+        orderBy: 'id,asc',
+      };
+      if (query.modifiedSince) params.modifiedOn = `since,${query.modifiedSince}`;
+      return v3Page('/api/v3/expenseClaims', 'expense claims', params, query.signal);
+    },
+
+    // https://developers.lucca.fr/api-reference/legacy/pagga-remuneration/fixed-items/list-fixed-items
+    listFixedItems: (query) => v4Page('/remuneration/api/fixed-items', 'fixed items', query),
+    // https://developers.lucca.fr/api-reference/legacy/pagga-remuneration/variable-items/list-variable-items
+    listVariableItems: (query) => v4Page('/remuneration/api/variable-items', 'variable items', query),
   };
 }
 

@@ -30,3 +30,52 @@ export const HAPPYPAL_USER_FIELDS = [
 ] as const;
 
 export const LUCCA_PAGE_LIMIT = 1000;
+
+/** `/api/v3/leaves` pages up to 10,000 rows (reference §5, the leaves sync guide). */
+export const LUCCA_LEAVES_PAGE_LIMIT = 10_000;
+
+/** Pagga (v4) pages: `limit` defaults to 10; 1000 is the most the API accepts. */
+export const LUCCA_V4_PAGE_LIMIT = 1000;
+
+/**
+ * Legacy v4 envelope (Pagga remuneration, reference §3c): `{ items, next, prev, count }`, the last
+ * three only when asked with `fields.root`. `next` is a URL or null.
+ */
+export const LuccaV4ListSchema = z.object({
+  items: z.array(z.unknown()),
+  next: z.string().nullable().optional(),
+  prev: z.string().nullable().optional(),
+  count: z.number().int().nonnegative().optional(),
+});
+export type LuccaV4List = z.infer<typeof LuccaV4ListSchema>;
+
+/** The v3 user fields the Reflect connector reads (employee analytics: org and contract data). */
+export const REFLECT_USER_FIELDS = [
+  'id',
+  'firstName',
+  'lastName',
+  'mail',
+  'birthDate',
+  'dtContractStart',
+  'dtContractEnd',
+  'department.name',
+  'managerId',
+  'employeeNumber',
+  'modifiedAt',
+] as const;
+
+/** One half-day leave row: its period, account (the absence type), owner and whether it still stands. */
+export const LEAVE_FIELDS = [
+  'id',
+  'date',
+  'isAm',
+  'leavePeriodId',
+  'leaveAccountId',
+  'leaveAccount.name',
+  'leavePeriod.ownerId',
+  'isActive',
+  'modifiedAt',
+] as const;
+
+/** Expense-claim header fields (amounts live on claim items, which Reflect's model does not need). */
+export const EXPENSE_CLAIM_FIELDS = ['id', 'name', 'declaredOn', 'statusId', 'ownerId', 'currencyId', 'modifiedOn'] as const;

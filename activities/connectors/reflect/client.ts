@@ -1,0 +1,89 @@
+import type { Dispatcher } from 'undici';
+import type { z } from 'zod';
+import { SyncError } from '../../errors.js';
+import { send, throwForTransient, type HttpRequest, type HttpResponse } from '../http.js';
+import {
+  REFLECT_MAX_BATCH,
+  ReflectBatchDeleteResponseSchema,
+  ReflectBatchUpsertResponseSchema,
+  ReflectErrorBodySchema,
+  reflectListResponseSchema,
+  type ReflectDataset,
+  type ReflectDeleteResult,
+  type ReflectRecordInputOf,
+  type ReflectUpsertResult,
+} from './schemas.js';
+
+export type ReflectListPage<D extends ReflectDataset> = z.infer<ReturnType<typeof reflectListResponseSchema<D>>>;
+
+/**
+ * The typed surface of Reflect's ingestion API (docs/reflect-api.md). Every write carries an
+ * Idempotency-Key. Per-record rejections come back inside a 200 and are the caller's to report;
+ * transport faults, 429 and 5xx are retryable SyncErrors; a refused key or a request Reflect
+ * refuses whole (our bug) stops the run.
+ */
+export interface ReflectClient {
+  batchUpsert<D extends ReflectDataset>(
+    dataset: D, records: ReflectRecordInputOf<D>[], idempotencyKey: string, signal?: AbortSignal,
+  ): Promise<ReflectUpsertResult[]>;
+  batchDelete(dataset: ReflectDataset, externalIds: string[], idempotencyKey: string, signal?: AbortSignal): Promise<ReflectDeleteResult[]>;
+  listRecords<D extends ReflectDataset>(dataset: D, page: number, perPage: number, signal?: AbortSignal): Promise<ReflectListPage<D>>;
+}
+
+export function createReflectClient(options: { baseUrl: string; apiKey: string; dispatcher: Dispatcher }): ReflectClient {
+  const base = options.baseUrl.replace(/\/+$/, '');
+  const call = async (req: Omit<HttpRequest, 'url'> & { path: string }, idempotencyKey?: string): Promise<HttpResponse> => {
+    const res = await send(options.dispatcher, 'reflect', {
+      ...req,
+      url: `${base}${req.path}`,
+      headers: {
+        authorization: `Bearer ${options.apiKey}`,
+        ...(idempotencyKey && { 'idempotency-key': idempotencyKey }),
+      },
+    });
+    throwForTransient('reflect', res);
+    if (res.status === 401 || res.status === 403) {
+      throw new SyncError(
+        'reflect_unauthorized',
+        `Reflect refused the API key (${res.status}). Check the connection's Reflect key with your Reflect contact and update it.`,
+        false,
+      );
+    }
+    if (res.status !== 200) {
+      const body = ReflectErrorBodySchema.safeParse(res.body);
+      const code = body.success ? body.data.error.code : `http_${res.status}`;
+      const fields = body.success && body.data.error.fields ? ` (fields: ${Object.keys(body.data.error.fields).join(', ')})` : '';
+      throw new SyncError('reflect_request_refused', `Reflect refused the request to ${req.path} (${res.status} ${code})${fields}.`, false);
+    }
+    return res;
+  };
+  const path = (dataset: ReflectDataset, resource: string) => `/v1/datasets/${encodeURIComponent(dataset)}/${resource}`;
+  const checkSize = (n: number) => {
+    if (n < 1 || n > REFLECT_MAX_BATCH) throw new RangeError(`A Reflect batch holds 1 to ${REFLECT_MAX_BATCH} items, not ${n}.`);
+  };
+  const badResponse = (what: string) =>
+    new SyncError('reflect_bad_response', `Reflect answered ${what} with a body that does not match its contract; will retry.`, true);
+
+  return {
+    async batchUpsert(dataset, records, idempotencyKey, signal) {
+      checkSize(records.length);
+      const res = await call({ method: 'POST', path: path(dataset, 'records:batchUpsert'), json: { records }, ...(signal && { signal }) }, idempotencyKey);
+      const parsed = ReflectBatchUpsertResponseSchema.safeParse(res.body);
+      if (!parsed.success || parsed.data.results.length !== records.length) throw badResponse('a batch upsert');
+      return [...parsed.data.results].sort((a, b) => a.index - b.index);
+    },
+    async batchDelete(dataset, externalIds, idempotencyKey, signal) {
+      checkSize(externalIds.length);
+      const res = await call({ method: 'POST', path: path(dataset, 'records:batchDelete'), json: { external_ids: externalIds }, ...(signal && { signal }) }, idempotencyKey);
+      const parsed = ReflectBatchDeleteResponseSchema.safeParse(res.body);
+      if (!parsed.success || parsed.data.results.length !== externalIds.length) throw badResponse('a batch delete');
+      return parsed.data.results;
+    },
+    async listRecords(dataset, page, perPage, signal) {
+      const res = await call({ method: 'GET', path: `${path(dataset, 'records')}?page=${page}&per_page=${perPage}`, ...(signal && { signal }) });
+      const parsed = reflectListResponseSchema(dataset).safeParse(res.body);
+      if (!parsed.success) throw badResponse('a records page');
+      return parsed.data;
+    },
+  };
+}

@@ -1,0 +1,67 @@
+/**
+ * Per dataset: which staged rows it maps, how, and which snapshots a run's read covers completely
+ * (their absence from the read means Lucca deleted them). Pure.
+ */
+import type { ReflectDataset } from '../connectors/reflect/schemas.js';
+import { groupAbsences, parseLeaveRow, windowInterior, type LeaveRow } from './group-absences.js';
+import { mapFixedItem, mapVariableItem, fixedItemCurrency, remunerationOwner } from './map-compensation.js';
+import { mapEmployee } from './map-employee.js';
+import { mapExpenseClaim } from './map-expense.js';
+import type { Fields, Mapped } from './model.js';
+import type { ReadPlan } from './read-plan.js';
+import { STAGED } from './readers.js';
+
+export interface StagedData {
+  sourceId: string;
+  data: unknown;
+}
+
+/** Staged rows of this run by staged dataset name (`lucca-users`…). */
+export type StagedByName = ReadonlyMap<string, readonly StagedData[]>;
+
+export interface MappedDataset {
+  mapped: Mapped[];
+  inScope: ((id: string, fields: Fields) => boolean) | null;
+}
+
+export const stagedNamesOf = (plan: ReadPlan): string[] => [...new Set(plan.parts.map((p) => STAGED[p.kind]))];
+
+export function mapDataset(dataset: ReflectDataset, staged: StagedByName, plan: ReadPlan, today: string): MappedDataset {
+  const rows = (kind: keyof typeof STAGED) => staged.get(STAGED[kind]) ?? [];
+  const everything = () => true;
+  switch (dataset) {
+    case 'employees':
+      return { mapped: rows('users').map((r, i) => mapEmployee(r.data, today, i)), inScope: plan.full ? everything : null };
+    case 'expenses':
+      return { mapped: rows('expense-claims').map((r, i) => mapExpenseClaim(r.data, i)), inScope: plan.full ? everything : null };
+    case 'compensation': {
+      const currency = new Map<string, string>();
+      for (const r of rows('fixed-items')) {
+        const owner = remunerationOwner(r.data);
+        const code = fixedItemCurrency(r.data);
+        if (owner && code) currency.set(owner, code);
+      }
+      const mapped = [
+        ...rows('fixed-items').map((r, i) => mapFixedItem(r.data, i)),
+        ...rows('variable-items').map((r, i) => mapVariableItem(r.data, i, (owner) => currency.get(owner) ?? null)),
+      ];
+      return { mapped, inScope: everything };
+    }
+    case 'absences': {
+      if (!plan.window) throw new Error('An absences read plan has a date window.');
+      const parsed: LeaveRow[] = [];
+      const bad: Mapped[] = [];
+      for (const r of rows('leaves')) {
+        const row = parseLeaveRow(r.data);
+        if (row) parsed.push(row);
+        else bad.push({ kind: 'invalid', id: `leave-row-${r.sourceId}`, reasons: [{ code: 'malformed_record', message: 'leave row without its date, half-day, period, account, owner or status' }] });
+      }
+      const inside = windowInterior(plan.window);
+      return {
+        mapped: [...groupAbsences(parsed, plan.window), ...bad],
+        inScope: (_id, f) => f.starts_on !== undefined && f.starts_on !== null && f.ends_on !== undefined && f.ends_on !== null &&
+          f.starts_on >= inside.from && f.ends_on <= inside.to,
+      };
+    }
+  }
+}

@@ -1,0 +1,229 @@
+import { describe, expect, it } from 'vitest';
+import { diffDataset } from '../../activities/reflect/diff.js';
+import { mapFixedItem, mapVariableItem } from '../../activities/reflect/map-compensation.js';
+import { mapEmployee } from '../../activities/reflect/map-employee.js';
+import { EXPENSE_STATUS, mapExpenseClaim } from '../../activities/reflect/map-expense.js';
+import { REFLECT_DATASETS, toFields, type Fields, type Mapped } from '../../activities/reflect/model.js';
+import { decideReadPlan } from '../../activities/reflect/read-plan.js';
+import { REFLECT_DATASET_NAMES } from '../../workflows/contracts.js';
+
+const TODAY = '2025-09-01';
+
+describe('mapEmployee (Lucca v3 user → Reflect employee)', () => {
+  const user = {
+    id: 12, firstName: '  Anne ', lastName: 'Martin', mail: ' Anne.Martin@Acme.FR ', birthDate: '1990-04-02T00:00:00',
+    dtContractStart: '2020-01-06T00:00:00', dtContractEnd: null, department: { name: 'Finance' }, managerId: 3,
+    employeeNumber: ' 00012 ', modifiedAt: '2025-08-01T10:00:00',
+  };
+
+  it('maps and normalises (the HappyPal connector\'s rules), with department, manager and employee number', () => {
+    expect(mapEmployee(user, TODAY, 0)).toEqual({
+      kind: 'record', id: '12', record: {
+        external_id: '12', first_name: 'Anne', last_name: 'Martin', email: 'anne.martin@acme.fr', birth_date: '1990-04-02',
+        contract_start: '2020-01-06', contract_end: null, department: 'Finance', manager_external_id: '3', employee_number: '00012',
+      },
+    });
+  });
+
+  it('one\'s own manager, no department and no number become null', () => {
+    const mapped = mapEmployee({ ...user, managerId: 12, department: null, employeeNumber: '' }, TODAY, 0);
+    expect(mapped).toMatchObject({ kind: 'record', record: { manager_external_id: null, department: null, employee_number: null } });
+  });
+
+  it.each([
+    ['a bad email', { mail: 'anne@' }, 'invalid_email'],
+    ['no last name', { lastName: null }, 'missing_last_name'],
+    ['a birth date in the future', { birthDate: '2030-01-01T00:00:00' }, 'birth_date_in_future'],
+    ['a contract that ends before it starts', { dtContractEnd: '2019-01-01T00:00:00' }, 'contract_end_before_start'],
+  ])('quarantines %s, naming the rule but not the value', (_label, patch, code) => {
+    const mapped = mapEmployee({ ...user, ...patch }, TODAY, 0);
+    expect(mapped.kind).toBe('invalid');
+    if (mapped.kind !== 'invalid') return;
+    expect(mapped.id).toBe('12');
+    expect(mapped.reasons.map((r) => r.code)).toContain(code);
+    expect(JSON.stringify(mapped.reasons)).not.toContain('anne@');
+  });
+
+  it('a record that is not an object gets a positional id', () => {
+    expect(mapEmployee('junk', TODAY, 4)).toMatchObject({ kind: 'invalid', id: 'malformed-at-4' });
+  });
+});
+
+describe('mapFixedItem / mapVariableItem (Pagga → Reflect compensation)', () => {
+  const fixed = {
+    id: 5, amount: 3200, startsOn: '2024-01-01', endsOn: null, ownerId: 12,
+    nature: { id: 11, category: { code: 'BASIC_SALARY' }, establishments: [{ currencyCode: 'CHF' }] },
+  };
+  const variable = { id: 5, amount: 800, period: '2025-03-01', isDeleted: false, owner: { id: 12 }, nature: { category: { code: 'BONUS' } } };
+
+  it('a fixed item keeps its dates, category and currency; the id says it is fixed', () => {
+    expect(mapFixedItem(fixed, 0)).toEqual({
+      kind: 'record', id: 'fixed-5', record: {
+        external_id: 'fixed-5', employee_external_id: '12', kind: 'fixed', category: 'BASIC_SALARY', amount: 3200, currency: 'CHF',
+        starts_on: '2024-01-01', ends_on: null, period: null,
+      },
+    });
+  });
+
+  it('takes the owner from the work contract when the item has no ownerId', () => {
+    const { ownerId: _o, ...rest } = fixed;
+    expect(mapFixedItem({ ...rest, workContract: { ownerId: 12 } }, 0)).toMatchObject({ record: { employee_external_id: '12' } });
+  });
+
+  it('a variable item has a period and takes its currency from the owner\'s fixed pay (EUR when unknown)', () => {
+    expect(mapVariableItem(variable, 0, () => 'CHF')).toMatchObject({
+      id: 'variable-5', record: { kind: 'variable', category: 'BONUS', amount: 800, currency: 'CHF', period: '2025-03-01', starts_on: null },
+    });
+    expect(mapVariableItem(variable, 0, () => null)).toMatchObject({ record: { currency: 'EUR' } });
+  });
+
+  it('a deleted variable item is gone (deleted from Reflect if we wrote it)', () => {
+    expect(mapVariableItem({ ...variable, isDeleted: true }, 0, () => null)).toEqual({ kind: 'gone', id: 'variable-5' });
+  });
+
+  it.each([
+    ['no owner', { ...fixed, ownerId: undefined }, 'employee_external_id'],
+    ['a category Reflect cannot take', { ...fixed, nature: { category: { code: 'basic salary' } } }, 'category'],
+    ['no amount', { ...fixed, amount: null }, 'amount'],
+    ['no start', { ...fixed, startsOn: null }, 'starts_on'],
+    ['an end before the start', { ...fixed, endsOn: '2023-01-01' }, 'ends_on'],
+  ])('quarantines a fixed item with %s', (_label, item, field) => {
+    const mapped = mapFixedItem(item, 0);
+    expect(mapped.kind).toBe('invalid');
+    if (mapped.kind === 'invalid') expect(mapped.reasons.map((r) => r.field)).toContain(field);
+  });
+
+  it('a variable item without a period is quarantined; junk gets a positional id', () => {
+    expect(mapVariableItem({ ...variable, period: null }, 0, () => null)).toMatchObject({ kind: 'invalid', id: 'variable-5' });
+    expect(mapFixedItem(null, 3)).toMatchObject({ kind: 'invalid', id: 'fixed-malformed-at-3' });
+  });
+});
+
+describe('mapExpenseClaim (Lucca expense claim → Reflect expense)', () => {
+  const claim = { id: 77, name: 'Salon Lyon', declaredOn: '2025-03-04T00:00:00', statusId: 7, ownerId: 12, currencyId: 'eur', modifiedOn: '2025-03-10T09:00:00' };
+
+  it('maps the header; the amount lives on claim items, so it is null', () => {
+    expect(mapExpenseClaim(claim, 0)).toEqual({
+      kind: 'record', id: '77', record: {
+        external_id: '77', employee_external_id: '12', name: 'Salon Lyon', declared_on: '2025-03-04', status: 'paid', currency: 'EUR', amount: null,
+      },
+    });
+  });
+
+  it('maps every Lucca status', () => {
+    for (const [statusId, status] of Object.entries(EXPENSE_STATUS)) {
+      expect(mapExpenseClaim({ ...claim, statusId: Number(statusId) }, 0)).toMatchObject({ record: { status } });
+    }
+    expect(Object.keys(EXPENSE_STATUS)).toHaveLength(9);
+  });
+
+  it.each([
+    ['an unknown status', { statusId: 42 }, 'status'],
+    ['no name', { name: ' ' }, 'name'],
+    ['no owner', { ownerId: null }, 'employee_external_id'],
+    ['no declaration date', { declaredOn: 'soon' }, 'declared_on'],
+  ])('quarantines a claim with %s', (_label, patch, field) => {
+    const mapped = mapExpenseClaim({ ...claim, ...patch }, 0);
+    expect(mapped.kind).toBe('invalid');
+    if (mapped.kind === 'invalid') expect(mapped.reasons.map((r) => r.field)).toContain(field);
+  });
+});
+
+describe('diffDataset (what to write, against what we last wrote)', () => {
+  const rec = (id: string, name = 'A'): Mapped => ({ kind: 'record', id, record: { external_id: id, name, amount: 1 } });
+  const snap = (id: string, name = 'A'): [string, Fields] => [id, toFields({ external_id: id, name, amount: 1 })];
+  const base = { inScope: null, guardPct: 10, confirmDeletions: false };
+
+  it('new → created, changed → updated with before/after, identical → nothing written', () => {
+    const out = diffDataset({ ...base, mapped: [rec('1'), rec('2', 'B'), rec('3')], snapshots: new Map([snap('2'), snap('3')]) });
+    expect(out.unchanged).toBe(1);
+    expect(out.lines.map((l) => [l.sourceId, l.action, l.outcome])).toEqual([['1', 'created', 'planned'], ['2', 'updated', 'planned']]);
+    expect(out.lines[0]?.changes).toEqual([{ field: 'amount', before: null, after: '1' }, { field: 'external_id', before: null, after: '1' }, { field: 'name', before: null, after: 'A' }]);
+    expect(out.lines[1]?.changes).toEqual([{ field: 'name', before: 'A', after: 'B' }]);
+    expect(out.lines[1]?.plan).toEqual({ op: 'upsert', record: { external_id: '2', name: 'B', amount: 1 } });
+    expect(out.okIds).toEqual(['1', '2', '3']);
+  });
+
+  it('gone with a snapshot → deleted; gone without one → nothing', () => {
+    const out = diffDataset({ ...base, mapped: [{ kind: 'gone', id: '1' }, { kind: 'gone', id: '2' }], snapshots: new Map([snap('1')]) });
+    expect(out.lines).toEqual([{ sourceId: '1', action: 'deleted', changes: [], reasons: [], plan: { op: 'delete' }, outcome: 'planned' }]);
+  });
+
+  it('invalid → quarantined, reported only; the last good value stays in Reflect', () => {
+    const reasons = [{ code: 'invalid_email', field: 'email', message: 'bad' }];
+    const out = diffDataset({ ...base, mapped: [{ kind: 'invalid', id: '1', reasons }], snapshots: new Map([snap('1')]), inScope: () => true });
+    expect(out.lines).toEqual([{ sourceId: '1', action: 'quarantined', changes: [], reasons, plan: null, outcome: 'reported' }]);
+  });
+
+  it('an incremental read deletes nothing by absence; a complete one deletes what it no longer sees, in its scope only', () => {
+    const snapshots = new Map([snap('1'), snap('2'), snap('3'), ...Array.from({ length: 20 }, (_, i) => snap(`k${i}`))]);
+    const mapped = [rec('1'), ...Array.from({ length: 20 }, (_, i) => rec(`k${i}`))];
+    expect(diffDataset({ ...base, mapped, snapshots }).lines).toEqual([]);
+    const out = diffDataset({ ...base, mapped, snapshots, inScope: (id) => id !== '3' });
+    expect(out.lines.map((l) => [l.sourceId, l.action])).toEqual([['2', 'deleted']]);
+  });
+
+  it('a skipped record (cut by a window edge) is not deleted', () => {
+    const out = diffDataset({ ...base, mapped: [{ kind: 'skipped', id: '1' }], snapshots: new Map([snap('1')]), inScope: () => true });
+    expect(out.lines).toEqual([]);
+  });
+
+  it('more deletions than the guard allows are held, with a reason, unless confirmed; one is always allowed', () => {
+    const snapshots = new Map(Array.from({ length: 20 }, (_, i) => snap(`${i}`)));
+    const mapped = Array.from({ length: 15 }, (_, i) => rec(`${i}`));
+    const held = diffDataset({ ...base, mapped, snapshots, inScope: () => true });
+    expect(held.heldReason).toMatch(/5 records .* 10 % deletion guard allows \(2\)/);
+    expect(held.lines.every((l) => l.action === 'deletion_held' && l.outcome === 'skipped' && l.plan === null)).toBe(true);
+    const confirmed = diffDataset({ ...base, mapped, snapshots, inScope: () => true, confirmDeletions: true });
+    expect(confirmed.lines.filter((l) => l.action === 'deleted')).toHaveLength(5);
+    const one = diffDataset({ ...base, mapped: [rec('a')], snapshots: new Map([snap('a'), snap('b')]), inScope: () => true });
+    expect(one.lines.map((l) => l.action)).toEqual(['deleted']);
+  });
+
+  it('a record staged twice is planned once', () => {
+    expect(diffDataset({ ...base, mapped: [rec('1'), rec('1', 'B')], snapshots: new Map() }).lines).toHaveLength(1);
+  });
+});
+
+describe('decideReadPlan (full or incremental)', () => {
+  const now = new Date('2025-09-10T08:00:00Z');
+  const day = 86_400_000;
+  const at = (ms: number) => new Date(now.getTime() - ms);
+  const plan = (dataset: 'employees' | 'compensation' | 'absences' | 'expenses', cursor?: { lastSince: Date | null; lastFullReadAt: Date | null }, fullReadDays = 7) =>
+    decideReadPlan({ dataset, now, today: '2025-09-10', cursor, fullReadDays });
+
+  it('the first run of a dataset reads everything', () => {
+    expect(plan('employees')).toMatchObject({ full: true, since: null, parts: [{ kind: 'users', since: null }], readStartedAt: now.toISOString() });
+  });
+
+  it('a daily run reads what changed since the last run started, with five minutes of overlap', () => {
+    const p = plan('employees', { lastSince: at(day), lastFullReadAt: at(3 * day) });
+    expect(p).toMatchObject({ full: false, since: '2025-09-09T07:55:00.000Z', parts: [{ kind: 'users', since: '2025-09-09T07:55:00.000Z' }] });
+    expect(plan('expenses', { lastSince: at(day), lastFullReadAt: at(3 * day) }).parts).toEqual([{ kind: 'expense-claims', since: '2025-09-09T07:55:00.000Z' }]);
+  });
+
+  it('a full re-read comes back every fullReadDays (a schedule a few minutes late or early still counts), and always with 0', () => {
+    expect(plan('employees', { lastSince: at(day), lastFullReadAt: at(7 * day) }).full).toBe(true);
+    expect(plan('employees', { lastSince: at(day), lastFullReadAt: at(7 * day - 5 * 60_000) }).full).toBe(true);
+    expect(plan('employees', { lastSince: at(day), lastFullReadAt: at(6 * day) }).full).toBe(false);
+    expect(plan('employees', { lastSince: at(day), lastFullReadAt: at(day) }, 0).full).toBe(true);
+    expect(plan('employees', { lastSince: null, lastFullReadAt: at(day) }).full).toBe(true);
+  });
+
+  it('compensation is read whole on every run', () => {
+    expect(plan('compensation', { lastSince: at(day), lastFullReadAt: at(day) })).toMatchObject({
+      full: true, parts: [{ kind: 'fixed-items' }, { kind: 'variable-items' }],
+    });
+  });
+
+  it('absences read a date window: the recent past and the year ahead daily, a year each way when full', () => {
+    expect(plan('absences', { lastSince: at(day), lastFullReadAt: at(day) })).toMatchObject({
+      full: false, since: null, window: { from: '2025-08-06', to: '2026-09-10', edgeDays: 7 }, parts: [{ kind: 'leaves', from: '2025-08-06', to: '2026-09-10' }],
+    });
+    expect(plan('absences')).toMatchObject({ full: true, window: { from: '2024-09-10', to: '2026-09-10' } });
+  });
+});
+
+it('the workflows and the activities know the same datasets, in the same (report) order', () => {
+  expect([...REFLECT_DATASET_NAMES]).toEqual([...REFLECT_DATASETS]);
+});

@@ -1,0 +1,98 @@
+import {
+  ActivityFailure, ApplicationFailure, ContinueAsNew, continueAsNew, getExternalWorkflowHandle, isCancellation, proxyActivities, setHandler, workflowInfo,
+} from '@temporalio/workflow';
+import type { Activities } from '../activities/index.js';
+import {
+  datasetProgressSignal, progressQuery, type DatasetCursor, type DatasetInput, type DatasetProgress, type DatasetResult, type DatasetStatus,
+} from './contracts.js';
+import { BOOKKEEPING, READ, WORK } from './policies.js';
+
+const read = proxyActivities<Activities>(READ);
+const work = proxyActivities<Activities>(WORK);
+const book = proxyActivities<Activities>(BOOKKEEPING);
+
+const DEFAULTS = { pagesPerActivity: 10, linesPerActivity: 2000, maxActivitiesPerRun: 500 };
+
+/**
+ * One Reflect dataset of one run (a child of syncConnection, id `<run workflow id>/<dataset>`):
+ * decide the read (full or incremental) → read Lucca pages into staging → plan against what we
+ * last wrote → write batches to Reflect → move the dataset's cursor. Only orchestrates; records stay
+ * in Postgres. Has its own `progress` query and continues-as-new with its own cursor. A Lucca key
+ * that may not read this dataset (403) ends it `not_permitted` with a report line naming the
+ * permission, and the other datasets go on.
+ */
+export async function syncDataset(input: DatasetInput): Promise<DatasetResult> {
+  const options = { ...DEFAULTS, ...input.options };
+  const { runId, dataset } = input;
+  const c: DatasetCursor = input.cursor ?? {
+    phase: 'starting', plan: null, read: { part: 0, at: 0 }, readDone: false, planned: false, message: null, pagesDone: 0, counts: {}, continuedAsNew: 0,
+  };
+  let activities = 0;
+  const progress = (status: DatasetStatus): DatasetProgress => ({ dataset, phase: c.phase, status, pagesDone: c.pagesDone, counts: { ...c.counts } });
+  setHandler(progressQuery, () => ({ runId, phase: c.phase, pagesDone: c.pagesDone, counts: { ...c.counts } }));
+  const tell = async (status: DatasetStatus = 'running') => {
+    const parent = workflowInfo().parent;
+    if (!parent) return;
+    try {
+      await getExternalWorkflowHandle(parent.workflowId).signal(datasetProgressSignal, progress(status));
+    } catch (err) {
+      // Progress is informative: a parent that cannot be signalled does not stop the dataset (a cancellation does).
+      if (isCancellation(err)) throw err;
+    }
+  };
+  const enter = async (phase: DatasetCursor['phase']) => {
+    if (c.phase === phase) return;
+    c.phase = phase;
+    await tell();
+  };
+  const add = (counts: Record<string, number>) => {
+    for (const [key, n] of Object.entries(counts)) c.counts[key] = (c.counts[key] ?? 0) + n;
+  };
+  const checkpoint = async () => {
+    activities += 1;
+    if (workflowInfo().continueAsNewSuggested || activities >= options.maxActivitiesPerRun) {
+      await continueAsNew<typeof syncDataset>({ ...input, cursor: { ...c, continuedAsNew: c.continuedAsNew + 1 } });
+    }
+  };
+
+  try {
+    c.plan ??= await book.prepareDataset({ runId, dataset });
+    const plan = c.plan;
+    while (!c.readDone) {
+      await enter('fetch-source');
+      const page = await read.fetchDatasetPages({ runId, dataset, plan, cursor: c.read, maxPages: options.pagesPerActivity });
+      Object.assign(c, { read: page.cursor, readDone: page.done, pagesDone: c.pagesDone + page.pages });
+      add(page.counts);
+      await checkpoint();
+    }
+    if (!c.planned) {
+      await enter('plan');
+      const planned = await work.planDataset({ runId, dataset, plan, confirmDeletions: input.confirmDeletions });
+      Object.assign(c, { planned: true, message: planned.message });
+      add(planned.counts);
+      await checkpoint();
+    }
+    if (!input.dryRun) {
+      await enter('write');
+      for (;;) {
+        const batch = await work.applyDataset({ runId, dataset, maxLines: options.linesPerActivity });
+        add(batch.counts);
+        if (batch.done) break;
+        await checkpoint();
+      }
+    }
+    await enter('report');
+    await book.finishDataset({ runId, dataset, plan, dryRun: input.dryRun });
+    c.phase = 'done';
+    await tell('completed');
+    return { dataset, status: 'completed', message: c.message, counts: c.counts };
+  } catch (err) {
+    if (err instanceof ContinueAsNew) throw err;
+    const cause = err instanceof ActivityFailure ? err.cause : undefined;
+    if (!(cause instanceof ApplicationFailure) || cause.type !== 'lucca_forbidden') throw err;
+    await book.reportDatasetBlocked({ runId, dataset, message: cause.message });
+    c.phase = 'done';
+    await tell('not_permitted');
+    return { dataset, status: 'not_permitted', message: cause.message, counts: c.counts };
+  }
+}

@@ -1,0 +1,269 @@
+/**
+ * The benchmark's own infrastructure: a Temporal dev server (installed binary, headless, in memory,
+ * free ports), a scratch database (on DATABASE_URL's server, or an embedded PostgreSQL in a temporary
+ * folder on a free port), migrated, and worker / baseline child processes. Everything started here is
+ * registered for cleanup, which also runs on SIGINT / SIGTERM.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
+import postgres from 'postgres';
+import { parseEnv } from '../config/env.js';
+import { BUNDLER_CONVERTER_OPTIONS, createDataConverter } from '../lib/codec/data-converter.js';
+import { parsePayloadKeys } from '../lib/codec/payload-keys.js';
+import { migrateDatabase } from '../db/migrate.js';
+import { findTemporalCli } from '../stack/binaries.js';
+import { PROJECT_ROOT } from '../stack/paths.js';
+import { freePort } from '../stack/ports.js';
+import { createScratchDatabase, startPostgres } from '../stack/postgres.js';
+import { startTemporalServer } from '../stack/temporal-server.js';
+import { WORKFLOWS_PATH } from '../workers/create-worker.js';
+
+/** The payload key of the bench's client and worker (payloads are encrypted, as in production). */
+export const BENCH_PAYLOAD_KEYS = `bench-k1:${Buffer.alloc(32, 13).toString('base64')}`;
+
+type Cleanup = { name: string; run: () => Promise<void> };
+const cleanups: Cleanup[] = [];
+let cleaning: Promise<void> | undefined;
+
+export function onCleanup(name: string, run: () => Promise<void>): void {
+  cleanups.push({ name, run });
+}
+
+/** Runs every registered cleanup once, newest first; failures are reported, not thrown. */
+export function cleanupAll(): Promise<void> {
+  cleaning ??= (async () => {
+    while (cleanups.length > 0) {
+      const c = cleanups.pop() as Cleanup;
+      try {
+        await c.run();
+      } catch (err) {
+        process.stderr.write(`cleanup of ${c.name} failed: ${err instanceof Error ? err.message : String(err)}\n`);
+      }
+    }
+  })();
+  return cleaning;
+}
+
+let signalled = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (signalled) process.exit(130);
+    signalled = true;
+    process.stderr.write(`\n${signal}: stopping the worker, the simulators, Temporal and the database…\n`);
+    void cleanupAll().finally(() => process.exit(130));
+  });
+}
+
+export interface BenchInfra {
+  /** The prebuilt workflow bundle workers start from (WORKFLOW_BUNDLE_PATH, as in production); absent: bundled at start. */
+  workflowBundlePath: string | undefined;
+  databaseUrl: string;
+  postgresDescription: string;
+  temporalAddress: string;
+  client: Client;
+  /** A small pool of the bench itself (statistics, connections). */
+  sql: postgres.Sql;
+}
+
+export async function startInfra(log: (message: string) => void, options: { prebuiltBundle: boolean }): Promise<BenchInfra> {
+  const env = parseEnv();
+  let workflowBundlePath: string | undefined;
+  if (options.prebuiltBundle) {
+    const dir = mkdtempSync(path.join(tmpdir(), 'lucca-bench-bundle-'));
+    onCleanup('workflow bundle', async () => rmSync(dir, { recursive: true, force: true }));
+    const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, ...BUNDLER_CONVERTER_OPTIONS, logger: new DefaultLogger('WARN') });
+    workflowBundlePath = path.join(dir, 'workflow-bundle.js');
+    writeFileSync(workflowBundlePath, code);
+    log('workflow bundle prebuilt (workers start from it, as in production: WORKFLOW_BUNDLE_PATH)');
+  }
+  const { databaseUrl, postgresDescription } = await startDatabase(env.DATABASE_URL);
+  log(`PostgreSQL: ${postgresDescription}, database migrated`);
+
+  const temporal = await startTemporalServer({
+    cliPath: findTemporalCli(env),
+    address: `127.0.0.1:${await freePort()}`,
+    uiPort: await freePort(),
+    headless: true,
+  });
+  onCleanup('Temporal dev server', () => temporal.stop());
+  log(`Temporal dev server (in memory, headless) on ${temporal.address}`);
+
+  const connection = await Connection.connect({ address: temporal.address });
+  onCleanup('Temporal client', () => connection.close());
+  const sql = postgres(databaseUrl, { max: 2, onnotice: () => undefined });
+  onCleanup('bench database pool', () => sql.end({ timeout: 5 }));
+  return {
+    workflowBundlePath,
+    databaseUrl,
+    postgresDescription,
+    temporalAddress: temporal.address,
+    client: new Client({ connection, namespace: 'default', dataConverter: createDataConverter(parsePayloadKeys(BENCH_PAYLOAD_KEYS)) }),
+    sql,
+  };
+}
+
+/** A migrated scratch database on DATABASE_URL's server, or on an embedded PostgreSQL in a temporary folder. */
+export async function startDatabase(databaseUrl: string | undefined): Promise<{ databaseUrl: string; postgresDescription: string }> {
+  let adminUrl: string;
+  let postgresDescription: string;
+  if (databaseUrl) {
+    adminUrl = databaseUrl;
+    postgresDescription = 'the server of DATABASE_URL (scratch database)';
+  } else {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'lucca-bench-'));
+    onCleanup('embedded PostgreSQL folder', async () => rmSync(dataDir, { recursive: true, force: true }));
+    const pg = await startPostgres({ databaseUrl: undefined, dataDir, port: await freePort() });
+    onCleanup('embedded PostgreSQL', () => pg.stop());
+    adminUrl = pg.url;
+    postgresDescription = 'embedded PostgreSQL 17 (temporary folder, fsync=off)';
+  }
+  const scratch = await createScratchDatabase(adminUrl, 'lucca_bench');
+  onCleanup('scratch database', () => scratch.drop());
+  await migrateDatabase(scratch.url);
+  return { databaseUrl: scratch.url, postgresDescription };
+}
+
+/** VmRSS and VmHWM (peak) of a process, in KiB, from /proc/<pid>/status. */
+export function procMemory(pid: number): { rssKb: number; hwmKb: number } | null {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const field = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
+    return { rssKb: field('VmRSS'), hwmKb: field('VmHWM') };
+  } catch {
+    return null;
+  }
+}
+
+export interface WorkerChild {
+  pid: number;
+  taskQueue: string;
+  /** Starts a new peak-memory window (resets VmHWM through /proc/<pid>/clear_refs when allowed). */
+  resetPeak(): void;
+  /** Peak RSS since the last reset, KiB: max of VmHWM and of the 100 ms samples. */
+  peakKb(): number;
+  /** True when the kernel's peak (VmHWM) could be reset; otherwise only samples count after a reset. */
+  hwmResettable: boolean;
+  output(): string;
+  /** Rejects when the process exits before `stop()` (a crash, an out-of-memory kill). */
+  died: Promise<never>;
+  stop(): Promise<void>;
+}
+
+/**
+ * `node --import tsx workers/main.ts` as a child process (the entry point operators run), with the
+ * same environment as the integration tests' worker processes. `cpuProfileDir` adds --cpu-prof.
+ */
+export async function startWorker(options: {
+  databaseUrl: string;
+  temporalAddress: string;
+  taskQueue: string;
+  credentialsKey: string;
+  luccaRateLimitPerMinute: number;
+  cpuProfileDir?: string;
+  workflowBundlePath?: string;
+  /** NODE_OPTIONS of the worker process (e.g. a heap cap), for experiments. */
+  nodeOptions?: string;
+}): Promise<WorkerChild> {
+  const nodeArgs = options.cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', options.cpuProfileDir] : [];
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'workers/main.ts'], {
+    cwd: PROJECT_ROOT,
+    env: {
+      PATH: process.env.PATH,
+      DATABASE_URL: options.databaseUrl,
+      TEMPORAL_ADDRESS: options.temporalAddress,
+      TEMPORAL_TASK_QUEUE: options.taskQueue,
+      CREDENTIALS_KEY: options.credentialsKey,
+      PAYLOAD_KEYS: BENCH_PAYLOAD_KEYS,
+      LUCCA_ALLOWED_HOSTS: '127.0.0.1',
+      LUCCA_RATE_LIMIT_PER_MINUTE: String(options.luccaRateLimitPerMinute),
+      LOG_LEVEL: 'info',
+      ...(options.workflowBundlePath && { WORKFLOW_BUNDLE_PATH: options.workflowBundlePath }),
+      ...(options.nodeOptions && { NODE_OPTIONS: options.nodeOptions }),
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const keep = (chunk: Buffer) => {
+    output = (output + chunk.toString('utf8')).slice(-20_000);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  let stopping = false;
+  const died = new Promise<never>((_, reject) => {
+    child.once('exit', (code, signal) => {
+      if (!stopping) reject(new Error(`the worker process exited (${code ?? signal}) in the middle of the bench:\n${output.slice(-4000)}`));
+    });
+  });
+  died.catch(() => undefined); // observed by whoever races it
+  const stop = async () => {
+    stopping = true;
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGINT'); // the worker drains and exits (and writes its CPU profile)
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    await exited;
+    clearTimeout(timer);
+  };
+  onCleanup(`worker process ${child.pid}`, stop);
+  const deadline = Date.now() + 120_000;
+  while (!output.includes('worker started')) {
+    if (child.exitCode !== null) throw new Error(`the worker process exited early:\n${output}`);
+    if (Date.now() > deadline) throw new Error(`the worker process did not start in 120 s:\n${output}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const pid = child.pid as number;
+  let sampledMax = 0;
+  const sampler = setInterval(() => {
+    const m = procMemory(pid);
+    if (m && m.rssKb > sampledMax) sampledMax = m.rssKb;
+  }, 100);
+  sampler.unref();
+  child.once('exit', () => clearInterval(sampler));
+  let hwmResettable = true;
+  return {
+    pid,
+    taskQueue: options.taskQueue,
+    get hwmResettable() {
+      return hwmResettable;
+    },
+    resetPeak() {
+      try {
+        writeFileSync(`/proc/${pid}/clear_refs`, '5');
+      } catch {
+        hwmResettable = false;
+      }
+      sampledMax = procMemory(pid)?.rssKb ?? 0;
+    },
+    peakKb() {
+      const m = procMemory(pid);
+      return Math.max(sampledMax, m?.rssKb ?? 0, hwmResettable ? (m?.hwmKb ?? 0) : 0);
+    },
+    output: () => output,
+    died,
+    stop,
+  };
+}
+
+/** Runs bench/baseline.ts in its own process and returns its result line. */
+export async function runBaselineProcess<T>(input: unknown): Promise<T> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/baseline.ts', JSON.stringify(input)], {
+    cwd: PROJECT_ROOT,
+    env: { PATH: process.env.PATH },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  onCleanup(`baseline process ${child.pid}`, async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
+  let out = '';
+  let err = '';
+  child.stdout?.on('data', (c: Buffer) => (out += c.toString('utf8')));
+  child.stderr?.on('data', (c: Buffer) => (err = (err + c.toString('utf8')).slice(-10_000)));
+  const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+  const line = out.split('\n').find((l) => l.startsWith('BASELINE_RESULT '));
+  if (code !== 0 || !line) throw new Error(`the baseline failed (exit ${code}):\n${err}${out.slice(-2000)}`);
+  return JSON.parse(line.slice('BASELINE_RESULT '.length)) as T;
+}

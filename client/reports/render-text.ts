@@ -8,10 +8,10 @@ export interface RenderOptions {
   maxPerAction?: number;
 }
 
-function entryLines(line: ReportEntry): string[] {
+function entryLines(line: ReportEntry, target = 'HappyPal'): string[] {
   const also = line.also.length ? ` (also ${line.also.map(actionLabel).join(', ')})` : '';
   const outcome = line.outcome === 'applied' || line.outcome === 'reported' ? '' : ` [${line.outcome}]`;
-  const out = [`${actionLabel(line.action).padEnd(24)} Lucca ${line.sourceId}  HappyPal ${line.targetId ?? '-'}${also}${outcome}`];
+  const out = [`${actionLabel(line.action).padEnd(24)} Lucca ${line.sourceId}  ${target} ${line.targetId ?? '-'}${also}${outcome}`];
   for (const change of line.changes) {
     const notes = [change.note && noteLabel(change.note), change.source !== undefined && `Lucca has ${shown(change.source)}`].filter(Boolean);
     const note = notes.length ? `  (${notes.join('; ')})` : '';
@@ -37,20 +37,27 @@ export function renderText(report: RunReport, options: RenderOptions = {}): stri
   if (run.message) out.push(`Message: ${run.message}`);
   out.push('');
   if (lines.length === 0) out.push('No record was affected.');
-  if (options.maxPerAction === undefined) for (const line of lines) out.push(...entryLines(line));
-  else out.push(...digest(lines, options.maxPerAction));
+  const target = run.target === 'reflect' ? 'Reflect' : 'HappyPal';
+  const datasets = [...new Set(lines.map((l) => l.dataset))];
+  for (const dataset of datasets) {
+    // One section per dataset when a run has several (Reflect: employees, compensation, absences, expenses).
+    const ofDataset = lines.filter((l) => l.dataset === dataset);
+    if (datasets.length > 1) out.push(`== ${dataset} (${ofDataset.length}) ==`);
+    if (options.maxPerAction === undefined) for (const line of ofDataset) out.push(...entryLines(line, target));
+    else out.push(...digest(ofDataset, options.maxPerAction, target));
+  }
   const hidden = report.lines.length - lines.length;
   if (hidden > 0) out.push('', `${hidden} unchanged record(s) hidden (--all shows them).`);
   return `${out.join('\n')}\n`;
 }
 
-function digest(lines: readonly ReportEntry[], max: number): string[] {
+function digest(lines: readonly ReportEntry[], max: number, target: string): string[] {
   const out: string[] = [];
   const rank = (action: string) => (ACTION_ORDER.includes(action) ? ACTION_ORDER.indexOf(action) : ACTION_ORDER.length);
   const actions = [...new Set(lines.map((l) => l.action))].sort((a, b) => rank(a) - rank(b));
   for (const action of actions) {
     const ofAction = lines.filter((l) => l.action === action);
-    for (const line of ofAction.slice(0, max)) out.push(...entryLines(line));
+    for (const line of ofAction.slice(0, max)) out.push(...entryLines(line, target));
     if (ofAction.length > max) out.push(`    … and ${ofAction.length - max} more ${actionLabel(action)}`);
   }
   return out;

@@ -30,6 +30,16 @@ function report(): RunReport {
 }
 
 describe('renderText', () => {
+  it('gives a Reflect run one section per dataset, naming Reflect ids', () => {
+    const r = report();
+    r.run.target = 'reflect';
+    r.lines = [line({ dataset: 'employees', sourceId: '1', targetId: '1' }), line({ seq: 1, dataset: 'absences', sourceId: 'lp-9', targetId: 'lp-9', action: 'created' })];
+    const text = renderText(r);
+    expect(text).toContain('== employees (1) ==');
+    expect(text).toContain('== absences (1) ==');
+    expect(text).toContain('Lucca lp-9  Reflect lp-9');
+  });
+
   it('as a digest shows errors and conflicts first and at most N records per action, counting the rest', () => {
     const many = report();
     many.lines.push(line({ seq: 8, sourceId: '9', action: 'updated' }), line({ seq: 9, sourceId: '10', action: 'updated' }));

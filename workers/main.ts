@@ -51,6 +51,19 @@ async function main() {
     taskQueue: env.TEMPORAL_TASK_QUEUE, namespace: env.TEMPORAL_NAMESPACE, metrics: metrics?.url ?? null,
     workflowBundle: env.WORKFLOW_BUNDLE_PATH ? 'prebuilt' : 'bundled at start',
   }, 'worker started');
+  // postgres-js 3.4.9 (porsager/postgres#1154, #1208): when PostgreSQL drops a connection inside a
+  // transaction, the driver throws from a timer instead of rejecting, and leaves that pooled connection
+  // unusable. The query itself already failed and Temporal retries it: drain and exit 1, so the
+  // supervisor (compose `restart: unless-stopped`) starts a worker with a fresh pool. Anything else stays fatal.
+  process.on('uncaughtException', (err) => {
+    if (!(err instanceof TypeError && err.message.includes("reading 'write'") && err.stack?.includes('postgres/src/connection.js'))) {
+      process.stderr.write(`${err.stack ?? String(err)}\n`);
+      process.exit(1);
+    }
+    logger.error({}, 'database connection lost inside a transaction (postgres-js bug): draining this worker to restart it');
+    process.exitCode = 1;
+    if (worker.getState() === 'RUNNING') worker.shutdown();
+  });
   try {
     await worker.run();
     logger.info({}, 'worker stopped');

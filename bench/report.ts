@@ -118,6 +118,8 @@ export function renderMarkdown(r: BenchResults): string {
     `  backends flushed them (${r.settleMs} ms settle after our run; the baseline's backends flush when it exits).`,
     '- History: every execution of the workflow id (continue-as-new runs), events counted from the fetched histories.',
     '',
+    'Profile findings, before/after figures of the performance work and what is left: [FINDINGS.md](FINDINGS.md).',
+    '',
     '## Results',
     '',
     mainTable(r),

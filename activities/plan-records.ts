@@ -3,7 +3,7 @@ import type { PlannedConflict, PlannedWrite } from './plan-model.js';
 import { happyPalCreateInput, happyPalPatch, personFromHappyPal } from './mapping/person-to-happypal.js';
 import { guardDeactivations, desiredStatus, lifecycleAction, missingSourceIds, type LifecycleAction } from './sync/lifecycle.js';
 import { mapLuccaUser } from './sync/map-lucca-user.js';
-import { matchEmployees, type Match } from './sync/matching.js';
+import { createMatcher, type Match } from './sync/matching.js';
 import { SYNCED_FIELDS, sameValue, type Person, type SyncedField } from './sync/person.js';
 import type { QuarantineReason } from './sync/quarantine.js';
 import { buildReportLine, type ReportLine } from './sync/report-line.js';
@@ -43,51 +43,134 @@ export interface Plan {
   blockedReason: string | null;
 }
 
+/** A fetched Lucca record, as staged. */
+export interface StagedSource { sourceId: string; data: unknown }
+/** A linked employee Lucca no longer returns at all. */
+export interface MissingLink { sourceId: string; targetId: string }
+
+/** What the planner needs before the first record: small, global indexes (no record bodies). */
+export interface PlanSetup {
+  connectionId: string;
+  today: string;
+  links: { sourceId: string; targetId: string }[];
+  /** Every profile on the target, id and email only (for matching by email). */
+  targetEmails: { targetId: string; email: string | null }[];
+  openConflicts: { sourceId: string; field: string }[];
+  defaultPolicy: Policy;
+  fieldPolicies: Record<string, string>;
+  guardPct: number;
+  confirmDeactivations: boolean;
+}
+
+type SnapshotRow = PlanInput['snapshots'][number];
+
+/** A chunk after mapping and matching: says which profiles and snapshots its lines need. */
+export interface MatchedChunk {
+  mapped: ({ sourceId: string; person: Person; match: Match } | { sourceId: string; reasons: QuarantineReason[] })[];
+  missing: MissingLink[];
+  /** Target profiles to load for this chunk (matched or linked). */
+  targetIds: string[];
+  /** Sources whose snapshot (base) to load. */
+  sourceIds: string[];
+}
+
+export interface ChunkPlan {
+  lines: PlannedLine[];
+  quarantined: Plan['quarantined'];
+}
+
 /**
- * The whole HappyPal plan of one run, as a pure function of what was read: Lucca records, the
- * target's profiles, our links, snapshots (bases) and open conflicts. No I/O, so it is unit-tested.
+ * The HappyPal plan in bounded memory: global indexes first (links, target emails, open conflicts),
+ * then the records chunk by chunk, each chunk needing only its own records, profiles and snapshots.
+ * Two passes over the sources: `claim` all of them (an unlinked email claimed twice is ambiguous),
+ * then `match` and `plan` each chunk; `finish` applies the mass-deactivation guard to the whole run.
+ * Chunking does not change the plan: planRecords (one chunk) is the reference, tested both ways.
  */
-export function planRecords(input: PlanInput): Plan {
-  const policies = resolvePolicies(input.defaultPolicy, input.fieldPolicies as Partial<Record<SyncedField, Policy>>);
-  const targetsById = new Map(input.targets.map((t) => [t.id, t]));
-  const snapshotOf = new Map(input.snapshots.map((s) => [s.sourceId, s]));
-  const openOf = new Set(input.openConflicts.map((c) => `${c.sourceId}:${c.field}`));
-  const lines: PlannedLine[] = [];
-  const quarantined: Plan['quarantined'] = [];
-  const valid: { sourceId: string; person: Person }[] = [];
+export function createPlanner(setup: PlanSetup) {
+  const policies = resolvePolicies(setup.defaultPolicy, setup.fieldPolicies as Partial<Record<SyncedField, Policy>>);
+  const matcher = createMatcher({ links: setup.links, targets: setup.targetEmails });
+  const openOf = new Set(setup.openConflicts.map((c) => `${c.sourceId}:${c.field}`));
+  let toDeactivate = 0;
 
-  for (const { sourceId, data } of input.sources) {
-    const mapped = mapLuccaUser(data, input.today);
-    if (mapped.ok) valid.push({ sourceId: mapped.sourceId, person: mapped.person });
-    else {
-      quarantined.push({ sourceId, reasons: mapped.reasons });
-      lines.push(reportOnly(buildReportLine({ sourceId, quarantine: mapped.reasons })));
-    }
-  }
-  const matches = matchEmployees({
-    sources: valid.map((v) => ({ sourceId: v.sourceId, email: v.person.email })),
-    links: input.links,
-    targets: input.targets.map((t) => ({ targetId: t.id, email: t.email })),
-  });
+  return {
+    /** Pass 1: every fetched source (mapped the same way as in pass 2) claims its email. */
+    claim(sources: readonly StagedSource[]): void {
+      for (const { data } of sources) {
+        const mapped = mapLuccaUser(data, setup.today);
+        if (mapped.ok) matcher.claim({ sourceId: mapped.sourceId, email: mapped.person.email });
+      }
+    },
 
-  valid.forEach(({ sourceId, person }, i) => {
-    const match = (matches[i] as { match: Match }).match;
-    if (match.kind === 'ambiguous') return lines.push(reportOnly(buildReportLine({ sourceId, match })));
-    const desired = desiredStatus(person, input.today);
+    /** Pass 2, step 1: maps and matches a chunk of sources (and takes the missing links in its id range). */
+    match(sources: readonly StagedSource[], missing: readonly MissingLink[] = []): MatchedChunk {
+      const targetIds = new Set<string>(missing.map((m) => m.targetId));
+      const mapped = sources.map(({ sourceId, data }): MatchedChunk['mapped'][number] => {
+        const result = mapLuccaUser(data, setup.today);
+        if (!result.ok) return { sourceId, reasons: result.reasons };
+        const match = matcher.match({ sourceId: result.sourceId, email: result.person.email });
+        if (match.kind === 'linked' || match.kind === 'attach') targetIds.add(match.targetId);
+        return { sourceId: result.sourceId, person: result.person, match };
+      });
+      return { mapped, missing: [...missing], targetIds: [...targetIds], sourceIds: sources.map((s) => s.sourceId) };
+    },
+
+    /** Pass 2, step 2: the chunk's report lines, sorted by Lucca id, with the profiles and snapshots it asked for. */
+    plan(chunk: MatchedChunk, targets: readonly HappyPalUser[], snapshots: readonly SnapshotRow[]): ChunkPlan {
+      const targetsById = new Map(targets.map((t) => [t.id, t]));
+      const snapshotOf = new Map(snapshots.map((s) => [s.sourceId, s]));
+      const lines: PlannedLine[] = [];
+      const quarantined: Plan['quarantined'] = [];
+      for (const entry of chunk.mapped) {
+        if ('reasons' in entry) {
+          quarantined.push({ sourceId: entry.sourceId, reasons: entry.reasons });
+          lines.push(reportOnly(buildReportLine({ sourceId: entry.sourceId, quarantine: entry.reasons })));
+          continue;
+        }
+        const line = planMatched(entry, targetsById.get(matchedTarget(entry.match) ?? ''), snapshotOf.get(entry.sourceId));
+        if (line) lines.push(line);
+      }
+      for (const { sourceId, targetId } of chunk.missing) {
+        const target = targetsById.get(targetId);
+        if (!target || target.status === 'inactive') continue;
+        const line = buildReportLine({ sourceId, match: { kind: 'linked', targetId: target.id }, lifecycle: 'deactivate' as LifecycleAction });
+        lines.push({
+          ...withPlan(line, { lifecycle: 'deactivate', commit: commit({ status: 'inactive' }) }),
+          reasons: [{ code: 'not_returned_by_lucca', message: 'Lucca no longer returns this employee.' }],
+        });
+      }
+      toDeactivate += lines.filter((l) => l.plan?.lifecycle === 'deactivate').length;
+      lines.sort((a, b) => compareIds(a.sourceId, b.sourceId));
+      return { lines, quarantined };
+    },
+
+    /** After the last chunk: the mass-deactivation guard over the whole run. */
+    finish(): { blockedReason: string | null } {
+      const guard = guardDeactivations({
+        toDeactivate, linked: setup.links.length, thresholdPct: setup.guardPct, override: setup.confirmDeactivations,
+      });
+      return { blockedReason: guard.allowed ? null : guard.message };
+    },
+  };
+
+  function planMatched(
+    { sourceId, person, match }: { sourceId: string; person: Person; match: Match },
+    target: HappyPalUser | undefined,
+    snapshot: SnapshotRow | undefined,
+  ): PlannedLine | null {
+    if (match.kind === 'ambiguous') return reportOnly(buildReportLine({ sourceId, match }));
+    const desired = desiredStatus(person, setup.today);
     if (match.kind === 'create') {
       // A former employee without a profile has nothing to deactivate: no profile is created for them.
-      if (desired === 'inactive') return;
+      if (desired === 'inactive') return null;
       const line = buildReportLine({ sourceId, match, source: person });
-      return lines.push(withPlan(line, {
+      return withPlan(line, {
         create: happyPalCreateInput(person, sourceId),
         commit: commit({ link: true, snapshot: { ...person }, status: 'active' }),
-      }));
+      });
     }
-    const target = targetsById.get(match.targetId);
     if (!target) {
-      return lines.push({ ...reportOnly(buildReportLine({ sourceId, match })), action: 'error', error: 'The linked HappyPal profile no longer exists.' });
+      return { ...reportOnly(buildReportLine({ sourceId, match })), action: 'error', error: 'The linked HappyPal profile no longer exists.' };
     }
-    const snapshot = snapshotOf.get(sourceId);
     const decision = decideWithKept(person, personFromHappyPal(target), snapshot, policies);
     const lifecycle = lifecycleAction(desired, target.status);
     const line = buildReportLine({ sourceId, match, decision, source: person, lifecycle });
@@ -99,8 +182,8 @@ export function planRecords(input: PlanInput): Plan {
     const snapshotChanged = !snapshot || !sameFields(snapshot.fields, decision.newBase) || !sameFields(snapshot.kept, kept);
     const nothingToDo = Object.keys(decision.patch).length === 0 && !lifecycle && openConflicts.length === 0 &&
       closeConflicts.length === 0 && !snapshotChanged && match.kind === 'linked' && line.action === 'unchanged';
-    if (nothingToDo) return;
-    lines.push(withPlan(line, {
+    if (nothingToDo) return null;
+    return withPlan(line, {
       ...(Object.keys(decision.patch).length > 0 && { update: happyPalPatch(decision.patch) }),
       ...(lifecycle && { lifecycle }),
       commit: commit({
@@ -108,28 +191,60 @@ export function planRecords(input: PlanInput): Plan {
         status: lifecycle ? (lifecycle === 'deactivate' ? 'inactive' : 'active') : target.status,
         openConflicts, closeConflicts,
       }),
-    }));
-  });
-
-  // Linked employees Lucca no longer returns at all (the fetch was complete, or we would not be here).
-  const fetched = input.sources.map((s) => s.sourceId);
-  const linkedTarget = new Map(input.links.map((l) => [l.sourceId, l.targetId]));
-  for (const sourceId of missingSourceIds(linkedTarget.keys(), fetched)) {
-    const target = targetsById.get(linkedTarget.get(sourceId) as string);
-    if (!target || target.status === 'inactive') continue;
-    const line = buildReportLine({ sourceId, match: { kind: 'linked', targetId: target.id }, lifecycle: 'deactivate' as LifecycleAction });
-    lines.push({
-      ...withPlan(line, { lifecycle: 'deactivate', commit: commit({ status: 'inactive' }) }),
-      reasons: [{ code: 'not_returned_by_lucca', message: 'Lucca no longer returns this employee.' }],
     });
   }
+}
 
-  const toDeactivate = lines.filter((l) => l.plan?.lifecycle === 'deactivate').length;
-  const guard = guardDeactivations({
-    toDeactivate, linked: input.links.length, thresholdPct: input.guardPct, override: input.confirmDeactivations,
+function matchedTarget(match: Match): string | null {
+  return match.kind === 'linked' || match.kind === 'attach' ? match.targetId : null;
+}
+
+/**
+ * The ids of one run in plan order: every fetched source and every missing link, sorted by Lucca id
+ * (numeric when both are numbers), cut into chunks. A missing link sits in the chunk of its id, so
+ * its "deactivated" line lands in order among the others.
+ */
+export function planChunks(fetchedIds: readonly string[], missing: readonly MissingLink[], size: number): { sourceIds: string[]; missing: MissingLink[] }[] {
+  const missingOf = new Map(missing.map((m) => [m.sourceId, m]));
+  const fetched = new Set(fetchedIds);
+  const ids = [...fetched, ...[...missingOf.keys()].filter((id) => !fetched.has(id))].sort(compareIds);
+  const chunks: { sourceIds: string[]; missing: MissingLink[] }[] = [];
+  for (let i = 0; i < ids.length; i += size) {
+    const slice = ids.slice(i, i + size);
+    chunks.push({
+      sourceIds: slice.filter((id) => fetched.has(id)),
+      missing: slice.filter((id) => !fetched.has(id)).map((id) => missingOf.get(id) as MissingLink),
+    });
+  }
+  return chunks;
+}
+
+/**
+ * The whole HappyPal plan of one run, as a pure function of what was read: Lucca records, the
+ * target's profiles, our links, snapshots (bases) and open conflicts. No I/O, so it is unit-tested.
+ * The activity runs the same planner chunk by chunk (`chunkSize`), with each chunk's rows loaded from
+ * Postgres; this function is its in-memory reference.
+ */
+export function planRecords(input: PlanInput, chunkSize = Number.POSITIVE_INFINITY): Plan {
+  const planner = createPlanner({
+    ...input, targetEmails: input.targets.map((t) => ({ targetId: t.id, email: t.email })),
   });
-  lines.sort((a, b) => compareIds(a.sourceId, b.sourceId));
-  return { lines, quarantined, blockedReason: guard.allowed ? null : guard.message };
+  planner.claim(input.sources);
+  const fetchedIds = input.sources.map((s) => s.sourceId);
+  const linkedTarget = new Map(input.links.map((l) => [l.sourceId, l.targetId]));
+  const missing = missingSourceIds(linkedTarget.keys(), fetchedIds).map((sourceId) => ({ sourceId, targetId: linkedTarget.get(sourceId) as string }));
+  const sourceOf = new Map(input.sources.map((s) => [s.sourceId, s]));
+  const lines: PlannedLine[] = [];
+  const quarantined: Plan['quarantined'] = [];
+  const size = Number.isFinite(chunkSize) ? chunkSize : Math.max(1, fetchedIds.length + missing.length);
+  for (const ids of planChunks(fetchedIds, missing, size)) {
+    const chunk = planner.match(ids.sourceIds.map((id) => sourceOf.get(id) as StagedSource), ids.missing);
+    const [wantedTargets, wantedSources] = [new Set(chunk.targetIds), new Set(chunk.sourceIds)];
+    const out = planner.plan(chunk, input.targets.filter((t) => wantedTargets.has(t.id)), input.snapshots.filter((s) => wantedSources.has(s.sourceId)));
+    lines.push(...out.lines);
+    quarantined.push(...out.quarantined);
+  }
+  return { lines, quarantined, ...planner.finish() };
 }
 
 function fieldOf(field: SyncedField): keyof HappyPalUser {

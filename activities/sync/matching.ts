@@ -54,6 +54,24 @@ function emailKey(email: string | null): string | null {
 
 /** One result per source, in the order of `sources`. */
 export function matchEmployees({ sources, links, targets }: MatchInput): MatchResult[] {
+  const matcher = createMatcher({ links, targets });
+  for (const s of sources) matcher.claim(s);
+  return sources.map((s) => ({ sourceId: s.sourceId, match: matcher.match(s) }));
+}
+
+export interface Matcher {
+  /** Registers an unlinked source's email (for the "claimed by two" rules); linked sources are ignored. */
+  claim(source: { sourceId: string; email: string | null }): void;
+  /** The match of one source; call after every source has been claimed. */
+  match(source: { sourceId: string; email: string | null }): Match;
+}
+
+/**
+ * The same rules as matchEmployees, in two passes over sources that need not be in memory together:
+ * claim every source first, then match them in any order or chunking. The planner of a 100,000
+ * employee company streams its sources this way (activities/plan.ts).
+ */
+export function createMatcher({ links, targets }: Omit<MatchInput, 'sources'>): Matcher {
   const linkOfSource = new Map<string, string>();
   const linkedTargets = new Set<string>();
   for (const l of links) {
@@ -73,20 +91,21 @@ export function matchEmployees({ sources, links, targets }: MatchInput): MatchRe
 
   // How many unlinked sources want each email (for the "claimed by two" rules).
   const claimants = new Map<string, number>();
-  for (const s of sources) {
-    if (linkOfSource.has(s.sourceId)) continue;
-    const key = emailKey(s.email);
-    if (key !== null) claimants.set(key, (claimants.get(key) ?? 0) + 1);
-  }
-
-  return sources.map((s): MatchResult => {
-    const linked = linkOfSource.get(s.sourceId);
-    if (linked !== undefined) return { sourceId: s.sourceId, match: { kind: 'linked', targetId: linked } };
-    const key = emailKey(s.email);
-    const candidates = key === null ? [] : (targetsByEmail.get(key) ?? []);
-    const rivals = key === null ? 1 : (claimants.get(key) ?? 1);
-    return { sourceId: s.sourceId, match: decide(candidates, rivals, linkedTargets) };
-  });
+  return {
+    claim(s) {
+      if (linkOfSource.has(s.sourceId)) return;
+      const key = emailKey(s.email);
+      if (key !== null) claimants.set(key, (claimants.get(key) ?? 0) + 1);
+    },
+    match(s) {
+      const linked = linkOfSource.get(s.sourceId);
+      if (linked !== undefined) return { kind: 'linked', targetId: linked };
+      const key = emailKey(s.email);
+      const candidates = key === null ? [] : (targetsByEmail.get(key) ?? []);
+      const rivals = key === null ? 1 : (claimants.get(key) ?? 1);
+      return decide(candidates, rivals, linkedTargets);
+    },
+  };
 }
 
 function decide(candidates: string[], rivals: number, linkedTargets: ReadonlySet<string>): Match {

@@ -34,8 +34,14 @@ const PROTOTYPE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
  * body can then never carry a prototype-pollution gadget into our objects. Throws SyntaxError.
  */
 export function parseJsonSafely(text: string): unknown {
+  // The reviver costs a call per value (about 1 s of CPU per 100,000 employees). A body that cannot
+  // hold one of those keys skips it: none of them written out, and no \u escape of an ASCII letter or
+  // underscore (\u0040-\u007f), the only way to spell one without its plain letters.
+  if (!MAYBE_PROTOTYPE_KEY.test(text)) return JSON.parse(text);
   return JSON.parse(text, (key, value: unknown) => (PROTOTYPE_KEYS.has(key) ? undefined : value));
 }
+
+const MAYBE_PROTOTYPE_KEY = /__proto__|constructor|prototype|\\u00[4-7]/i;
 
 /**
  * Sends one request. Network failures, timeouts and unreadable bodies become retryable SyncErrors

@@ -1,6 +1,5 @@
 import { Context } from '@temporalio/activity';
 import type { DbHandle } from '../../db/client.js';
-import { stagedRecords } from '../../db/schema.js';
 
 /**
  * The paged read loop shared by every connector (HappyPal's Lucca users and HappyPal profiles,
@@ -44,11 +43,18 @@ export interface FetchLoopResult<C> {
 
 const STAGE_CHUNK = 1000;
 
-/** Stores one page of rows; a row already staged for (run, dataset, id) is kept as it is. */
+/**
+ * Stores one page of rows; a row already staged for (run, dataset, id) is kept as it is. The rows travel
+ * as one JSON parameter, expanded by Postgres: about three times cheaper than a multi-row insert with
+ * five bound parameters per row (bench/FINDINGS.md), and the largest cost of a no-op resync.
+ */
 export async function stageRows(db: DbHandle, runId: string, dataset: string, page: number, rows: readonly StagedRow[]): Promise<void> {
   for (let i = 0; i < rows.length; i += STAGE_CHUNK) {
-    const chunk = rows.slice(i, i + STAGE_CHUNK).map((r) => ({ runId, dataset, page, sourceId: r.sourceId, data: r.data }));
-    if (chunk.length > 0) await db.db.insert(stagedRecords).values(chunk).onConflictDoNothing();
+    const chunk = rows.slice(i, i + STAGE_CHUNK).map((r) => ({ s: r.sourceId, d: r.data }));
+    if (chunk.length === 0) continue;
+    await db.sql`insert into staged_records (run_id, dataset, page, source_id, data)
+      select ${runId}::uuid, ${dataset}, ${page}::int, e->>'s', e->'d' from jsonb_array_elements(${JSON.stringify(chunk)}::jsonb) as e
+      on conflict do nothing`;
   }
 }
 

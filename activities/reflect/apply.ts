@@ -1,6 +1,6 @@
 import { Context } from '@temporalio/activity';
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
-import { reportLines, snapshots } from '../../db/schema.js';
+import { plannedOnly, reportLines, snapshots } from '../../db/schema.js';
 import { REFLECT_MAX_BATCH, type ReflectDataset } from '../connectors/reflect/schemas.js';
 import { loadRunContext, type Deps, type RunContext } from '../deps.js';
 import { idempotencyKey } from '../sync/idempotency.js';
@@ -83,7 +83,7 @@ export function reflectApplyActivities(deps: Deps) {
       const run = await loadRunContext(deps, input.runId);
       const lines = await db.select({ seq: reportLines.seq, sourceId: reportLines.sourceId, action: reportLines.action, also: reportLines.also, plan: reportLines.plan })
         .from(reportLines)
-        .where(and(eq(reportLines.runId, input.runId), eq(reportLines.dataset, input.dataset), eq(reportLines.outcome, 'planned')))
+        .where(and(eq(reportLines.runId, input.runId), eq(reportLines.dataset, input.dataset), plannedOnly))
         .orderBy(asc(reportLines.seq)).limit(input.maxLines);
       const batches: Array<{ op: WritePlan['op']; lines: Line[] }> = [];
       for (const op of ['upsert', 'delete'] as const) {

@@ -1,0 +1,1 @@
+CREATE INDEX "report_lines_planned_idx" ON "report_lines" USING btree ("run_id","seq") WHERE "report_lines"."outcome" = 'planned';

@@ -1,8 +1,11 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import { Context } from '@temporalio/activity';
 import { and, asc, eq } from 'drizzle-orm';
-import { reportLines, syncRuns } from '../db/schema.js';
+import { plannedOnly, reportLines, syncRuns } from '../db/schema.js';
+import { NON_RETRYABLE } from '../workflows/policies.js';
 import type { RecordRejection, WriteResult } from './connectors/happypal/client.js';
 import { loadRunContext, type Deps, type RunContext } from './deps.js';
+import { SyncError } from './errors.js';
 import { EMPLOYEES } from './plan.js';
 import { PlannedWriteSchema, type PlannedWrite } from './plan-model.js';
 import { idempotencyKey } from './sync/idempotency.js';
@@ -13,10 +16,63 @@ const COMMIT_MIN = 200;
 const COMMIT_MAX_WAIT_MS = 200;
 const COMMIT_BATCH = 1000;
 const HEARTBEAT_EVERY_MS = 1000;
+/**
+ * Transient write faults (5xx, timeouts, resets, a response lost after HappyPal committed) are
+ * handled inside the attempt instead of failing it: Temporal's backoff (1 s, 2 s, 4 s… up to a
+ * minute) is for an outage, not for one write in twenty. A line that failed is sent again later in
+ * the same attempt, at most SENDS_PER_ATTEMPT times in all, each re-send at least
+ * RESEND_DELAY_MS × (sends so far) after its failure (this only waits at the tail of the queue);
+ * then it is left `planned` for the next call, which takes it first. Re-sends carry the same
+ * idempotency key, so a write that HappyPal committed is answered with its first result.
+ */
+const SENDS_PER_ATTEMPT = 3;
+const RESEND_DELAY_MS = 250;
+/**
+ * HappyPal is taken as down after OUTAGE_AFTER transient failures in a row (in completion order)
+ * with no write answered in between: the attempt takes no new line, so an outage costs about two
+ * rounds of in-flight requests, not one per line. At a steady 20 % fault rate, 16 failures in a row
+ * happen with probability 0.2^16 ≈ 7e-12.
+ */
+const OUTAGE_AFTER = CONCURRENCY;
 /** The columns of a planned report line that the write phase reads. */
 type Line = Pick<typeof reportLines.$inferSelect, 'seq' | 'sourceId' | 'targetId' | 'action' | 'also' | 'plan'>;
 interface Written { line: Line; plan: PlannedWrite; targetId: string }
 interface Rejected { line: Line; rejection: RecordRejection }
+
+/**
+ * What an exception from one line's write means for the attempt:
+ * - `resend`: a transient fault (a retryable SyncError without Retry-After): the line is sent again
+ *   or left planned; the attempt goes on with other lines.
+ * - `pause`: HappyPal asked us to slow down (429): no new line; the attempt commits and throws, so
+ *   Temporal's next retry waits what Retry-After says (SyncError.retryAfterMs → nextRetryDelay).
+ * - `stop`: anything else (a refused key, an unexpected answer, a bug, a database error): today's
+ *   rule, no new line, commit, throw; Temporal retries it or not according to its type.
+ */
+export type WriteFault = 'resend' | 'pause' | 'stop';
+
+export function classifyWriteError(err: unknown): WriteFault {
+  if (!(err instanceof SyncError) || !err.retryable || NON_RETRYABLE.includes(err.code)) return 'stop';
+  return err.retryAfterMs === undefined ? 'resend' : 'pause';
+}
+
+/** The transient write failures of one attempt: the last one, and whether HappyPal looks down. */
+class TransientFaults {
+  count = 0;
+  last: unknown;
+  private inARow = 0;
+  /** HappyPal answered a write (written or refused): it is up. */
+  answered(): void {
+    this.inARow = 0;
+  }
+  failed(err: unknown): void {
+    this.count += 1;
+    this.inARow += 1;
+    this.last = err;
+  }
+  get outage(): boolean {
+    return this.inARow >= OUTAGE_AFTER;
+  }
+}
 
 export function applyActivities(deps: Deps) {
   const { db } = deps.db;
@@ -120,6 +176,12 @@ export function applyActivities(deps: Deps) {
      * commitBatch), so a retried attempt (or a new worker after a crash) skips it; a write repeated
      * after a crash carries the same idempotency key, so the target answers with the first result
      * instead of creating a second profile.
+     *
+     * Transient write faults do not fail the attempt (see SENDS_PER_ATTEMPT, OUTAGE_AFTER): lines
+     * still planned at the end make it return `done: false` when this attempt committed anything,
+     * so the workflow calls again at once and those lines go first; an attempt that committed
+     * nothing throws the last transient error, so Temporal's backoff applies (an outage, never a
+     * loop of empty calls).
      */
     async applyChanges(input: { runId: string; maxLines: number }): Promise<{ done: boolean; counts: Record<string, number> }> {
       const ctx = Context.current();
@@ -130,7 +192,7 @@ export function applyActivities(deps: Deps) {
         seq: reportLines.seq, sourceId: reportLines.sourceId, targetId: reportLines.targetId,
         action: reportLines.action, also: reportLines.also, plan: reportLines.plan,
       }).from(reportLines)
-        .where(and(eq(reportLines.runId, input.runId), eq(reportLines.outcome, 'planned')))
+        .where(and(eq(reportLines.runId, input.runId), plannedOnly))
         .orderBy(asc(reportLines.seq)).limit(input.maxLines);
       const counts = { written: 0, rejected: 0 };
       // Group commit: written lines wait in memory until the committer takes them, all at once, in one
@@ -174,18 +236,43 @@ export function applyActivities(deps: Deps) {
         lastBeat = now;
         ctx.heartbeat({ written: counts.written });
       };
+      // The queue: this call's lines, then the lines to send again (appended as they fail).
+      const queue = [...lines];
+      const sends = new Map<number, number>();
+      const notBefore = new Map<number, number>();
+      const faults = new TransientFaults();
+      let pause: unknown;
+      // On cancellation, a failure, a 429 or an outage, take no new line; the ones in flight finish and commit, so state stays consistent.
+      const stopped = () => ctx.cancellationSignal.aborted || failure !== undefined || pause !== undefined || faults.outage;
+      const onError = (line: Line, err: unknown) => {
+        const kind = classifyWriteError(err);
+        if (kind === 'stop') failure ??= err;
+        else if (kind === 'pause') pause ??= err;
+        else {
+          faults.failed(err);
+          const sent = sends.get(line.seq) ?? 1;
+          if (sent >= SENDS_PER_ATTEMPT) return; // left planned: the next call takes it first
+          sends.set(line.seq, sent + 1);
+          notBefore.set(line.seq, Date.now() + RESEND_DELAY_MS * sent);
+          queue.push(line);
+        }
+      };
       let next = 0;
       const worker = async () => {
-        // On cancellation or a failure, take no new line; the ones in flight finish and commit, so state stays consistent.
-        while (next < lines.length && !ctx.cancellationSignal.aborted && failure === undefined) {
-          const line = lines[next++] as Line;
+        while (next < queue.length && !stopped()) {
+          const line = queue[next++] as Line;
+          const wait = (notBefore.get(line.seq) ?? 0) - Date.now();
+          // At most RESEND_DELAY_MS × (SENDS_PER_ATTEMPT - 1): short enough not to need a cancellation hook.
+          if (wait > 0) await delay(wait);
+          if (stopped()) break; // the line stays planned
           try {
             const plan = PlannedWriteSchema.parse(line.plan);
             const result = await write(run, line, plan);
+            faults.answered();
             if ('targetId' in result) written.push({ line, plan, targetId: result.targetId });
             else rejected.push({ line, rejection: result });
           } catch (err) {
-            failure ??= err;
+            onError(line, err);
           }
           maybeCommit();
           beat();
@@ -197,7 +284,16 @@ export function applyActivities(deps: Deps) {
       await committing.catch(() => undefined);
       if (failure !== undefined) throw failure;
       if (ctx.cancellationSignal.aborted) await ctx.cancelled;
-      return { done: lines.length < input.maxLines, counts };
+      if (pause !== undefined) throw pause;
+      const leftPlanned = lines.length - counts.written - counts.rejected;
+      if (leftPlanned === 0) return { done: lines.length < input.maxLines, counts };
+      deps.logger.warn({
+        runId: input.runId, leftPlanned, transientFailures: faults.count, outage: faults.outage,
+        code: faults.last instanceof SyncError ? faults.last.code : 'unknown',
+      }, 'writes left planned after transient target errors');
+      // No progress at all: HappyPal is down (or one line keeps failing); Temporal's backoff applies.
+      if (counts.written + counts.rejected === 0) throw faults.last ?? new Error('Planned lines were left unwritten.');
+      return { done: false, counts };
     },
   };
 }

@@ -360,8 +360,11 @@ function handEdit(h: ChaosHarness, oracle: SyncOracle, rng: Rng, unique: () => s
 }
 
 function injectFaults(h: ChaosHarness, rng: Rng, stats: ModelStats): string[] {
-  // One or two kinds per step. Rates stay moderate: each failed attempt of an activity backs off
-  // (1 s, 2 s, 4 s… up to a minute), so a high steady rate makes a run crawl without testing more.
+  // One or two kinds per step. Lucca rates stay moderate: each failed attempt of a read activity
+  // backs off (1 s, 2 s, 4 s… up to a minute), so a high steady rate makes a run crawl without
+  // testing more. HappyPal write faults are absorbed inside the write attempt (activities/apply.ts:
+  // re-sent with their key, or left planned for the next call), so their rates can be high.
+  const writes = ['createUser', 'updateUser', 'deactivateUser', 'reactivateUser'];
   const kinds: [string, () => void][] = [
     ['lucca 500s', () => h.lucca.sim.faults.set('users', { errorRate: 0.25 })],
     ['lucca 429 burst', () => h.lucca.sim.faults.set('users', { burst429: 1 + Math.floor(rng() * 2), retryAfterSeconds: 1 })],
@@ -370,8 +373,10 @@ function injectFaults(h: ChaosHarness, rng: Rng, stats: ModelStats): string[] {
     ['happypal 429 burst', () => h.happypal.faults.set('*', { burst429: 1 + Math.floor(rng() * 3), retryAfterSeconds: 1 })],
     ['happypal list 500s', () => h.happypal.faults.set('listUsers', { errorRate: 0.25 })],
     ['happypal writes lost after commit', () => {
-      h.happypal.faults.set('createUser', { dropRate: 0.03 });
-      h.happypal.faults.set('updateUser', { dropRate: 0.03 });
+      for (const endpoint of writes) h.happypal.faults.set(endpoint, { dropRate: 0.2 });
+    }],
+    ['happypal write 500s', () => {
+      for (const endpoint of writes) h.happypal.faults.set(endpoint, { errorRate: 0.2 });
     }],
   ];
   const on: string[] = [];

@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import pino from 'pino';
 import { eq } from 'drizzle-orm';
 import { parseEnv } from '../config/env.js';
@@ -16,6 +16,7 @@ import { startLocalStack } from '../stack/local-stack.js';
 import { resolveDataDir } from '../stack/paths.js';
 import { createWorker } from '../workers/create-worker.js';
 import { buildDeps } from '../workers/deps.js';
+import { onPostgresConnectionBug } from '../workers/postgres-connection-bug.js';
 import type { SyncSummary } from '../workflows/contracts.js';
 import { loadReport } from './reports/load-report.js';
 import { renderText } from './reports/render-text.js';
@@ -63,19 +64,23 @@ async function main() {
   // The worker's structured logs go to a file, so the terminal shows the story and the report.
   const logFile = path.join(resolveDataDir(env.DATA_DIR), 'logs', 'demo-worker.log');
   mkdirSync(path.dirname(logFile), { recursive: true });
-  const deps = buildDeps(env, stack.databaseUrl, createLogger(env.LOG_LEVEL, pino.destination({ dest: logFile, sync: false })));
+  const logger = createLogger(env.LOG_LEVEL, pino.destination({ dest: logFile, sync: false }));
   const client = await connectClient(env);
   const workerConnection = await NativeConnection.connect({ address: env.TEMPORAL_ADDRESS });
-  const worker = await createWorker({
-    connection: workerConnection, namespace: env.TEMPORAL_NAMESPACE, taskQueue: env.TEMPORAL_TASK_QUEUE, deps, dataConverter,
+  const inProcess = await replaceableWorker(async () => {
+    const deps = buildDeps(env, stack.databaseUrl, logger);
+    const worker = await createWorker({
+      connection: workerConnection, namespace: env.TEMPORAL_NAMESPACE, taskQueue: env.TEMPORAL_TASK_QUEUE, deps, dataConverter,
+    });
+    return { deps, worker, running: worker.run() };
   });
-  const running = worker.run();
   step(`worker polling task queue "${env.TEMPORAL_TASK_QUEUE}" (logs: ${path.relative(process.cwd(), logFile)})`);
 
   // The simulators are new on every start, so the demo connection is made anew too.
   await deleteSchedule(client, NAME);
-  await deps.db.db.delete(connections).where(eq(connections.name, NAME));
-  const connection = await insertConnection(deps.db.db, deps.cipher, {
+  const { db, cipher } = await inProcess.deps();
+  await db.db.delete(connections).where(eq(connections.name, NAME));
+  const connection = await insertConnection(db.db, cipher, {
     name: NAME, target: 'happypal', luccaUrl: lucca.url, luccaKey: lucca.apiKey, targetUrl: happypal.url, targetKey: happypal.apiKey,
   });
   await ensureSchedule(client, {
@@ -85,18 +90,16 @@ async function main() {
   await triggerSchedule(client, NAME);
   const workflowId = await firstScheduledRun(NAME, client);
   const summary = (await client.workflow.getHandle(workflowId).result()) as SyncSummary;
-  const report = await loadReport(deps.db.db, summary.runId);
+  const report = await loadReport((await inProcess.deps()).db.db, summary.runId);
   process.stdout.write(`\n${renderText(report, { maxPerAction: 3 })}\n`);
   process.stdout.write(whereToLook(stack.temporal.uiUrl ?? '', workflowId, summary.runId, Date.now() - started));
   process.stdout.write(codecHelp(codec, codecToken, workflowId, stack.temporal.owned));
 
   const shutdown = async () => {
     // On Ctrl-C the Temporal runtime already drains the worker (its own signal handling).
-    if (worker.getState() === 'RUNNING') worker.shutdown();
-    await running;
+    await inProcess.stop();
     await workerConnection.close();
     await client.connection.close();
-    await deps.close();
     await lucca.sim.close();
     await happypal.close();
     await codec.close();
@@ -113,6 +116,55 @@ async function main() {
   });
   process.stdout.write('\nStopping…\n');
   await shutdown();
+}
+
+interface WorkerOnPool { deps: ReturnType<typeof buildDeps>; worker: Worker; running: Promise<void> }
+
+/**
+ * The demo's worker runs in this process, with no supervisor to restart it. On the postgres-js
+ * dropped-connection bug (workers/postgres-connection-bug.ts) its pool is unusable: the worker is
+ * drained and replaced by a new one on a new pool, while the rest of the demo stays up; Temporal
+ * retries the activity that failed on the new worker. Any other uncaught exception stays fatal.
+ */
+async function replaceableWorker(start: () => Promise<WorkerOnPool>) {
+  let current = await start();
+  let replacing: Promise<void> | undefined;
+  let stopping = false;
+  const drain = async (old: WorkerOnPool) => {
+    if (old.worker.getState() === 'RUNNING') old.worker.shutdown();
+    try {
+      await old.running;
+    } finally {
+      await old.deps.close();
+    }
+  };
+  // Stays installed to the end: the broken pool's timers may still fire while the demo stops.
+  onPostgresConnectionBug(() => {
+    if (replacing || stopping) return; // other connections of the same broken pool, or the demo is stopping anyway
+    step('database connection lost inside a transaction (postgres-js bug): replacing the worker and its database pool');
+    current.deps.logger.error({}, 'database connection lost inside a transaction (postgres-js bug): replacing the in-process worker');
+    // The old worker's end is not news here (its pool is known broken): only a failed start is.
+    replacing = drain(current).catch(() => undefined).then(start).then((next) => {
+      current = next;
+      step('worker replaced; polling again');
+    }).finally(() => (replacing = undefined));
+    replacing.catch((err: unknown) => {
+      process.stderr.write(`demo failed: the worker could not be replaced (${err instanceof Error ? err.message : String(err)})\n`);
+      process.exit(1);
+    });
+  });
+  return {
+    /** The current worker's deps (once a replacement in progress is done): its pool is usable. */
+    async deps() {
+      await replacing;
+      return current.deps;
+    },
+    async stop() {
+      stopping = true;
+      await replacing;
+      await drain(current);
+    },
+  };
 }
 
 async function firstScheduledRun(name: string, client: Awaited<ReturnType<typeof connectClient>>): Promise<string> {

@@ -7,6 +7,7 @@ import { startMetricsServer } from '../lib/metrics-server.js';
 import { freePort } from '../stack/ports.js';
 import { createWorker } from './create-worker.js';
 import { buildDeps } from './deps.js';
+import { onPostgresConnectionBug } from './postgres-connection-bug.js';
 
 /**
  * A worker process: `npm run worker`, or the `worker` service of docker-compose.yml. Runs until
@@ -51,15 +52,9 @@ async function main() {
     taskQueue: env.TEMPORAL_TASK_QUEUE, namespace: env.TEMPORAL_NAMESPACE, metrics: metrics?.url ?? null,
     workflowBundle: env.WORKFLOW_BUNDLE_PATH ? 'prebuilt' : 'bundled at start',
   }, 'worker started');
-  // postgres-js 3.4.9 (porsager/postgres#1154, #1208): when PostgreSQL drops a connection inside a
-  // transaction, the driver throws from a timer instead of rejecting, and leaves that pooled connection
-  // unusable. The query itself already failed and Temporal retries it: drain and exit 1, so the
-  // supervisor (compose `restart: unless-stopped`) starts a worker with a fresh pool. Anything else stays fatal.
-  process.on('uncaughtException', (err) => {
-    if (!(err instanceof TypeError && err.message.includes("reading 'write'") && err.stack?.includes('postgres/src/connection.js'))) {
-      process.stderr.write(`${err.stack ?? String(err)}\n`);
-      process.exit(1);
-    }
+  // The postgres-js dropped-connection bug (postgres-connection-bug.ts): the pool is unusable, so
+  // drain and exit 1; the supervisor (compose `restart: unless-stopped`) starts a worker with a fresh pool.
+  onPostgresConnectionBug(() => {
     logger.error({}, 'database connection lost inside a transaction (postgres-js bug): draining this worker to restart it');
     process.exitCode = 1;
     if (worker.getState() === 'RUNNING') worker.shutdown();

@@ -17,6 +17,9 @@ export interface BeginRunResult {
   target?: 'happypal' | 'reflect';
 }
 
+/** Statuses after which earlier runs' staged records are no longer needed (a failed or cancelled run keeps them). */
+const PURGE_AFTER: ReadonlySet<RunStatus> = new Set(['completed', 'blocked']);
+
 export function runActivities(deps: Deps) {
   const { db } = deps.db;
   return {
@@ -36,14 +39,28 @@ export function runActivities(deps: Deps) {
       return { runId: row.id, target: connection.target };
     },
 
-    /** Closes the run with its status and the counts of its report, and returns the summary. */
+    /**
+     * Closes the run with its status and the counts of its report, and returns the summary. Once a
+     * run completes (or is blocked by the guard), the records earlier runs of the connection read are
+     * deleted in the same transaction; a failed or cancelled run keeps its own until then (design.md
+     * §4). What Lucca sent is personal data, and a table growing by every run's full read would fill
+     * the disk of an instance running hundreds of connections: each connection keeps one read, its
+     * latest, for the report and for support.
+     */
     async finishRun(input: { runId: string; status: RunStatus; message: string | null }): Promise<SyncSummary> {
       const counts = await countRun(deps, input.runId);
-      const [run] = await db
-        .update(syncRuns)
-        .set({ status: input.status, message: input.message, counts, phase: 'done', finishedAt: new Date() })
-        .where(eq(syncRuns.id, input.runId))
-        .returning();
+      const run = await db.transaction(async (tx) => {
+        const [row] = await tx
+          .update(syncRuns)
+          .set({ status: input.status, message: input.message, counts, phase: 'done', finishedAt: new Date() })
+          .where(eq(syncRuns.id, input.runId))
+          .returning();
+        if (row && PURGE_AFTER.has(input.status)) {
+          await tx.execute(sql`delete from staged_records where run_id in (
+            select id from sync_runs where connection_id = ${row.connectionId} and id <> ${row.id} and finished_at is not null)`);
+        }
+        return row;
+      });
       if (!run) throw new SyncError('run_not_found', `Sync run ${input.runId} does not exist.`, false);
       deps.logger.info({ runId: run.id, status: input.status, counts }, 'sync run finished');
       if (deps.metrics) {

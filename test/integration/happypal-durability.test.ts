@@ -7,6 +7,8 @@ import { createSyncHarness, type SyncHarness } from '../support/sync-harness.js'
 import { startWorkerProcess, type WorkerProcess } from '../support/worker-process.js';
 
 let h: SyncHarness;
+const staged = async (runId: string) =>
+  (await h.db.sql<{ n: number }[]>`select count(*)::int as n from staged_records where run_id = ${runId}::uuid`)[0]?.n ?? -1;
 let workers: WorkerProcess[] = [];
 const today = new Date().toISOString().slice(0, 10);
 beforeEach(async () => {
@@ -57,7 +59,7 @@ describe('durability of the HappyPal sync', () => {
     expect(summary.counts.created).toBe(expected.size);
   });
 
-  it('cancelling a run leaves a consistent state and a report that says it was cancelled', async () => {
+  it('cancelling a run leaves a consistent state and a report that says it was cancelled; what it read stays until a run completes', async () => {
     h.happypal.faults.set('createUser', { latencyMs: 40 });
     const { id } = await h.addConnection();
     const result = await h.withWorker(async () => {
@@ -75,10 +77,20 @@ describe('durability of the HappyPal sync', () => {
     // Every profile HappyPal holds is linked and recorded as applied: nothing written is lost.
     const done = await applied(result.runId);
     expect(h.happypal.state.dump().users).toHaveLength(done);
+    // A run that did not complete keeps what it read (design.md §4)…
+    const employees = h.lucca.sim.company('demo').users.length;
+    expect(await staged(result.runId)).toBe(employees);
     // The next run picks up where the cancelled one stopped.
     const next = await h.sync(id);
     expect(next.status).toBe('completed');
     expect(activeProfilesByEmail(h.happypal.state.dump().users)).toEqual(expectedActiveProfiles(h.lucca.sim.company('demo'), today));
+    // …until one completes: then only the latest read of the connection is kept.
+    expect(await staged(result.runId)).toBe(0);
+    expect(await staged(next.runId)).toBe(employees + done);
+    const third = await h.sync(id);
+    expect(third.status).toBe('completed');
+    expect(await staged(next.runId)).toBe(0);
+    expect(await staged(third.runId)).toBeGreaterThan(employees);
   });
 
   it('continues-as-new past the configured activity count, carrying its cursor and counters', async () => {

@@ -10,4 +10,5 @@ COPY . .
 RUN npx tsx scripts/build-workflow-bundle.ts
 ENV WORKFLOW_BUNDLE_PATH=/app/dist/workflow-bundle.js
 USER node
-CMD ["node", "--import", "tsx", "workers/main.ts"]
+# The heap cap of workers/node-flags.ts (why: there).
+CMD ["node", "--max-old-space-size=256", "--import", "tsx", "workers/main.ts"]

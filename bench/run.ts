@@ -3,6 +3,8 @@
  * 100,000 employees, against a plain-script baseline (bench/baseline.ts). Not part of `npm test`.
  *
  *   --sizes 1000,10000        run a subset (default 1000,10000,100000)
+ *   --rounds N                run every size N times, each round on fresh simulators and connections (default 1);
+ *                             the targets then use the median ratio and the worst time and memory
  *   --with-rate-limit         add one first sync with Lucca's real 50 requests/minute (simulator AND our limiter)
  *   --rate-limit-sizes A,B    employees of the rate-limited run(s) (default 10000; 100000 shows the limit binding)
  *   --only-rate-limit         only the rate-limited run
@@ -16,8 +18,7 @@
  * Starts its own Temporal dev server, scratch database, simulators (in this process) and worker
  * (`workers/main.ts`, a child process); stops all of them at the end and on Ctrl-C.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createDb, type DbHandle } from '../db/client.js';
@@ -28,10 +29,11 @@ import { rename } from '../simulators/data/mutations.js';
 import { startHappyPalSimulator, type HappyPalSimulator } from '../simulators/happypal/server.js';
 import { luccaGet } from '../simulators/lucca/fixtures.js';
 import { startLuccaSimulator, type LuccaSimulator } from '../simulators/lucca/server.js';
-import { PROJECT_ROOT } from '../stack/paths.js';
 import type { SyncOptions, SyncSummary } from '../workflows/contracts.js';
 import type { BaselineInput, BaselineResult } from './baseline.js';
-import { cleanupAll, onCleanup, procMemory, runBaselineProcess, startInfra, startWorker, type BenchInfra, type WorkerChild } from './infra.js';
+import {
+  benchArgs, gitCommit, onCleanup, procMemory, RESULTS_DIR, runBaselineProcess, runBench, startInfra, startWorker, writeResults, type BenchInfra, type WorkerChild,
+} from './infra.js';
 import { historyFacts, requestDelta, requestSnapshot, rowsWritten, tableCounters, type HistoryFacts, type RequestCounts, type RowsWritten } from './measure.js';
 import { summariseProfiles } from './profile-summary.js';
 import { renderMarkdown, renderTable } from './report.js';
@@ -41,6 +43,8 @@ export type CaseKind = 'first' | 'noop' | 'change';
 export interface CaseResult {
   size: number;
   kind: CaseKind;
+  /** 1-based round (`--rounds`). */
+  round: number;
   ours: {
     ms: number;
     recordsPerSecond: number;
@@ -92,19 +96,16 @@ export interface BenchResults {
   syncOptions: SyncOptions | null;
   /** RSS of each size's worker process once started and idle, before its first case. */
   workerIdleRssMb: Record<string, number>;
+  rounds: number;
   cases: CaseResult[];
   rateLimited: RateLimitResult[];
   profile: string | null;
   notes: string[];
 }
 
-const args = process.argv.slice(2);
-const flag = (name: string) => args.includes(name);
-const option = (name: string) => {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : undefined;
-};
-const SIZES = (option('--sizes') ?? '1000,10000,100000').split(',').map((s) => Number(s.trim())).filter((n) => Number.isInteger(n) && n > 0);
+const { flag, option, sizes } = benchArgs();
+const ROUNDS = Math.max(1, Math.floor(Number(option('--rounds') ?? 1)) || 1);
+const SIZES = sizes('1000,10000,100000');
 const WITH_RATE_LIMIT = flag('--with-rate-limit') || flag('--only-rate-limit');
 const ONLY_RATE_LIMIT = flag('--only-rate-limit');
 const RATE_LIMIT_SIZES = (option('--rate-limit-sizes') ?? '10000').split(',').map((x) => Number(x.trim())).filter((n) => Number.isInteger(n) && n > 0);
@@ -118,7 +119,6 @@ const SYNC_OPTIONS = option('--sync-options') ? (JSON.parse(option('--sync-optio
 const CREDENTIALS_KEY = Buffer.alloc(32, 11).toString('base64');
 const cipher = createCredentialCipher(Buffer.from(CREDENTIALS_KEY, 'base64'));
 const TODAY = new Date().toISOString().slice(0, 10);
-const RESULTS_DIR = path.join(PROJECT_ROOT, 'bench', 'results');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const log = (message: string) => process.stdout.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
 const mb = (kb: number) => Math.round(kb / 1024);
@@ -212,7 +212,7 @@ async function runOurs(infra: BenchInfra, env: SizeEnv, label: string) {
   return { ms, summary, peakKb, requests, history };
 }
 
-async function runCase(infra: BenchInfra, db: DbHandle, env: SizeEnv, size: number, kind: CaseKind): Promise<CaseResult> {
+async function runCase(infra: BenchInfra, db: DbHandle, env: SizeEnv, size: number, kind: CaseKind): Promise<Omit<CaseResult, 'round'>> {
   const changed = kind === 'change' ? changeOnePercent(env.company) : 0;
   log(`${size.toLocaleString('en')} ${kind}${changed ? ` (${changed} renamed in Lucca)` : ''}: our sync (Temporal, worker process)…`);
   const c0 = await tableCounters(infra.sql);
@@ -263,15 +263,6 @@ async function runRateLimited(infra: BenchInfra, db: DbHandle, size: number, unl
   }
 }
 
-function gitCommit(): string {
-  try {
-    const sha = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: PROJECT_ROOT, encoding: 'utf8' }).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: PROJECT_ROOT, encoding: 'utf8' }).trim() !== '';
-    return dirty ? `${sha} (+ uncommitted changes)` : sha;
-  } catch {
-    return 'unknown';
-  }
-}
 
 async function main() {
   const startedAt = new Date().toISOString();
@@ -287,15 +278,18 @@ async function main() {
   const workerIdleRssMb: Record<string, number> = {};
   let hwmResettable = true;
   if (!ONLY_RATE_LIMIT) {
-    for (const size of SIZES) {
-      const env = await setUpSize(infra, db, size, 0, profileDir);
-      try {
-        await sleep(SETTLE_MS); // start every size with settled counters
-        workerIdleRssMb[String(size)] = mb(procMemory(env.worker.pid)?.rssKb ?? 0);
-        for (const kind of ['first', 'noop', 'change'] as const) cases.push(await runCase(infra, db, env, size, kind));
-        hwmResettable &&= env.worker.hwmResettable;
-      } finally {
-        await env.close();
+    for (let round = 1; round <= ROUNDS; round++) {
+      for (const size of SIZES) {
+        if (ROUNDS > 1) log(`round ${round} of ${ROUNDS}`);
+        const env = await setUpSize(infra, db, size, 0, profileDir);
+        try {
+          await sleep(SETTLE_MS); // start every size with settled counters
+          workerIdleRssMb[String(size)] = Math.max(workerIdleRssMb[String(size)] ?? 0, mb(procMemory(env.worker.pid)?.rssKb ?? 0));
+          for (const kind of ['first', 'noop', 'change'] as const) cases.push({ ...(await runCase(infra, db, env, size, kind)), round });
+          hwmResettable &&= env.worker.hwmResettable;
+        } finally {
+          await env.close();
+        }
       }
     }
   }
@@ -319,7 +313,7 @@ async function main() {
       node: process.version, platform: `${os.platform()} ${os.release()}`, loadAverageAtStart,
     },
     git: gitCommit(), postgres: infra.postgresDescription, settleMs: SETTLE_MS, hwmResettable,
-    workflowBundle: infra.workflowBundlePath ? 'prebuilt' : 'bundled at start', workerNodeOptions: WORKER_NODE_OPTIONS ?? null, syncOptions: SYNC_OPTIONS ?? null, workerIdleRssMb, cases, rateLimited, profile,
+    workflowBundle: infra.workflowBundlePath ? 'prebuilt' : 'bundled at start', workerNodeOptions: WORKER_NODE_OPTIONS ?? null, syncOptions: SYNC_OPTIONS ?? null, workerIdleRssMb, rounds: ROUNDS, cases, rateLimited, profile,
     notes: [
       'Simulator rate limits were OFF for every run except the rate-limited one (Lucca and both HappyPal simulators at 0), and our Lucca limiter was off (LUCCA_RATE_LIMIT_PER_MINUTE=0).',
       'Simulators were warm: one Lucca users page and one HappyPal list request each before the first case of a size. The worker process was started (workflow bundle built) before timing.',
@@ -331,23 +325,10 @@ async function main() {
       'Simulators (Lucca, two HappyPal) run inside the bench process on the same machine, so they compete with the worker, Temporal and Postgres for the same cores.',
     ],
   };
-  mkdirSync(RESULTS_DIR, { recursive: true });
-  writeFileSync(path.join(RESULTS_DIR, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
   const markdown = renderMarkdown(results);
-  writeFileSync(path.join(RESULTS_DIR, 'latest.md'), markdown);
-  if (COMMIT_COPY) writeFileSync(path.join(PROJECT_ROOT, 'bench', 'RESULTS.md'), markdown);
   process.stdout.write(`\n${renderTable(results)}\n`);
   if (profile) process.stdout.write(`\n${profile}\n`);
-  log(`written bench/results/latest.md and latest.json${COMMIT_COPY ? ' and bench/RESULTS.md' : ''}`);
+  log(writeResults('latest', results, markdown, COMMIT_COPY ? 'RESULTS.md' : null));
 }
 
-main()
-  .catch((err: unknown) => {
-    process.stderr.write(`bench failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
-    process.exitCode = 1;
-  })
-  .finally(async () => {
-    await cleanupAll();
-    // Timers of clients that do not unref (gRPC) must not keep the bench alive after cleanup.
-    setTimeout(() => process.exit(process.exitCode ?? 0), 500).unref();
-  });
+runBench('bench', main);

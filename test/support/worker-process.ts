@@ -3,6 +3,7 @@ import { inject } from 'vitest';
 import { PROJECT_ROOT } from '../../stack/paths.js';
 import { TEST_CREDENTIALS_KEY } from './sync-harness.js';
 import { TEST_PAYLOAD_KEYS } from './temporal.js';
+import { WORKER_NODE_FLAGS } from '../../workers/node-flags.js';
 
 export interface WorkerProcess {
   child: ChildProcess;
@@ -15,7 +16,7 @@ export interface WorkerProcess {
  * Temporal and database. One node process (tsx as an import hook), so a SIGKILL kills the worker.
  */
 export async function startWorkerProcess(taskQueue: string, extraEnv: Record<string, string> = {}): Promise<WorkerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'workers/main.ts'], {
+  const child = spawn(process.execPath, [...WORKER_NODE_FLAGS, '--import', 'tsx', 'workers/main.ts'], {
     cwd: PROJECT_ROOT,
     env: {
       PATH: process.env.PATH,

@@ -34,8 +34,16 @@ const RESEND_DELAY_MS = 250;
  * happen with probability 0.2^16 ≈ 7e-12.
  */
 const OUTAGE_AFTER = CONCURRENCY;
+/**
+ * A record on which HappyPal keeps failing (a HappyPal bug answering 500 for that one profile) must
+ * not hold its run forever. A write call that leaves a line planned after it failed all its
+ * SENDS_PER_ATTEMPT sends, while HappyPal was up, counts one try on the line (report_lines.write_tries);
+ * at MAX_WRITE_CALLS tries the line is reported failed (action `error`) and the run goes on. Nothing
+ * was committed for it, so the next run plans it again. See exhaustedVerdict for "HappyPal was up".
+ */
+export const MAX_WRITE_CALLS = 5;
 /** The columns of a planned report line that the write phase reads. */
-type Line = Pick<typeof reportLines.$inferSelect, 'seq' | 'sourceId' | 'targetId' | 'action' | 'also' | 'plan'>;
+type Line = Pick<typeof reportLines.$inferSelect, 'seq' | 'sourceId' | 'targetId' | 'action' | 'also' | 'plan' | 'writeTries'>;
 interface Written { line: Line; plan: PlannedWrite; targetId: string }
 interface Rejected { line: Line; rejection: RecordRejection }
 
@@ -53,6 +61,55 @@ export type WriteFault = 'resend' | 'pause' | 'stop';
 export function classifyWriteError(err: unknown): WriteFault {
   if (!(err instanceof SyncError) || !err.retryable || NON_RETRYABLE.includes(err.code)) return 'stop';
   return err.retryAfterMs === undefined ? 'resend' : 'pause';
+}
+
+/** A line with a transient failure in this attempt. */
+export interface FailingLine {
+  seq: number;
+  /** Tries counted by earlier write calls. */
+  writeTries: number;
+}
+
+/**
+ * Whether the lines that failed all their sends in this attempt count one try each:
+ * - `count`: HappyPal answered other writes in this attempt (written or refused): it is up, and
+ *   only these records fail.
+ * - `probe`: no write was answered, but every line that failed in this attempt had already failed
+ *   all its sends in an earlier call while HappyPal was up (write_tries > 0): count them if HappyPal
+ *   answers a read now. This is the end of a run, where such lines are the only ones left and no
+ *   other write can show that HappyPal is up; without it they would be retried with backoff forever.
+ *   A line never counted (a fresh line failing too) means HappyPal may be down: no probe.
+ * - `none`: nothing to count, or HappyPal looks down (an outage): Temporal's backoff applies and no
+ *   try is counted, so an outage never fails a line. Lines not sent, or stopped with sends left
+ *   (an outage stop), are never counted.
+ */
+export function exhaustedVerdict(attempt: {
+  /** Lines written or refused by HappyPal in this attempt. */
+  answered: number;
+  /** Lines that failed all their SENDS_PER_ATTEMPT sends in this attempt. */
+  exhausted: readonly FailingLine[];
+  /** Every line with a transient failure in this attempt that is still planned (the exhausted ones too). */
+  failing: readonly FailingLine[];
+}): 'count' | 'probe' | 'none' {
+  if (attempt.exhausted.length === 0) return 'none';
+  if (attempt.answered > 0) return 'count';
+  return attempt.failing.every((l) => l.writeTries > 0) ? 'probe' : 'none';
+}
+
+/** What a transient error was, with no personal data: a status, or the kind of network fault. */
+export function transientCause(err: unknown): string {
+  if (!(err instanceof SyncError)) return 'unexpected error';
+  if (err.httpStatus !== undefined) return `HTTP ${err.httpStatus}`;
+  if (err.code.endsWith('_unreachable')) return 'no answer';
+  if (err.code.endsWith('_body_lost')) return 'answer cut off';
+  if (err.code.endsWith('_bad_json') || err.code.endsWith('_bad_response')) return 'unreadable answer';
+  return err.code;
+}
+
+/** The report's error for a line failed after MAX_WRITE_CALLS tries; `lastError` is its last send's error. */
+export function exhaustedMessage(lastError: unknown): string {
+  return `HappyPal failed on every try (${transientCause(lastError)}, ${MAX_WRITE_CALLS * SENDS_PER_ATTEMPT} sends over ` +
+    `${MAX_WRITE_CALLS} write calls); the record is tried again on the next run.`;
 }
 
 /** The transient write failures of one attempt: the last one, and whether HappyPal looks down. */
@@ -169,6 +226,35 @@ export function applyActivities(deps: Deps) {
     });
   }
 
+  /**
+   * Counts one try on each line that failed all its sends in this attempt (see exhaustedVerdict);
+   * a line reaching MAX_WRITE_CALLS is failed like a refused one (action `error`, its actions kept in
+   * `also`). One statement, after the attempt's last commit. Returns how many lines it failed.
+   */
+  async function countTries(ctx: RunContext, exhausted: { seq: number; lastError: unknown }[]): Promise<number> {
+    if (exhausted.length === 0) return 0;
+    const rows = JSON.stringify(exhausted.map((l) => ({ seq: l.seq, e: exhaustedMessage(l.lastError) })));
+    const updated = await deps.db.sql<{ outcome: string }[]>`update report_lines r set write_tries = r.write_tries + 1,
+        outcome = case when r.write_tries + 1 >= ${MAX_WRITE_CALLS} then 'failed' else r.outcome end,
+        action = case when r.write_tries + 1 >= ${MAX_WRITE_CALLS} then 'error' else r.action end,
+        also = case when r.write_tries + 1 >= ${MAX_WRITE_CALLS} then jsonb_build_array(r.action) || r.also else r.also end,
+        error = case when r.write_tries + 1 >= ${MAX_WRITE_CALLS} then x.e else r.error end
+      from jsonb_to_recordset(${rows}::jsonb) as x(seq int, e text)
+      where r.run_id = ${ctx.run.id}::uuid and r.seq = x.seq and r.outcome = 'planned'
+      returning r.outcome`;
+    return updated.filter((r) => r.outcome === 'failed').length;
+  }
+
+  /** HappyPal answers a read: it is up (used only when no write of the attempt was answered). */
+  async function happyPalAnswers(ctx: RunContext): Promise<boolean> {
+    try {
+      await ctx.happypal.listUsers(1, 1);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   return {
     /**
      * Applies up to `maxLines` planned lines in order, CONCURRENCY at a time. A line is marked
@@ -181,7 +267,8 @@ export function applyActivities(deps: Deps) {
      * still planned at the end make it return `done: false` when this attempt committed anything,
      * so the workflow calls again at once and those lines go first; an attempt that committed
      * nothing throws the last transient error, so Temporal's backoff applies (an outage, never a
-     * loop of empty calls).
+     * loop of empty calls). A line that fails every send of MAX_WRITE_CALLS calls while HappyPal is
+     * up is failed instead (see MAX_WRITE_CALLS): that is progress, so the run goes on.
      */
     async applyChanges(input: { runId: string; maxLines: number }): Promise<{ done: boolean; counts: Record<string, number> }> {
       const ctx = Context.current();
@@ -190,11 +277,11 @@ export function applyActivities(deps: Deps) {
       // Only what the write needs: not the report's diffs (`changes`, `reasons`), the largest part of a line.
       const lines: Line[] = await db.select({
         seq: reportLines.seq, sourceId: reportLines.sourceId, targetId: reportLines.targetId,
-        action: reportLines.action, also: reportLines.also, plan: reportLines.plan,
+        action: reportLines.action, also: reportLines.also, plan: reportLines.plan, writeTries: reportLines.writeTries,
       }).from(reportLines)
         .where(and(eq(reportLines.runId, input.runId), plannedOnly))
         .orderBy(asc(reportLines.seq)).limit(input.maxLines);
-      const counts = { written: 0, rejected: 0 };
+      const counts = { written: 0, rejected: 0, failed: 0 };
       // Group commit: written lines wait in memory until the committer takes them, all at once, in one
       // transaction; while it commits, the next ones accumulate. A commit starts once COMMIT_MIN lines
       // wait, or COMMIT_MAX_WAIT_MS after the first of them. Nothing is marked applied before its commit.
@@ -240,6 +327,9 @@ export function applyActivities(deps: Deps) {
       const queue = [...lines];
       const sends = new Map<number, number>();
       const notBefore = new Map<number, number>();
+      // The lines with a transient failure (still planned), with their last error; those that failed all their sends.
+      const failing = new Map<number, { line: Line; err: unknown }>();
+      const exhausted: Line[] = [];
       const faults = new TransientFaults();
       let pause: unknown;
       // On cancellation, a failure, a 429 or an outage, take no new line; the ones in flight finish and commit, so state stays consistent.
@@ -250,8 +340,12 @@ export function applyActivities(deps: Deps) {
         else if (kind === 'pause') pause ??= err;
         else {
           faults.failed(err);
+          failing.set(line.seq, { line, err });
           const sent = sends.get(line.seq) ?? 1;
-          if (sent >= SENDS_PER_ATTEMPT) return; // left planned: the next call takes it first
+          if (sent >= SENDS_PER_ATTEMPT) {
+            exhausted.push(line); // left planned: the next call takes it first
+            return;
+          }
           sends.set(line.seq, sent + 1);
           notBefore.set(line.seq, Date.now() + RESEND_DELAY_MS * sent);
           queue.push(line);
@@ -269,6 +363,7 @@ export function applyActivities(deps: Deps) {
             const plan = PlannedWriteSchema.parse(line.plan);
             const result = await write(run, line, plan);
             faults.answered();
+            failing.delete(line.seq);
             if ('targetId' in result) written.push({ line, plan, targetId: result.targetId });
             else rejected.push({ line, rejection: result });
           } catch (err) {
@@ -284,15 +379,22 @@ export function applyActivities(deps: Deps) {
       await committing.catch(() => undefined);
       if (failure !== undefined) throw failure;
       if (ctx.cancellationSignal.aborted) await ctx.cancelled;
+      // Lines that failed all their sends: one try each if HappyPal was up (never in an outage).
+      let verdict = exhaustedVerdict({
+        answered: counts.written + counts.rejected, exhausted, failing: [...failing.values()].map((f) => f.line),
+      });
+      if (verdict === 'probe') verdict = pause === undefined && (await happyPalAnswers(run)) ? 'count' : 'none';
+      if (verdict === 'count') counts.failed = await countTries(run, exhausted.map((l) => ({ seq: l.seq, lastError: failing.get(l.seq)?.err })));
       if (pause !== undefined) throw pause;
-      const leftPlanned = lines.length - counts.written - counts.rejected;
+      const leftPlanned = lines.length - counts.written - counts.rejected - counts.failed;
       if (leftPlanned === 0) return { done: lines.length < input.maxLines, counts };
       deps.logger.warn({
         runId: input.runId, leftPlanned, transientFailures: faults.count, outage: faults.outage,
         code: faults.last instanceof SyncError ? faults.last.code : 'unknown',
+        exhausted: exhausted.length, triesCounted: verdict === 'count', failedAfterTries: counts.failed,
       }, 'writes left planned after transient target errors');
-      // No progress at all: HappyPal is down (or one line keeps failing); Temporal's backoff applies.
-      if (counts.written + counts.rejected === 0) throw faults.last ?? new Error('Planned lines were left unwritten.');
+      // No progress at all: HappyPal is down (or a line keeps failing, not yet MAX_WRITE_CALLS times); Temporal's backoff applies.
+      if (counts.written + counts.rejected + counts.failed === 0) throw faults.last ?? new Error('Planned lines were left unwritten.');
       return { done: false, counts };
     },
   };

@@ -2,7 +2,8 @@ import { ApplicationFailure } from '@temporalio/common';
 
 /**
  * A failure with a stable code. `retryable: false` stops Temporal's retries; `retryAfterMs`
- * becomes the next retry delay (Retry-After). Messages never carry personal data or secrets.
+ * becomes the next retry delay (Retry-After); `httpStatus` is the status that caused it, when an
+ * answer did (a 5xx). Messages never carry personal data or secrets.
  */
 export class SyncError extends Error {
   override name = 'SyncError';
@@ -11,6 +12,7 @@ export class SyncError extends Error {
     message: string,
     public readonly retryable: boolean,
     public readonly retryAfterMs?: number,
+    public readonly httpStatus?: number,
   ) {
     super(message);
   }

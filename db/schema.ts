@@ -98,6 +98,11 @@ export const reportLines = pgTable(
       .notNull()
       .default('planned'),
     error: text('error'),
+    /**
+     * Write calls (applyChanges attempts) that left this line planned after it failed every send with
+     * a transient error while HappyPal was up; at MAX_WRITE_CALLS (activities/apply.ts) it is failed.
+     */
+    writeTries: integer('write_tries').notNull().default(0),
   },
   (t) => [
     primaryKey({ columns: [t.runId, t.seq] }),

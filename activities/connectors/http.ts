@@ -140,6 +140,6 @@ export function throwForTransient(service: string, res: HttpResponse): void {
     throw new SyncError(`${service}_rate_limited`, `${service} asked us to slow down (429); retrying in ${Math.round(wait / 1000)} s.`, true, wait);
   }
   if (res.status === 408 || res.status >= 500) {
-    throw new SyncError(`${service}_unavailable`, `${service} answered ${res.status}; will retry with backoff.`, true);
+    throw new SyncError(`${service}_unavailable`, `${service} answered ${res.status}; will retry with backoff.`, true, undefined, res.status);
   }
 }

@@ -28,8 +28,11 @@ export interface HappyPalState {
   readonly users: Map<string, HappyPalUser>;
   handEdit(id: string, field: HappyPalEditableField, value: string | null, by: string): HappyPalUser;
   seedUser(input: HappyPalSeedUserInput): HappyPalUser;
-  /** Makes every write on the record with this email answer `status`; null lifts the switch. */
-  reject(email: string, status: 409 | 422 | null): void;
+  /**
+   * Makes every write on the record with this email answer `status` (409 or 422: refused; 500: a
+   * HappyPal failure on that record only, not kept under the idempotency key); null lifts the switch.
+   */
+  reject(email: string, status: 409 | 422 | 500 | null): void;
   dump(): HappyPalAdminState;
 }
 

@@ -110,7 +110,7 @@ describe('HappyPal fault switches', () => {
   });
 });
 
-describe('HappyPal per-record rejection switch', () => {
+describe('HappyPal per-record rejection (or failure) switch', () => {
   beforeEach(() => admin('POST', '/rate-limit', { perMinute: 0 }));
 
   it('makes writes on one email answer 422 or 409, any case, until lifted', async () => {
@@ -129,6 +129,36 @@ describe('HappyPal per-record rejection switch', () => {
     expect((await calls.deactivateUser()).status).toBe(200);
     sim.state.reject('bad@acme.fr', null);
     expect((await api('POST', '/v1/users', { ...ann, email: 'bad@acme.fr' })).status).toBe(201);
+  });
+
+  it('status 500 fails every write on that one record (any case), not kept under the idempotency key; others pass', async () => {
+    expect((await admin('POST', '/reject', { email: 'BROKEN@acme.fr', status: 500 })).status).toBe(200);
+    const send = (key: string) => fetch(`${sim.url}/v1/users`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${sim.apiKey}`, 'content-type': 'application/json', 'idempotency-key': key },
+      body: JSON.stringify({ ...ann, email: 'broken@ACME.fr' }),
+    });
+    for (let i = 0; i < 3; i++) {
+      const res = await send('key-broken-1');
+      expect(res.status).toBe(500);
+      expect(HappyPalErrorBodySchema.parse(await res.json()).error.code).toBe('internal');
+    }
+    expect((await api('POST', '/v1/users', { ...ann, email: 'fine@acme.fr' })).status).toBe(201);
+    sim.state.reject('ann@acme.fr', 500);
+    expect((await api('PATCH', '/v1/users/hp_usr_1', { last_name: 'X' })).status).toBe(500);
+    expect((await calls.deactivateUser()).status).toBe(500);
+    expect((await api('POST', '/v1/users/hp_usr_1/reactivate')).status).toBe(500);
+    sim.state.reject('ann@acme.fr', null);
+
+    // Lifted: the same key is served for real (the 500s were not stored), then replayed.
+    await admin('POST', '/reject', { email: 'broken@acme.fr', status: null });
+    const created = await send('key-broken-1');
+    expect(created.status).toBe(201);
+    expect((await send('key-broken-1')).headers.get('idempotent-replayed')).toBe('true');
+    const dump = await state();
+    expect(dump.users.filter((u) => u.email.toLowerCase() === 'broken@acme.fr')).toHaveLength(1);
+    expect(dump.requestCounts.createUser).toMatchObject({ '500': 3, '201': 3 });
+    expect((await admin('POST', '/reject', { email: 'x@acme.fr', status: 503 })).status).toBe(422);
   });
 });
 

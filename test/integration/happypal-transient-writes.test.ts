@@ -1,5 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { WorkflowHandle } from '@temporalio/client';
+import { and, eq } from 'drizzle-orm';
+import { MAX_WRITE_CALLS } from '../../activities/apply.js';
+import { reportLines } from '../../db/schema.js';
 import { rename } from '../../simulators/data/mutations.js';
 import type { SyncSummary } from '../../workflows/contracts.js';
 import { activityAttempts, sleep, waitFor } from '../support/chaos.js';
@@ -16,6 +19,10 @@ import { createSyncHarness, type SyncHarness } from '../support/sync-harness.js'
  *
  * An outage (every write fails) still fails the attempt quickly, so Temporal backs off: the
  * activity does not loop on empty calls, and it does not send one request per line.
+ *
+ * A record HappyPal always fails on (a HappyPal bug on that one profile) does not hold the run:
+ * after MAX_WRITE_CALLS write calls that each failed all its sends while HappyPal was up, it is
+ * reported as an error, the run completes, and the next run tries it again.
  */
 const today = new Date().toISOString().slice(0, 10);
 /** The write phase's concurrency (activities/apply.ts CONCURRENCY), which is also its outage threshold. */
@@ -24,9 +31,6 @@ const CONCURRENCY = 16;
 const TRANSIENT = { errorRate: 0.1, dropRate: 0.1 };
 
 let h: SyncHarness;
-beforeEach(async () => {
-  h = await createSyncHarness({ company: { employees: 300, seed: 29, asOf: today } });
-});
 afterEach(async () => {
   await h.close();
 });
@@ -64,6 +68,10 @@ async function applyCalls(handle: WorkflowHandle): Promise<number> {
 }
 
 describe('HappyPal write faults in the write phase', () => {
+  beforeEach(async () => {
+    h = await createSyncHarness({ company: { employees: 300, seed: 29, asOf: today } });
+  });
+
   it('a steady 20 % of transient write faults: every profile created once, updated once, without Temporal retries', async () => {
     const company = h.lucca.sim.company('demo');
     const expected = () => expectedActiveProfiles(company, today);
@@ -137,5 +145,72 @@ describe('HappyPal write faults in the write phase', () => {
     expect(summary.counts.created).toBe(expected.size);
     expect(h.happypal.state.dump().users).toHaveLength(expected.size); // no duplicate
     expect(activeProfilesByEmail(h.happypal.state.dump().users)).toEqual(expected);
+  });
+});
+
+describe('a record HappyPal always fails on', () => {
+  beforeEach(async () => {
+    h = await createSyncHarness({ company: { employees: 100, seed: 29, asOf: today } });
+  });
+
+  /** The run's result within `ms` (or the test fails and the workflow is terminated): without the rule, the run never ends. */
+  async function resultWithin(handle: WorkflowHandle, maxAttempt: number, ms: number): Promise<SyncSummary> {
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`the run did not finish within ${ms} ms`)), ms);
+    });
+    try {
+      return await Promise.race([resultWithoutBackoff(handle, maxAttempt), deadline]);
+    } catch (err) {
+      await handle.terminate('test: the run did not finish').catch(() => undefined);
+      throw err;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  it('is reported failed after MAX_WRITE_CALLS write calls and the run completes; the next run creates it, once', async () => {
+    const company = h.lucca.sim.company('demo');
+    const expected = expectedActiveProfiles(company, today);
+    const broken = currentEmployees(company)[40];
+    if (!broken) throw new Error('no employee');
+    const brokenEmail = broken.mail.trim().normalize('NFC').toLowerCase();
+    const { id } = await h.addConnection();
+    h.happypal.state.reject(broken.mail, 500); // every write on this one record answers 500, forever
+    const sync = (maxAttempt: number) => h.withWorker(async () => {
+      const handle = await h.start(id);
+      return { summary: await resultWithin(handle, maxAttempt, 90_000), handle };
+    });
+
+    // Run 1: the first call writes every other line and counts one try on the broken one; the line
+    // is then alone, and each retry of the second call counts one more (HappyPal answers a read):
+    // its 4th attempt reaches MAX_WRITE_CALLS and fails the line.
+    const first = await sync(MAX_WRITE_CALLS - 1);
+    expect(first.summary.status).toBe('completed');
+    expect(first.summary.counts).toMatchObject({ created: expected.size - 1, error: 1 });
+    const others = new Map(expected);
+    others.delete(brokenEmail);
+    const users = h.happypal.state.dump().users;
+    expect(users).toHaveLength(expected.size - 1); // every other profile created exactly once
+    expect(activeProfilesByEmail(users)).toEqual(others);
+    const [line] = await h.db.db.select().from(reportLines)
+      .where(and(eq(reportLines.runId, first.summary.runId), eq(reportLines.sourceId, String(broken.id))));
+    expect(line).toMatchObject({
+      outcome: 'failed', action: 'error', also: ['created'], writeTries: MAX_WRITE_CALLS,
+      error: 'HappyPal failed on every try (HTTP 500, 15 sends over 5 write calls); the record is tried again on the next run.',
+    });
+    expect(h.happypal.state.dump().requestCounts.createUser?.['500']).toBe(MAX_WRITE_CALLS * 3); // 3 sends per call
+    expect(await applyCalls(first.handle)).toBe(2);
+    expect((await activityAttempts(first.handle)).applyChanges).toBe(MAX_WRITE_CALLS - 1);
+
+    // Run 2: HappyPal is fixed; the record is planned again and created, once.
+    h.happypal.state.reject(broken.mail, null);
+    const second = await sync(1);
+    expect(second.summary.status).toBe('completed');
+    expect(second.summary.counts.created).toBe(1);
+    expect(second.summary.counts.error ?? 0).toBe(0);
+    expect(h.happypal.state.dump().users).toHaveLength(expected.size);
+    expect(activeProfilesByEmail(h.happypal.state.dump().users)).toEqual(expected);
+    expect(h.happypal.state.dump().requestCounts.createUser?.['201']).toBe(expected.size);
   });
 });

@@ -165,7 +165,7 @@ export type HappyPalSeedUserInput = z.input<typeof HappyPalSeedUserInputSchema>;
 
 export const HappyPalRejectInputSchema = z.strictObject({
   email: z.string().min(1),
-  status: z.union([z.literal(409), z.literal(422), z.null()]),
+  status: z.union([z.literal(409), z.literal(422), z.literal(500), z.null()]),
 });
 export type HappyPalRejectInput = z.infer<typeof HappyPalRejectInputSchema>;
 

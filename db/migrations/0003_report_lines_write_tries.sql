@@ -1,0 +1,1 @@
+ALTER TABLE "report_lines" ADD COLUMN "write_tries" integer DEFAULT 0 NOT NULL;

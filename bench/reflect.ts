@@ -38,6 +38,7 @@ import { startReflectSimulator, type ReflectSimulator } from '../simulators/refl
 import {
   datasetWorkflowIdFor, REFLECT_DATASET_NAMES, type DatasetResult, type SyncSummary,
 } from '../workflows/contracts.js';
+import { WORKER_NODE_FLAGS } from '../workers/node-flags.js';
 import {
   benchArgs, gitCommit, onCleanup, procMemory, runBench, startInfra, startWorker, writeResults, type BenchInfra, type WorkerChild,
 } from './infra.js';
@@ -512,6 +513,7 @@ async function main() {
       infra.workflowBundlePath
         ? 'The worker starts from a prebuilt workflow bundle (WORKFLOW_BUNDLE_PATH, as the Dockerfile does); `--bundle-at-start` makes it bundle at start instead.'
         : 'The worker bundles the workflow code at start (`--bundle-at-start`).',
+      `The worker ran with the production flags (workers/node-flags.ts: ${WORKER_NODE_FLAGS.join(' ')}).`,
       'Simulators (Lucca, Reflect) run inside the bench process on the same machine, so they compete with the worker, Temporal and Postgres for the same cores.',
     ],
   };

@@ -36,6 +36,7 @@ import {
 } from './infra.js';
 import { historyFacts, requestDelta, requestSnapshot, rowsWritten, tableCounters, type HistoryFacts, type RequestCounts, type RowsWritten } from './measure.js';
 import { summariseProfiles } from './profile-summary.js';
+import { WORKER_NODE_FLAGS } from '../workers/node-flags.js';
 import { renderMarkdown, renderTable } from './report.js';
 
 export type CaseKind = 'first' | 'noop' | 'change';
@@ -320,7 +321,9 @@ async function main() {
       infra.workflowBundlePath
         ? 'Workers start from a prebuilt workflow bundle (WORKFLOW_BUNDLE_PATH, as the Dockerfile does); `--bundle-at-start` makes them bundle at start instead.'
         : 'Workers bundle the workflow code at start (`--bundle-at-start`).',
-      ...(WORKER_NODE_OPTIONS ? [`The worker ran with NODE_OPTIONS="${WORKER_NODE_OPTIONS}".`] : []),
+      WORKER_NODE_OPTIONS?.includes('--max-old-space-size')
+        ? `The worker ran with NODE_OPTIONS="${WORKER_NODE_OPTIONS}" instead of the production flags.`
+        : `The worker ran with the production flags (workers/node-flags.ts: ${WORKER_NODE_FLAGS.join(' ')})${WORKER_NODE_OPTIONS ? ` and NODE_OPTIONS="${WORKER_NODE_OPTIONS}"` : ''}.`,
       ...(SYNC_OPTIONS ? [`Our syncs ran with options ${JSON.stringify(SYNC_OPTIONS)}.`] : []),
       'Simulators (Lucca, two HappyPal) run inside the bench process on the same machine, so they compete with the worker, Temporal and Postgres for the same cores.',
     ],

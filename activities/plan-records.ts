@@ -45,8 +45,8 @@ export interface Plan {
 
 /** A fetched Lucca record, as staged. */
 export interface StagedSource { sourceId: string; data: unknown }
-/** A linked employee Lucca no longer returns at all. */
-export interface MissingLink { sourceId: string; targetId: string }
+/** A Lucca id linked to a target profile (record_links); in `missing`, one Lucca no longer returns at all. */
+export interface Link { sourceId: string; targetId: string }
 
 /** What the planner needs before the first record: small, global indexes (no record bodies). */
 export interface PlanSetup {
@@ -67,7 +67,7 @@ type SnapshotRow = PlanInput['snapshots'][number];
 /** A chunk after mapping and matching: says which profiles and snapshots its lines need. */
 export interface MatchedChunk {
   mapped: ({ sourceId: string; person: Person; match: Match } | { sourceId: string; reasons: QuarantineReason[] })[];
-  missing: MissingLink[];
+  missing: Link[];
   /** Target profiles to load for this chunk (matched or linked). */
   targetIds: string[];
   /** Sources whose snapshot (base) to load. */
@@ -102,7 +102,7 @@ export function createPlanner(setup: PlanSetup) {
     },
 
     /** Pass 2, step 1: maps and matches a chunk of sources (and takes the missing links in its id range). */
-    match(sources: readonly StagedSource[], missing: readonly MissingLink[] = []): MatchedChunk {
+    match(sources: readonly StagedSource[], missing: readonly Link[] = []): MatchedChunk {
       const targetIds = new Set<string>(missing.map((m) => m.targetId));
       const mapped = sources.map(({ sourceId, data }): MatchedChunk['mapped'][number] => {
         const result = mapLuccaUser(data, setup.today);
@@ -204,16 +204,16 @@ function matchedTarget(match: Match): string | null {
  * (numeric when both are numbers), cut into chunks. A missing link sits in the chunk of its id, so
  * its "deactivated" line lands in order among the others.
  */
-export function planChunks(fetchedIds: readonly string[], missing: readonly MissingLink[], size: number): { sourceIds: string[]; missing: MissingLink[] }[] {
+export function planChunks(fetchedIds: readonly string[], missing: readonly Link[], size: number): { sourceIds: string[]; missing: Link[] }[] {
   const missingOf = new Map(missing.map((m) => [m.sourceId, m]));
   const fetched = new Set(fetchedIds);
   const ids = [...fetched, ...[...missingOf.keys()].filter((id) => !fetched.has(id))].sort(compareIds);
-  const chunks: { sourceIds: string[]; missing: MissingLink[] }[] = [];
+  const chunks: { sourceIds: string[]; missing: Link[] }[] = [];
   for (let i = 0; i < ids.length; i += size) {
     const slice = ids.slice(i, i + size);
     chunks.push({
       sourceIds: slice.filter((id) => fetched.has(id)),
-      missing: slice.filter((id) => !fetched.has(id)).map((id) => missingOf.get(id) as MissingLink),
+      missing: slice.filter((id) => !fetched.has(id)).map((id) => missingOf.get(id) as Link),
     });
   }
   return chunks;

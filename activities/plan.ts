@@ -5,7 +5,7 @@ import { reportLines, syncRuns } from '../db/schema.js';
 import { HappyPalUserSchema, type HappyPalUser } from './connectors/happypal/schemas.js';
 import { loadRunContext, type ConnectionRow, type Deps } from './deps.js';
 import { SOURCE_USERS, TARGET_USERS } from './fetch.js';
-import { createPlanner, planChunks, type MissingLink, type PlanInput, type StagedSource } from './plan-records.js';
+import { createPlanner, planChunks, type Link, type PlanInput, type StagedSource } from './plan-records.js';
 
 type SnapshotRow = PlanInput['snapshots'][number];
 
@@ -48,11 +48,11 @@ export function planActivities(deps: Deps) {
    * 100,000 rows once per chunk. Both query shapes used here have one sensible plan whatever the
    * estimate.
    */
-  async function writePlan(tx: Tx, runId: string, connection: ConnectionRow, confirmDeactivations: boolean): Promise<{ lines: number; blockedReason: string | null }> {
+  async function writePlan(tx: Tx, runId: string, connection: ConnectionRow, confirmDeactivations: boolean): Promise<{ blockedReason: string | null }> {
     const ctx = Context.current();
     const scope = { connectionId: connection.id, dataset: EMPLOYEES };
     const [links, targetEmails, openConflicts, fetched] = await Promise.all([
-      tx<MissingLink[]>`select source_id as "sourceId", target_id as "targetId" from record_links
+      tx<Link[]>`select source_id as "sourceId", target_id as "targetId" from record_links
         where connection_id = ${scope.connectionId}::uuid and dataset = ${scope.dataset}`,
       tx<{ targetId: string; email: string | null }[]>`select source_id as "targetId", data->>'email' as email from staged_records
         where run_id = ${runId}::uuid and dataset = ${TARGET_USERS}`,
@@ -120,7 +120,7 @@ export function planActivities(deps: Deps) {
       await tx`update report_lines set outcome = 'skipped' where run_id = ${runId}::uuid and outcome = 'planned'`;
     }
     deps.logger.info({ runId, lines: seq, linked: links.length, chunks: chunks.length, blocked: blockedReason !== null }, 'plan written');
-    return { lines: seq, blockedReason };
+    return { blockedReason };
   }
 
   return {

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -6,22 +5,18 @@ import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { DefaultLogger, makeTelemetryFilterString, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { and, eq, sql } from 'drizzle-orm';
 import postgres from 'postgres';
-import { createDispatcher } from '../../activities/connectors/http.js';
-import { createPostgresRateLimiter } from '../../activities/connectors/rate-limiter.js';
 import type { Deps } from '../../activities/index.js';
 import { createDb, type DbHandle } from '../../db/client.js';
-import { insertConnection, type NewConnection } from '../../db/queries/connections.js';
+import type { NewConnection } from '../../db/queries/connections.js';
 import { reportLines, stagedRecords, syncRuns } from '../../db/schema.js';
-import { createCredentialCipher } from '../../lib/credentials.js';
-import { createLogger } from '../../lib/logger.js';
 import type { GenerateCompanyOptions } from '../../simulators/data/company.js';
 import { startHappyPalSimulator, type HappyPalSimulator } from '../../simulators/happypal/server.js';
 import { startDemoLucca, type DemoLucca } from '../../simulators/lucca/fixtures.js';
 import { freePort } from '../../stack/ports.js';
 import { startTemporalServer, temporalAnswers, type RunningTemporal } from '../../stack/temporal-server.js';
 import type { SyncInput, SyncSummary } from '../../workflows/contracts.js';
-import { createWorker } from '../../workers/create-worker.js';
-import { testDataConverter, uniqueTaskQueue, workflowBundle } from './temporal.js';
+import { createHarnessCore, HARNESS_CREDENTIALS_KEY } from './harness-core.js';
+import { testDataConverter, uniqueTaskQueue } from './temporal.js';
 
 /**
  * Chaos-test helpers. Nothing here reads vitest's `inject`: the same pieces serve the integration
@@ -30,7 +25,7 @@ import { testDataConverter, uniqueTaskQueue, workflowBundle } from './temporal.j
  */
 
 /** The test credentials key (same value as sync-harness, so a spawned worker process can decrypt). */
-export const CHAOS_CREDENTIALS_KEY = Buffer.alloc(32, 7).toString('base64');
+export const CHAOS_CREDENTIALS_KEY = HARNESS_CREDENTIALS_KEY;
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -80,8 +75,6 @@ export interface ChaosHarness {
   close(): Promise<void>;
 }
 
-let names = 0;
-
 /**
  * Temporal's runtime is a process singleton. Installs a quiet one unless one exists already (a test
  * file that also uses sync-harness installs its own first): the SDK's core logs every poll retried
@@ -112,50 +105,20 @@ export async function createChaosHarness(options: ChaosHarnessOptions): Promise<
     ...(options.luccaSeed !== undefined && { seed: options.luccaSeed }),
   });
   const happypal = await startHappyPalSimulator({ rateLimitPerMinute: 0, ...(options.happypalSeed !== undefined && { seed: options.happypalSeed }) });
-  const cipher = createCredentialCipher(Buffer.from(CHAOS_CREDENTIALS_KEY, 'base64'));
-  const dispatcher = createDispatcher();
-  const company = lucca.sim.company('demo');
-  const deps: Deps = {
-    db, cipher, dispatcher,
-    limiter: createPostgresRateLimiter(db.sql, 0),
-    logger: createLogger('silent'),
-    allowedHosts: ['127.0.0.1'],
-    today: () => company.clock.today(),
-  };
-  const taskQueue = options.taskQueue ?? uniqueTaskQueue('chaos');
-  const newWorker = async (): Promise<Worker> =>
-    createWorker({
-      connection: nativeConnection, namespace: 'default', taskQueue, deps,
-      dataConverter: testDataConverter(), workflowBundle: await workflowBundle(),
-    });
-  const start = (connectionId: string, input: Partial<SyncInput> = {}) =>
-    client.workflow.start('syncConnection', {
-      taskQueue,
-      workflowId: `chaos-sync-${connectionId}-${randomBytes(4).toString('hex')}`,
-      args: [{ connectionId, trigger: 'manual', ...input } satisfies SyncInput],
-    });
-  const withWorker = async <T>(fn: () => Promise<T>): Promise<T> => (await newWorker()).runUntil(fn());
-
-  return {
-    db, client, nativeConnection, taskQueue, temporalAddress: options.temporalAddress, lucca, happypal, deps,
-    start, newWorker, withWorker,
-    async addConnection(overrides = {}) {
-      const name = `chaos-${process.pid}-${Date.now().toString(36)}-${names++}`;
-      const row = await insertConnection(db.db, cipher, {
-        name, target: 'happypal', luccaUrl: lucca.url, luccaKey: lucca.apiKey,
-        targetUrl: happypal.url, targetKey: happypal.apiKey, ...overrides,
-      });
-      return { id: row.id, name: row.name };
-    },
-    sync: (connectionId, input = {}) => withWorker(async () => (await start(connectionId, input)).result() as Promise<SyncSummary>),
-    async close() {
-      await dispatcher.close();
-      await lucca.sim.close();
-      await happypal.close();
-      await db.close();
+  const temporal = {
+    client, nativeConnection,
+    close: async () => {
       await connection.close();
       await nativeConnection.close();
     },
+  };
+  const { deps, taskQueue, start, newWorker, withWorker, sync, addConnection, close } = createHarnessCore({
+    db, temporal, lucca, target: happypal, targetKind: 'happypal', taskQueue: options.taskQueue ?? uniqueTaskQueue('chaos'),
+    workflowIdPrefix: 'chaos-sync', namePrefix: 'chaos',
+  });
+  return {
+    db, client, nativeConnection, taskQueue, temporalAddress: options.temporalAddress, lucca, happypal, deps,
+    start, newWorker, withWorker, sync, addConnection, close,
   };
 }
 

@@ -1,26 +1,20 @@
-import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
-import type { Worker } from '@temporalio/worker';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { eq } from 'drizzle-orm';
-import { createDispatcher } from '../../activities/connectors/http.js';
-import { createPostgresRateLimiter } from '../../activities/connectors/rate-limiter.js';
 import type { ReflectDataset } from '../../activities/connectors/reflect/schemas.js';
 import type { Deps } from '../../activities/index.js';
 import { createDb, type DbHandle } from '../../db/client.js';
-import { insertConnection, updateConnection, type NewConnection } from '../../db/queries/connections.js';
+import { updateConnection, type NewConnection } from '../../db/queries/connections.js';
 import { connections } from '../../db/schema.js';
-import { createCredentialCipher } from '../../lib/credentials.js';
-import { createLogger, type Logger } from '../../lib/logger.js';
+import type { Logger } from '../../lib/logger.js';
 import { activityOf } from '../../simulators/data/activity.js';
 import type { Company, GenerateCompanyOptions } from '../../simulators/data/company.js';
 import { LEAVE_ACCOUNTS, type Leave } from '../../simulators/data/types.js';
 import { FULL_ROLE, startDemoLucca, type DemoLucca } from '../../simulators/lucca/fixtures.js';
 import { startReflectSimulator, type ReflectSimulator } from '../../simulators/reflect/server.js';
 import type { SyncInput, SyncSummary } from '../../workflows/contracts.js';
-import { createWorker } from '../../workers/create-worker.js';
-import { TEST_CREDENTIALS_KEY } from './sync-harness.js';
-import { connectToTestServer, testDataConverter, uniqueTaskQueue, workflowBundle } from './temporal.js';
+import { createHarnessCore } from './harness-core.js';
+import { connectToTestServer, uniqueTaskQueue } from './temporal.js';
 
 /** A Lucca key whose role has everything Reflect needs. */
 export const REFLECT_LUCCA_KEY = 'reflect-lucca-key';
@@ -43,8 +37,6 @@ export interface ReflectHarness {
   close(): Promise<void>;
 }
 
-let names = 0;
-
 /**
  * Like sync-harness.ts, for Reflect: real Temporal and Postgres, a Lucca simulator with a full key
  * and a key without Pagga rights, and a Reflect simulator. The sync's clock is the Lucca model's
@@ -65,50 +57,20 @@ export async function createReflectHarness(
     ],
   });
   const reflect = await startReflectSimulator({ rateLimitPerMinute: 0 });
-  const cipher = createCredentialCipher(Buffer.from(TEST_CREDENTIALS_KEY, 'base64'));
-  const dispatcher = createDispatcher();
-  const company = () => lucca.sim.company('demo');
-  const deps: Deps = {
-    db, cipher, dispatcher,
-    limiter: createPostgresRateLimiter(db.sql, 0),
-    logger: options.logger ?? createLogger('silent'),
-    allowedHosts: ['127.0.0.1'],
-    today: () => company().clock.today(),
-    now: () => new Date(company().clock.now()),
-  };
-  const taskQueue = uniqueTaskQueue('reflect');
-  const newWorker = async (): Promise<Worker> =>
-    createWorker({
-      connection: temporal.nativeConnection, namespace: 'default', taskQueue, deps,
-      dataConverter: testDataConverter(), workflowBundle: await workflowBundle(),
-    });
-  const start = (connectionId: string, input: Partial<SyncInput> = {}) =>
-    temporal.client.workflow.start('syncConnection', {
-      taskQueue,
-      workflowId: `test-reflect-${connectionId}-${randomBytes(4).toString('hex')}`,
-      args: [{ connectionId, trigger: 'manual', ...input } satisfies SyncInput],
-    });
-  const withWorker = async <T>(fn: () => Promise<T>): Promise<T> => (await newWorker()).runUntil(fn());
+  // The connections' Lucca key is lucca.apiKey, i.e. REFLECT_LUCCA_KEY.
+  const core = createHarnessCore({
+    db, temporal, lucca, target: reflect, targetKind: 'reflect', taskQueue: uniqueTaskQueue('reflect'),
+    workflowIdPrefix: 'test-reflect', namePrefix: 'reflect', modelNow: true, logger: options.logger,
+  });
+  const { deps, taskQueue, start, withWorker, sync, close } = core;
 
   return {
-    db, client: temporal.client, taskQueue, lucca, reflect, deps, company, start, withWorker,
+    db, client: temporal.client, taskQueue, lucca, reflect, deps, company: () => lucca.sim.company('demo'), start, withWorker, sync, close,
     async addConnection({ active = true, fullReadDays, ...overrides } = {}) {
-      const name = `reflect-${process.pid}-${Date.now().toString(36)}-${names++}`;
-      const row = await insertConnection(db.db, cipher, {
-        name, target: 'reflect', luccaUrl: lucca.url, luccaKey: REFLECT_LUCCA_KEY,
-        targetUrl: reflect.url, targetKey: reflect.apiKey, ...overrides,
-      });
+      const row = await core.addConnection(overrides);
       if (active) await updateConnection(db.db, row.id, { active: true });
       if (fullReadDays !== undefined) await db.db.update(connections).set({ fullReadDays }).where(eq(connections.id, row.id));
-      return { id: row.id, name: row.name };
-    },
-    sync: (connectionId, input = {}) => withWorker(async () => (await start(connectionId, input)).result() as Promise<SyncSummary>),
-    async close() {
-      await dispatcher.close();
-      await lucca.sim.close();
-      await reflect.close();
-      await db.close();
-      await temporal.close();
+      return row;
     },
   };
 }

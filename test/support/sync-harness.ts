@@ -1,23 +1,18 @@
-import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
-import type { Worker } from '@temporalio/worker';
 import type { Client, WorkflowHandle } from '@temporalio/client';
-import { createDispatcher } from '../../activities/connectors/http.js';
-import { createPostgresRateLimiter } from '../../activities/connectors/rate-limiter.js';
 import type { Deps } from '../../activities/index.js';
 import { createDb, type DbHandle } from '../../db/client.js';
-import { insertConnection, type NewConnection } from '../../db/queries/connections.js';
-import { createCredentialCipher } from '../../lib/credentials.js';
-import { createLogger, type Logger } from '../../lib/logger.js';
+import type { NewConnection } from '../../db/queries/connections.js';
+import type { Logger } from '../../lib/logger.js';
 import { startDemoLucca, type DemoLucca } from '../../simulators/lucca/fixtures.js';
 import { startHappyPalSimulator, type HappyPalSimulator } from '../../simulators/happypal/server.js';
 import type { GenerateCompanyOptions } from '../../simulators/data/company.js';
 import type { SyncInput, SyncSummary } from '../../workflows/contracts.js';
-import { createWorker } from '../../workers/create-worker.js';
-import { connectToTestServer, testDataConverter, uniqueTaskQueue, workflowBundle } from './temporal.js';
+import { createHarnessCore, HARNESS_CREDENTIALS_KEY } from './harness-core.js';
+import { connectToTestServer, uniqueTaskQueue } from './temporal.js';
 
 /** Fixed for the whole test run, so a worker process spawned by a test can decrypt what the test stored. */
-export const TEST_CREDENTIALS_KEY = Buffer.alloc(32, 7).toString('base64');
+export const TEST_CREDENTIALS_KEY = HARNESS_CREDENTIALS_KEY;
 
 export interface SyncHarness {
   db: DbHandle;
@@ -34,8 +29,6 @@ export interface SyncHarness {
   close(): Promise<void>;
 }
 
-let names = 0;
-
 /**
  * Real Temporal (the suite's dev server), real Postgres (the suite's database), and fresh Lucca and
  * HappyPal simulators for one test. Nothing is mocked.
@@ -51,54 +44,11 @@ export async function createSyncHarness(
     ...(options.luccaApiKey && { apiKey: options.luccaApiKey }),
   });
   const happypal = await startHappyPalSimulator({ rateLimitPerMinute: 0 });
-  const cipher = createCredentialCipher(Buffer.from(TEST_CREDENTIALS_KEY, 'base64'));
-  const dispatcher = createDispatcher();
-  const company = lucca.sim.company('demo');
-  const deps: Deps = {
-    db, cipher, dispatcher,
-    limiter: createPostgresRateLimiter(db.sql, 0),
-    logger: options.logger ?? createLogger('silent'),
-    allowedHosts: ['127.0.0.1'],
-    today: () => company.clock.today(),
-  };
-  const taskQueue = uniqueTaskQueue('sync');
-  // A Worker runs once; each `withWorker` makes a new one (the workflow bundle is built once per file).
-  const newWorker = async (): Promise<Worker> =>
-    createWorker({
-      connection: temporal.nativeConnection, namespace: 'default', taskQueue, deps,
-      dataConverter: testDataConverter(), workflowBundle: await workflowBundle(),
-    });
-
-  const start = (connectionId: string, input: Partial<SyncInput> = {}) =>
-    temporal.client.workflow.start('syncConnection', {
-      taskQueue,
-      workflowId: `test-sync-${connectionId}-${randomBytes(4).toString('hex')}`,
-      args: [{ connectionId, trigger: 'manual', ...input } satisfies SyncInput],
-    });
-  const withWorker = async <T>(fn: () => Promise<T>): Promise<T> => {
-    const worker = await newWorker();
-    return worker.runUntil(fn());
-  };
-
-  return {
-    db, client: temporal.client, taskQueue, lucca, happypal, deps, start, withWorker,
-    async addConnection(overrides = {}) {
-      const name = `conn-${process.pid}-${Date.now().toString(36)}-${names++}`;
-      const row = await insertConnection(db.db, cipher, {
-        name, target: 'happypal', luccaUrl: lucca.url, luccaKey: lucca.apiKey,
-        targetUrl: happypal.url, targetKey: happypal.apiKey, ...overrides,
-      });
-      return { id: row.id, name: row.name };
-    },
-    sync: (connectionId, input = {}) => withWorker(async () => (await start(connectionId, input)).result() as Promise<SyncSummary>),
-    async close() {
-      await dispatcher.close();
-      await lucca.sim.close();
-      await happypal.close();
-      await db.close();
-      await temporal.close();
-    },
-  };
+  const { deps, taskQueue, start, withWorker, sync, addConnection, close } = createHarnessCore({
+    db, temporal, lucca, target: happypal, targetKind: 'happypal', taskQueue: uniqueTaskQueue('sync'),
+    workflowIdPrefix: 'test-sync', namePrefix: 'conn', logger: options.logger,
+  });
+  return { db, client: temporal.client, taskQueue, lucca, happypal, deps, start, withWorker, sync, addConnection, close };
 }
 
 /** Counts of write requests HappyPal received, by endpoint, from its own request log. */

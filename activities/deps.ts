@@ -5,7 +5,7 @@ import { connections, syncRuns } from '../db/schema.js';
 import type { CredentialCipher } from '../lib/credentials.js';
 import type { Logger } from '../lib/logger.js';
 import type { SyncMetrics } from '../lib/metrics.js';
-import { InvalidLuccaUrlError, validateLuccaUrl } from '../lib/lucca-url.js';
+import { InvalidLuccaUrlError, InvalidTargetUrlError, validateLuccaUrl, validateTargetUrl } from '../lib/lucca-url.js';
 import { createHappyPalClient, type HappyPalClient } from './connectors/happypal/client.js';
 import { createLuccaClient, type LuccaClient } from './connectors/lucca/client.js';
 import { createReflectClient, type ReflectClient } from './connectors/reflect/client.js';
@@ -19,6 +19,7 @@ export interface Deps {
   limiter: RateLimiter;
   dispatcher: Dispatcher;
   logger: Logger;
+  /** LUCCA_ALLOWED_HOSTS: hosts exempt from the URL checks of Lucca and target URLs (lib/lucca-url.ts). */
   allowedHosts: readonly string[];
   /** Today's date (YYYY-MM-DD) as the sync sees it; injectable for tests. */
   today: () => string;
@@ -63,7 +64,7 @@ export async function loadRunContext(deps: Deps, runId: string): Promise<RunCont
     limiter: deps.limiter,
     ...(deps.metrics && { onResponse: deps.metrics.luccaResponse }),
   });
-  const target = { baseUrl: connection.targetUrl, apiKey: deps.cipher.decrypt(connection.targetKeyEnc), dispatcher: deps.dispatcher };
+  const target = { baseUrl: checkedTargetUrl(connection.targetUrl, deps.allowedHosts), apiKey: deps.cipher.decrypt(connection.targetKeyEnc), dispatcher: deps.dispatcher };
   return { run, connection, lucca, happypal: createHappyPalClient(target), reflect: createReflectClient(target) };
 }
 
@@ -73,6 +74,16 @@ function checkedLuccaUrl(url: string, allowedHosts: readonly string[]): string {
     return validateLuccaUrl(url, allowedHosts);
   } catch (err) {
     if (err instanceof InvalidLuccaUrlError) throw new SyncError('lucca_url_invalid', err.message, false);
+    throw err;
+  }
+}
+
+/** The same for a target's URL: checked again at run time, as the allow-list may have changed since the connection was added. */
+function checkedTargetUrl(url: string, allowedHosts: readonly string[]): string {
+  try {
+    return validateTargetUrl(url, allowedHosts);
+  } catch (err) {
+    if (err instanceof InvalidTargetUrlError) throw new SyncError('target_url_invalid', err.message, false);
     throw err;
   }
 }

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { NewConnectionSchema, PolicySchema, SyncedFieldSchema, type NewConnection } from '../db/queries/connections.js';
-import { InvalidLuccaUrlError, validateLuccaUrl } from '../lib/lucca-url.js';
+import { InvalidLuccaUrlError, InvalidTargetUrlError, validateLuccaUrl, validateTargetUrl } from '../lib/lucca-url.js';
 import { UsageError } from './errors.js';
 import { parseCadence, type Cadence } from './schedule-spec.js';
 
@@ -55,6 +55,15 @@ export function parseLuccaUrl(value: string, allowedHosts: readonly string[]): s
   }
 }
 
+export function parseTargetUrl(value: string, allowedHosts: readonly string[]): string {
+  try {
+    return validateTargetUrl(value, allowedHosts);
+  } catch (err) {
+    if (err instanceof InvalidTargetUrlError) throw new UsageError(`bad --target-url: ${err.message}`);
+    throw err;
+  }
+}
+
 /**
  * Checks every option of `connection add` before anything is written: name, URLs (the Lucca one
  * against the allow-list), keys, policies, cadence. Throws UsageError naming the flag at fault.
@@ -80,7 +89,5 @@ export function parseAddConnection(options: AddConnectionOptions, allowedHosts: 
     const flag = FLAG[String(issue?.path[0])] ?? String(issue?.path[0] ?? 'input');
     throw new UsageError(`bad ${flag}: expected ${issue?.message ?? 'a valid value'}.`);
   }
-  const url = new URL(input.targetUrl);
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new UsageError(`bad --target-url: use an https:// URL.`);
-  return { connection: input, cadence: parseCadence(options) };
+  return { connection: { ...input, targetUrl: parseTargetUrl(input.targetUrl, allowedHosts) }, cadence: parseCadence(options) };
 }

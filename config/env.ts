@@ -82,7 +82,10 @@ export const EnvSchema = z.object({
    * (a connection's own `full_read_days` wins). 0 re-reads everything on every run.
    */
   REFLECT_FULL_READ_DAYS: z.coerce.number({ error: 'expected a whole number of days' }).int('expected a whole number of days').min(0, 'expected 0 or more').default(DEFAULT_REFLECT_FULL_READ_DAYS),
-  /** Hosts allowed besides Lucca's own (*.ilucca.net, …): local simulators, test instances. */
+  /**
+   * Hosts allowed besides Lucca's own (*.ilucca.net, …): local simulators, test instances. They are
+   * also the only target (HappyPal, Reflect) hosts exempt from the https and internal-address checks.
+   */
   LUCCA_ALLOWED_HOSTS: list,
   /** Where binaries are looked up after TEMPORAL_CLI_PATH. */
   PATH: z.string().optional(),

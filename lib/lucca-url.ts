@@ -8,42 +8,78 @@ export class InvalidLuccaUrlError extends Error {
   override name = 'InvalidLuccaUrlError';
 }
 
+export class InvalidTargetUrlError extends Error {
+  override name = 'InvalidTargetUrlError';
+}
+
 /**
  * Checks a Lucca instance URL before any request: https on a Lucca host, or any scheme on a host of
  * the explicit allow-list (local simulators, test instances). Returns the normalised base URL.
  */
 export function validateLuccaUrl(input: string, allowedHosts: readonly string[]): string {
+  return checkedBaseUrl(input, allowedHosts, {
+    name: 'Lucca', example: 'https://yourcompany.ilucca.net', internalPrefix: 'is not a Lucca host: it is',
+    fail: (message) => new InvalidLuccaUrlError(message),
+    hostProblem: (host) => LUCCA_HOST.some((pattern) => pattern.test(host)) ? null :
+      `${host} is not a Lucca host (expected <company>.ilucca.net, .ilucca-test.net, .ilucca-demo.net, .ch, or a ` +
+        'luccasoftware.com sandbox). For a local or test host, add it to LUCCA_ALLOWED_HOSTS.',
+  });
+}
+
+/**
+ * Checks a target's API URL (HappyPal, Reflect) by the same rules without the host pattern: https,
+ * and not a loopback, private or link-local address, unless the host is on the same allow-list.
+ * Whoever adds a connection chooses its URLs; without this, a target URL could make the worker call
+ * internal services with a bearer key. Returns the normalised base URL.
+ */
+export function validateTargetUrl(input: string, allowedHosts: readonly string[]): string {
+  return checkedBaseUrl(input, allowedHosts, {
+    name: 'target', example: 'https://api.happypal.fr', internalPrefix: 'is',
+    fail: (message) => new InvalidTargetUrlError(message),
+    hostProblem: () => null,
+  });
+}
+
+interface UrlRules {
+  /** As written in messages: "The Lucca URL…", "Lucca URLs must use https". */
+  name: string;
+  example: string;
+  /** "<host> <internalPrefix> a private address (…)". */
+  internalPrefix: string;
+  fail(message: string): Error;
+  /** What is wrong with a public host that is not allow-listed, if anything. */
+  hostProblem(host: string): string | null;
+}
+
+function checkedBaseUrl(input: string, allowedHosts: readonly string[], rules: UrlRules): string {
   let url: URL;
   try {
     url = new URL(input);
   } catch {
     // The input is not echoed: a malformed URL may still carry a password.
-    throw new InvalidLuccaUrlError('The Lucca URL is not a URL: expected e.g. https://yourcompany.ilucca.net');
+    throw rules.fail(`The ${rules.name} URL is not a URL: expected e.g. ${rules.example}`);
   }
   const host = url.hostname.toLowerCase();
   // IPv6 entries match with or without brackets (`::1` or `[::1]`).
   const bare = (h: string) => h.toLowerCase().replace(/^\[(.*)\]$/, '$1');
   const allowListed = allowedHosts.some((allowed) => bare(allowed) === bare(host) || allowed.toLowerCase() === url.host);
+  const Name = rules.name[0]?.toUpperCase() + rules.name.slice(1);
   if (!allowListed) {
-    if (url.protocol !== 'https:') throw new InvalidLuccaUrlError(`Lucca URLs must use https (got ${url.protocol}//${url.host}).`);
+    if (url.protocol !== 'https:') throw rules.fail(`${Name} URLs must use https (got ${url.protocol}//${url.host}).`);
     const internal = internalAddressKind(host);
     if (internal) {
-      throw new InvalidLuccaUrlError(
-        `${host} is not a Lucca host: it is ${internal}, refused so that a connection cannot reach internal ` +
+      throw rules.fail(
+        `${host} ${rules.internalPrefix} ${internal}, refused so that a connection cannot reach internal ` +
           'services. For a local or test host, add it to LUCCA_ALLOWED_HOSTS.',
       );
     }
-    if (!LUCCA_HOST.some((pattern) => pattern.test(host))) {
-      throw new InvalidLuccaUrlError(
-        `${host} is not a Lucca host (expected <company>.ilucca.net, .ilucca-test.net, .ilucca-demo.net, .ch, or a ` +
-          'luccasoftware.com sandbox). For a local or test host, add it to LUCCA_ALLOWED_HOSTS.',
-      );
-    }
+    const problem = rules.hostProblem(host);
+    if (problem) throw rules.fail(problem);
   } else if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new InvalidLuccaUrlError(`Unsupported scheme ${url.protocol}: use https.`);
+    throw rules.fail(`Unsupported scheme ${url.protocol}: use https.`);
   }
-  if (url.username || url.password) throw new InvalidLuccaUrlError('The Lucca URL must not contain credentials.');
-  if (url.search || url.hash) throw new InvalidLuccaUrlError('The Lucca URL must not have a query or fragment.');
+  if (url.username || url.password) throw rules.fail(`The ${rules.name} URL must not contain credentials.`);
+  if (url.search || url.hash) throw rules.fail(`The ${rules.name} URL must not have a query or fragment.`);
   return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
 }
 

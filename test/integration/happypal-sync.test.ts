@@ -75,6 +75,20 @@ describe('HappyPal sync on real Temporal, Postgres and the simulators', () => {
     expect(Math.max(...(attempts ?? []))).toBe(1); // not retried
   });
 
+  it('refuses to send the target key to an internal address, at run time too, without retrying', async () => {
+    // Stored without the CLI's check (an older row, or a changed allow-list): the worker checks again.
+    const { id } = await h.addConnection({ targetUrl: 'https://169.254.169.254/latest' });
+    const handle = await h.start(id);
+    const error = await h.withWorker(() => handle.result().then(() => null, (err: unknown) => err));
+    expect(error).toBeInstanceOf(WorkflowFailedError);
+    expect((error as WorkflowFailedError).cause?.message).toMatch(/169\.254\.169\.254 is a link-local address .*LUCCA_ALLOWED_HOSTS/);
+    const history = await handle.fetchHistory();
+    const attempts = history.events?.filter((e) => e.activityTaskStartedEventAttributes).map((e) => e.activityTaskStartedEventAttributes?.attempt ?? 0);
+    expect(Math.max(...(attempts ?? []))).toBe(1); // not retried
+    const [run] = await h.db.db.select().from(syncRuns).where(eq(syncRuns.workflowId, handle.workflowId));
+    expect(run?.status).toBe('failed');
+  });
+
   it('waits out a 429 storm from Lucca and from HappyPal instead of failing', async () => {
     h.lucca.sim.faults.set('users', { burst429: 3, retryAfterSeconds: 1 });
     h.happypal.faults.set('createUser', { burst429: 5, retryAfterSeconds: 1 });

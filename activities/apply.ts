@@ -3,12 +3,12 @@ import { Context } from '@temporalio/activity';
 import { and, asc, eq } from 'drizzle-orm';
 import { plannedOnly, reportLines, syncRuns } from '../db/schema.js';
 import { NON_RETRYABLE } from '../workflows/policies.js';
-import type { RecordRejection, WriteResult } from './connectors/happypal/client.js';
+import type { RecordRejection } from './connectors/happypal/client.js';
 import { loadRunContext, type Deps, type RunContext } from './deps.js';
 import { SyncError } from './errors.js';
 import { EMPLOYEES } from './plan.js';
 import { PlannedWriteSchema, type PlannedWrite } from './plan-model.js';
-import { idempotencyKey } from './sync/idempotency.js';
+import { writePlannedLine } from './write-planned-line.js';
 
 const CONCURRENCY = 16;
 /** Lines committed together: at least COMMIT_MIN (or what waited COMMIT_MAX_WAIT_MS), at most COMMIT_BATCH. */
@@ -133,33 +133,6 @@ class TransientFaults {
 
 export function applyActivities(deps: Deps) {
   const { db } = deps.db;
-
-  /** Writes one line to the target, each call with its idempotency key; returns the target id or the rejection. */
-  async function write(ctx: RunContext, line: Line, plan: PlannedWrite): Promise<{ targetId: string } | RecordRejection> {
-    const key = (operation: string, content: unknown) =>
-      idempotencyKey({ connectionId: ctx.connection.id, sourceId: line.sourceId, runId: ctx.run.id, operation, content });
-    let targetId = line.targetId;
-    const step = async (result: Promise<WriteResult>) => {
-      const r = await result;
-      if (r.ok) targetId = r.user.id;
-      return r;
-    };
-    if (plan.create) {
-      const r = await step(ctx.happypal.createUser(plan.create as never, key('create', plan.create)));
-      if (!r.ok) return r;
-    }
-    if (plan.update && targetId) {
-      const r = await step(ctx.happypal.updateUser(targetId, plan.update as never, key('update', plan.update)));
-      if (!r.ok) return r;
-    }
-    if (plan.lifecycle && targetId) {
-      const call = plan.lifecycle === 'deactivate' ? ctx.happypal.deactivateUser : ctx.happypal.reactivateUser;
-      const r = await step(call(targetId, key(plan.lifecycle, targetId)));
-      if (!r.ok) return r;
-    }
-    if (!targetId) throw new Error('A planned write has no target profile.');
-    return { targetId };
-  }
 
   /**
    * The database commit of a batch of lines: links, snapshots (the new base), conflicts and the
@@ -361,7 +334,7 @@ export function applyActivities(deps: Deps) {
           if (stopped()) break; // the line stays planned
           try {
             const plan = PlannedWriteSchema.parse(line.plan);
-            const result = await write(run, line, plan);
+            const result = await writePlannedLine(run.happypal, { connectionId: run.connection.id, runId: run.run.id }, line, plan);
             faults.answered();
             failing.delete(line.seq);
             if ('targetId' in result) written.push({ line, plan, targetId: result.targetId });

@@ -5,7 +5,7 @@ import { connections, syncRuns } from '../db/schema.js';
 import type { CredentialCipher } from '../lib/credentials.js';
 import type { Logger } from '../lib/logger.js';
 import type { SyncMetrics } from '../lib/metrics.js';
-import { InvalidLuccaUrlError, InvalidTargetUrlError, validateLuccaUrl, validateTargetUrl } from '../lib/lucca-url.js';
+import { InvalidConnectionUrlError, validateLuccaUrl, validateTargetUrl } from '../lib/lucca-url.js';
 import { createHappyPalClient, type HappyPalClient } from './connectors/happypal/client.js';
 import { createLuccaClient, type LuccaClient } from './connectors/lucca/client.js';
 import { createReflectClient, type ReflectClient } from './connectors/reflect/client.js';
@@ -58,32 +58,29 @@ export async function loadRunContext(deps: Deps, runId: string): Promise<RunCont
   if (!run) throw new SyncError('run_not_found', `Sync run ${runId} does not exist.`, false);
   const connection = await loadConnection(deps, run.connectionId);
   const lucca = createLuccaClient({
-    baseUrl: checkedLuccaUrl(connection.luccaUrl, deps.allowedHosts),
+    baseUrl: checkedUrl('lucca_url_invalid', () => validateLuccaUrl(connection.luccaUrl, deps.allowedHosts)),
     apiKey: deps.cipher.decrypt(connection.luccaKeyEnc),
     dispatcher: deps.dispatcher,
     limiter: deps.limiter,
     ...(deps.metrics && { onResponse: deps.metrics.luccaResponse }),
   });
-  const target = { baseUrl: checkedTargetUrl(connection.targetUrl, deps.allowedHosts), apiKey: deps.cipher.decrypt(connection.targetKeyEnc), dispatcher: deps.dispatcher };
+  const target = {
+    baseUrl: checkedUrl('target_url_invalid', () => validateTargetUrl(connection.targetUrl, deps.allowedHosts)),
+    apiKey: deps.cipher.decrypt(connection.targetKeyEnc),
+    dispatcher: deps.dispatcher,
+  };
   return { run, connection, lucca, happypal: createHappyPalClient(target), reflect: createReflectClient(target) };
 }
 
-/** A URL refused by the validation is a configuration error: no retry can fix it. */
-function checkedLuccaUrl(url: string, allowedHosts: readonly string[]): string {
+/**
+ * A URL refused by the validation is a configuration error: no retry can fix it. Both URLs are
+ * checked again at run time, as the allow-list may have changed since the connection was added.
+ */
+function checkedUrl(code: string, check: () => string): string {
   try {
-    return validateLuccaUrl(url, allowedHosts);
+    return check();
   } catch (err) {
-    if (err instanceof InvalidLuccaUrlError) throw new SyncError('lucca_url_invalid', err.message, false);
-    throw err;
-  }
-}
-
-/** The same for a target's URL: checked again at run time, as the allow-list may have changed since the connection was added. */
-function checkedTargetUrl(url: string, allowedHosts: readonly string[]): string {
-  try {
-    return validateTargetUrl(url, allowedHosts);
-  } catch (err) {
-    if (err instanceof InvalidTargetUrlError) throw new SyncError('target_url_invalid', err.message, false);
+    if (err instanceof InvalidConnectionUrlError) throw new SyncError(code, err.message, false);
     throw err;
   }
 }

@@ -17,14 +17,14 @@ import { randomUUID } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import { and, eq, sql } from 'drizzle-orm';
 import { createDispatcher } from '../activities/connectors/http.js';
-import { createHappyPalClient, type HappyPalClient, type RecordRejection, type WriteResult } from '../activities/connectors/happypal/client.js';
+import { createHappyPalClient } from '../activities/connectors/happypal/client.js';
 import type { HappyPalUser } from '../activities/connectors/happypal/schemas.js';
 import { createLuccaClient } from '../activities/connectors/lucca/client.js';
 import { HAPPYPAL_USER_FIELDS, LUCCA_PAGE_LIMIT } from '../activities/connectors/lucca/schemas.js';
 import { createPostgresRateLimiter, unlimited } from '../activities/connectors/rate-limiter.js';
 import type { PlannedWrite } from '../activities/plan-model.js';
 import { planRecords, type PlannedLine } from '../activities/plan-records.js';
-import { idempotencyKey } from '../activities/sync/idempotency.js';
+import { writePlannedLine } from '../activities/write-planned-line.js';
 import { createDb, type DbHandle } from '../db/client.js';
 import { conflicts, connections, recordLinks, snapshots } from '../db/schema.js';
 import { createCredentialCipher } from '../lib/credentials.js';
@@ -159,7 +159,7 @@ export async function runBaseline(input: BaselineInput): Promise<BaselineResult>
     const worker = async () => {
       while (next < todo.length) {
         const line = todo[next++] as PlannedLine & { plan: PlannedWrite };
-        const result = await write(happypal, connection.id, runId, line, line.plan);
+        const result = await writePlannedLine(happypal, { connectionId: connection.id, runId }, line, line.plan);
         if ('targetId' in result) {
           counts.written = (counts.written ?? 0) + 1;
           pending.push({ line, plan: line.plan, targetId: result.targetId });
@@ -185,32 +185,6 @@ export async function runBaseline(input: BaselineInput): Promise<BaselineResult>
     await dispatcher.close();
     await db.close();
   }
-}
-
-/** The same calls as activities/apply.ts `write`, with the same idempotency keys. */
-async function write(happypal: HappyPalClient, connectionId: string, runId: string, line: PlannedLine, plan: PlannedWrite): Promise<{ targetId: string } | RecordRejection> {
-  const key = (operation: string, content: unknown) => idempotencyKey({ connectionId, sourceId: line.sourceId, runId, operation, content });
-  let targetId = line.targetId;
-  const step = async (result: Promise<WriteResult>) => {
-    const r = await result;
-    if (r.ok) targetId = r.user.id;
-    return r;
-  };
-  if (plan.create) {
-    const r = await step(happypal.createUser(plan.create as never, key('create', plan.create)));
-    if (!r.ok) return r;
-  }
-  if (plan.update && targetId) {
-    const r = await step(happypal.updateUser(targetId, plan.update as never, key('update', plan.update)));
-    if (!r.ok) return r;
-  }
-  if (plan.lifecycle && targetId) {
-    const call = plan.lifecycle === 'deactivate' ? happypal.deactivateUser : happypal.reactivateUser;
-    const r = await step(call(targetId, key(plan.lifecycle, targetId)));
-    if (!r.ok) return r;
-  }
-  if (!targetId) throw new Error('A planned write has no target profile.');
-  return { targetId };
 }
 
 /** Links, snapshots (new base or status only) and conflicts of a batch of written records, in one transaction. */

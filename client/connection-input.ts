@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { NewConnectionSchema, PolicySchema, SyncedFieldSchema, type NewConnection } from '../db/queries/connections.js';
-import { InvalidLuccaUrlError, InvalidTargetUrlError, validateLuccaUrl, validateTargetUrl } from '../lib/lucca-url.js';
+import { InvalidConnectionUrlError, validateLuccaUrl, validateTargetUrl } from '../lib/lucca-url.js';
 import { UsageError } from './errors.js';
 import { parseCadence, type Cadence } from './schedule-spec.js';
 
@@ -47,19 +47,18 @@ export function parseFieldPolicies(pairs: readonly string[]): Record<string, str
 }
 
 export function parseLuccaUrl(value: string, allowedHosts: readonly string[]): string {
-  try {
-    return validateLuccaUrl(value, allowedHosts);
-  } catch (err) {
-    if (err instanceof InvalidLuccaUrlError) throw new UsageError(`bad --lucca-url: ${err.message}`);
-    throw err;
-  }
+  return parseUrl('--lucca-url', () => validateLuccaUrl(value, allowedHosts));
 }
 
 export function parseTargetUrl(value: string, allowedHosts: readonly string[]): string {
+  return parseUrl('--target-url', () => validateTargetUrl(value, allowedHosts));
+}
+
+function parseUrl(flag: string, check: () => string): string {
   try {
-    return validateTargetUrl(value, allowedHosts);
+    return check();
   } catch (err) {
-    if (err instanceof InvalidTargetUrlError) throw new UsageError(`bad --target-url: ${err.message}`);
+    if (err instanceof InvalidConnectionUrlError) throw new UsageError(`bad ${flag}: ${err.message}`);
     throw err;
   }
 }

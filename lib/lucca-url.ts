@@ -4,11 +4,16 @@ const LUCCA_HOST = [
   /^[a-z0-9-]+\.sandbox\.(eu1|eu2|ch1)\.luccasoftware\.com$/,
 ];
 
-export class InvalidLuccaUrlError extends Error {
+/** A connection URL refused by validateLuccaUrl or validateTargetUrl; the message says why and what to do. */
+export class InvalidConnectionUrlError extends Error {
+  override name = 'InvalidConnectionUrlError';
+}
+
+export class InvalidLuccaUrlError extends InvalidConnectionUrlError {
   override name = 'InvalidLuccaUrlError';
 }
 
-export class InvalidTargetUrlError extends Error {
+export class InvalidTargetUrlError extends InvalidConnectionUrlError {
   override name = 'InvalidTargetUrlError';
 }
 

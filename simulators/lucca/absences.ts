@@ -6,18 +6,22 @@ import { ref, v3Collection, visibleTo, type RequestContext } from './context.js'
 import { parseFields, project } from './fields.js';
 import { addFilter, matchesAll, parsePaging } from './filters.js';
 import { badRequest } from './http-error.js';
+import { checkFilterKeys } from './resources.js';
 
 /** Leaves have no useful `name`: by default the simulator returns the half-day itself. */
 const LEAVE_DEFAULT_FIELDS = 'id,date,isAm,leavePeriodId,isActive';
 const REQUEST_DEFAULT_FIELDS = 'id,name,url';
 const OWNER_SCOPES = ['leavePeriod.ownerId', 'leavePeriod.owner.departmentId', 'leavePeriod.owner.legalEntityId'];
 
-/** Owners in id order: visible to the role and matching the owner filters present. */
-function owners(ctx: RequestContext, ownerParam: string, departmentParam: string, legalEntityParam: string): LuccaUser[] {
+/**
+ * Owners in id order: visible to the role, then matching the owner filters present. Rights filter
+ * first, paging after (RestDrivenDomain's ReadOnlyRepository: ApplyRights, then ApplyPage).
+ */
+function owners(ctx: RequestContext): LuccaUser[] {
   const preds: Array<(u: LuccaUser) => boolean> = [(u) => visibleTo(ctx, u)];
-  addFilter(preds, ctx.query.get(ownerParam), ownerParam, 'number', (u) => u.id);
-  addFilter(preds, ctx.query.get(departmentParam), departmentParam, 'number', (u) => u.departmentId);
-  addFilter(preds, ctx.query.get(legalEntityParam), legalEntityParam, 'number', (u) => u.legalEntityId);
+  addFilter(preds, ctx.query.get('leavePeriod.ownerId'), 'leavePeriod.ownerId', 'number', (u) => u.id);
+  addFilter(preds, ctx.query.get('leavePeriod.owner.departmentId'), 'leavePeriod.owner.departmentId', 'number', (u) => u.departmentId);
+  addFilter(preds, ctx.query.get('leavePeriod.owner.legalEntityId'), 'leavePeriod.owner.legalEntityId', 'number', (u) => u.legalEntityId);
   return ctx.company.users.filter((u) => matchesAll(u, preds));
 }
 
@@ -50,7 +54,6 @@ function leaveView(ctx: RequestContext, leave: Leave, owner: LuccaUser, request:
     cancellationDate: luccaDateTime(leave.cancellationDate),
     cancellationUserId: leave.cancellationUserId,
     comment: null,
-    modifiedAt: luccaDateTime(leave.modifiedAt),
   };
 }
 
@@ -63,19 +66,19 @@ export function listLeaves(ctx: RequestContext): unknown {
   const dateFilter = q.get('date');
   if (dateFilter === undefined) throw badRequest('A "date" filter is required');
   if (!OWNER_SCOPES.some((p) => q.has(p))) throw badRequest(`One of ${OWNER_SCOPES.join(', ')} is required`);
-  const fields = parseFields(q.get('fields'), LEAVE_DEFAULT_FIELDS);
+  const fields = parseFields(q.get('fields'), LEAVE_DEFAULT_FIELDS, 'Leave');
+  checkFilterKeys(q.params, 'Leave');
   const { offset, limit } = parsePaging(q.get('paging'), 10_000);
   const preds: Array<(l: Leave) => boolean> = [];
   addFilter(preds, dateFilter, 'date', 'date', (l) => l.date);
   addFilter(preds, q.get('leaveAccountId'), 'leaveAccountId', 'number', (l) => l.leaveAccountId);
   addFilter(preds, q.get('leavePeriodId'), 'leavePeriodId', 'number', (l) => l.leavePeriodId);
-  addFilter(preds, q.get('modifiedAt'), 'modifiedAt', 'datetime', (l) => l.modifiedAt);
   addFilter(preds, q.get('creationDate'), 'creationDate', 'datetime', (l) => l.creationDate);
   const isActive = q.bool('isActive');
   if (isActive === null) throw badRequest('isActive must be true or false');
   if (isActive !== undefined) preds.push((l) => l.isActive === isActive);
   const rows: Array<{ leave: Leave; owner: LuccaUser }> = [];
-  for (const owner of owners(ctx, ...(OWNER_SCOPES as [string, string, string]))) {
+  for (const owner of owners(ctx)) {
     const mine = (activityOf(ctx.company, owner.id)?.leaves ?? []).filter((l) => matchesAll(l, preds));
     mine.sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : Number(b.isAm) - Number(a.isAm)));
     for (const leave of mine) rows.push({ leave, owner });
@@ -99,7 +102,6 @@ function requestView(ctx: RequestContext, request: LeaveRequest, owner: LuccaUse
     url: `${ctx.instance.url}/api/v3/leaveRequests/${request.id}`,
     leavePeriodId: request.leavePeriodId,
     leavePeriod: { id: request.leavePeriodId, ownerId: owner.id, owner: ref(ctx, 'users', owner.id, fullName(owner)), startsOn: luccaDate(request.startsOn), endsOn: luccaDate(request.endsOn) },
-    leaveAccountId: request.leaveAccountId,
     status: request.status,
     creationDate: luccaDateTime(request.creationDate),
     nextApproverId: request.nextApproverId,
@@ -110,26 +112,24 @@ function requestView(ctx: RequestContext, request: LeaveRequest, owner: LuccaUse
       ? [{ id: request.id, date: luccaDateTime(request.creationDate + 86_400_000), approverId: owner.managerId ?? owner.id, substitutedApproverId: null, approved: request.status === 2, comment: null }]
       : [],
     cancellationRequests: [],
-    modifiedAt: luccaDateTime(request.modifiedAt),
   };
 }
 
-/** GET /api/v3/leaveRequests: `status`, `isActive`, `creationDate`, `modifiedAt`, owner filters; paging ≤ 1000. */
+/** GET /api/v3/leaveRequests: `status`, `isActive`, `creationDate`, owner filters; paging ≤ 1000. */
 export function listLeaveRequests(ctx: RequestContext): unknown {
   const q = ctx.query;
-  const fields = parseFields(q.get('fields'), REQUEST_DEFAULT_FIELDS);
+  const fields = parseFields(q.get('fields'), REQUEST_DEFAULT_FIELDS, 'LeaveRequest');
+  checkFilterKeys(q.params, 'LeaveRequest');
   const { offset, limit } = parsePaging(q.get('paging'), 1000);
   const preds: Array<(r: LeaveRequest) => boolean> = [];
   addFilter(preds, q.get('status'), 'status', 'number', (r) => r.status);
   addFilter(preds, q.get('creationDate'), 'creationDate', 'datetime', (r) => r.creationDate);
-  addFilter(preds, q.get('modifiedAt'), 'modifiedAt', 'datetime', (r) => r.modifiedAt);
   addFilter(preds, q.get('leavePeriodId'), 'leavePeriodId', 'number', (r) => r.leavePeriodId);
   const isActive = q.bool('isActive');
   if (isActive === null) throw badRequest('isActive must be true or false');
   if (isActive !== undefined) preds.push((r) => r.isActive === isActive);
-  const ownerParam = q.has('ownerId') ? 'ownerId' : 'leavePeriod.ownerId';
   const rows: Array<{ request: LeaveRequest; owner: LuccaUser }> = [];
-  for (const owner of owners(ctx, ownerParam, 'leavePeriod.owner.departmentId', 'leavePeriod.owner.legalEntityId')) {
+  for (const owner of owners(ctx)) {
     const mine = (activityOf(ctx.company, owner.id)?.leaveRequests ?? []).filter((r) => matchesAll(r, preds));
     for (const request of mine.sort((a, b) => a.id - b.id)) rows.push({ request, owner });
   }

@@ -2,12 +2,12 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { isFormer, isFuture, type Company } from '../data/company.js';
 import { MutationError } from '../data/mutations.js';
-import { FaultsSchema } from '../shared/faults.js';
+import { FaultsSchema, RetryAfterAsSchema } from '../shared/faults.js';
 import { INVALID_JSON, readJson, sendJson } from '../shared/http.js';
 import { applyMutation, MutationRequestSchema } from './admin-mutations.js';
 import type { LuccaSimulator } from './server.js';
 
-export const RateLimitRequestSchema = z.object({ perMinute: z.number().int().min(0) });
+export const RateLimitRequestSchema = z.object({ perMinute: z.number().int().min(0), retryAfterAs: RetryAfterAsSchema.optional() });
 export type RateLimitRequest = z.infer<typeof RateLimitRequestSchema>;
 
 /**
@@ -37,8 +37,9 @@ export async function handleAdmin(sim: LuccaSimulator, req: IncomingMessage, res
       return sendJson(res, 200, { ok: true });
     }
     if (route === 'POST /_admin/rate-limit') {
-      sim.setRateLimit(RateLimitRequestSchema.parse(await body(req)).perMinute);
-      return sendJson(res, 200, { perMinute: sim.rateLimitPerMinute });
+      const request = RateLimitRequestSchema.parse(await body(req));
+      sim.setRateLimit(request.perMinute, request.retryAfterAs);
+      return sendJson(res, 200, { perMinute: sim.rateLimitPerMinute, retryAfterAs: sim.retryAfterAs });
     }
     if (instanceRoute) {
       const instance = sim.instances.get(decodeURIComponent(instanceRoute[2] as string));

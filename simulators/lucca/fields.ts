@@ -1,4 +1,5 @@
 import { badRequest } from './http-error.js';
+import { checkFieldTree, type TypeName } from './resources.js';
 
 /** Requested fields, lower-cased: `true` takes the value whole, a subtree projects a nested object. */
 export type FieldTree = Map<string, FieldTree | true>;
@@ -12,18 +13,21 @@ export interface FieldSelection {
 /**
  * Parses a v3 `fields` value: commas, dotted paths (`manager.id`) and brackets
  * (`department[id,name]`, nestable). Blank or absent → `defaults`. Unbalanced brackets → 400.
+ * With a `type`, a name the resource does not have is a 400, as Lucca answers (resources.ts).
  */
-export function parseFields(raw: string | undefined, defaults: string): FieldSelection {
+export function parseFields(raw: string | undefined, defaults: string, type?: TypeName): FieldSelection {
   const text = raw === undefined || raw.trim() === '' ? defaults : raw;
-  const [tree, end] = parseList(text, 0, 0);
+  const spelled = new Map<string, string>();
+  const [tree, end] = parseList(text, 0, 0, spelled);
   if (end < text.length) throw badRequest(`fields: unexpected "${text[end]}" at ${end}`);
   const collection = tree.get('collection');
   const count = collection !== undefined && (collection === true || collection.has('count'));
   tree.delete('collection');
+  if (type) checkFieldTree(tree, type, spelled);
   return { tree, count };
 }
 
-function parseList(text: string, start: number, depth: number): [FieldTree, number] {
+function parseList(text: string, start: number, depth: number, spelled: Map<string, string>): [FieldTree, number] {
   const tree: FieldTree = new Map();
   let pos = start;
   while (pos < text.length) {
@@ -31,12 +35,14 @@ function parseList(text: string, start: number, depth: number): [FieldTree, numb
     while (pos < text.length && !',[]'.includes(text[pos] as string)) name += text[pos++];
     let sub: FieldTree | true = true;
     if (text[pos] === '[') {
-      const [inner, after] = parseList(text, pos + 1, depth + 1);
+      const [inner, after] = parseList(text, pos + 1, depth + 1, spelled);
       if (text[after] !== ']') throw badRequest('fields: missing "]"');
       sub = inner;
       pos = after + 1;
     }
-    const path = name.trim().toLowerCase().split('.').map((part) => part.trim());
+    const parts = name.trim().split('.').map((part) => part.trim());
+    for (const part of parts) if (!spelled.has(part.toLowerCase())) spelled.set(part.toLowerCase(), part);
+    const path = parts.map((part) => part.toLowerCase());
     if (path.some((part) => part === '')) {
       if (name.trim() !== '' || sub !== true) throw badRequest(`fields: bad name "${name}"`);
     } else insert(tree, path, sub);
@@ -82,7 +88,7 @@ function findKey(obj: Record<string, unknown>, lower: string): string | undefine
   return undefined;
 }
 
-/** Keeps the requested fields (matched case-insensitively, written in their canonical case); unknown names are ignored. */
+/** Keeps the requested fields (matched case-insensitively, written in their canonical case); names the record lacks are left out. */
 export function project(obj: Record<string, unknown>, tree: FieldTree): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [lower, sub] of tree) {

@@ -61,14 +61,21 @@ function parseValue(name: string, token: string, kind: FilterKind): string | num
   return day;
 }
 
-/** `paging={offset},{limit}`; defaults to 0,1000; a limit above `cap` is a 400 (as Lucca documents a maximum). */
+/**
+ * `paging={offset},{limit}`; absent or `1` → 0,1000 (never more than `cap`). Messages and the limit
+ * check are RestDrivenDomain's (PagingParser, Page): a limit above `cap` is a 400, as Lucca documents a maximum.
+ */
 export function parsePaging(raw: string | undefined, cap: number): { offset: number; limit: number } {
-  if (raw === undefined) return { offset: 0, limit: Math.min(1000, cap) };
-  const match = /^\s*(\d+)\s*,\s*(\d+)\s*$/.exec(raw);
-  if (!match) throw badRequest('paging must be "{offset},{limit}"');
-  const offset = Number(match[1]);
-  const limit = Number(match[2]);
-  if (limit < 1 || limit > cap) throw badRequest(`paging limit must be between 1 and ${cap}`);
+  if (raw === undefined || raw.trim() === '' || raw.trim() === '1') return { offset: 0, limit: Math.min(1000, cap) };
+  const parts = raw.split(',');
+  if (parts.length !== 2) throw badRequest(`${raw} does not respect limit=start,count format`);
+  const [offsetText = '', limitText = ''] = parts;
+  if (!/^\s*-?\d+\s*$/.test(offsetText)) throw badRequest(`Offset value ${offsetText} not in correct format`);
+  if (!/^\s*-?\d+\s*$/.test(limitText)) throw badRequest(`Limit value ${limitText} not in correct format`);
+  const offset = Number(offsetText);
+  const limit = Number(limitText);
+  if (offset < 0) throw badRequest('Paging offset should be greater than 0');
+  if (limit < 1 || limit > cap) throw badRequest(`Paging limit should be between 1 and ${cap}`);
   return { offset, limit };
 }
 

@@ -1,8 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import type { Company } from '../data/company.js';
-import { FaultInjector } from '../shared/faults.js';
-import { applyFault, listen, sendJson, sleep } from '../shared/http.js';
+import { FaultInjector, RetryAfterAsSchema, type RetryAfterAs } from '../shared/faults.js';
+import { listen, retryAfterValue, sendJson, sleep } from '../shared/http.js';
 import { SlidingWindowLimiter } from '../shared/rate-limit.js';
 import { handleAdmin } from './admin.js';
 import type { LuccaInstance, RequestContext } from './context.js';
@@ -17,6 +17,8 @@ export const LuccaSimulatorOptionsSchema = z.object({
   host: z.string().default('127.0.0.1'),
   /** Per instance, shared by all its keys; 0 turns limiting off. */
   rateLimitPerMinute: z.number().int().min(0).default(50),
+  /** How the rate limit's 429 writes Retry-After: delay-seconds (default) or an HTTP date. */
+  retryAfterAs: RetryAfterAsSchema.default('seconds'),
   /** A request held longer than this (injected latency included) is answered 408. */
   requestTimeoutMs: z.number().int().positive().default(5000),
   /** Seed of the fault injector's draws. */
@@ -38,13 +40,14 @@ export interface LuccaSimulator {
   stats: RequestStats;
   readonly requestTimeoutMs: number;
   readonly rateLimitPerMinute: number;
+  readonly retryAfterAs: RetryAfterAs;
   addInstance(definition: InstanceDefinition): LuccaInstance;
   removeInstance(name: string): void;
   /** `${url}/t/<name>`: what a client is configured with; API paths go below it. */
   instanceUrl(name: string): string;
   company(name: string): Company;
-  /** Changes the limit at runtime (0 = off) and clears the current windows. */
-  setRateLimit(perMinute: number): void;
+  /** Changes the limit at runtime (0 = off), and the Retry-After form when given; clears the current windows. */
+  setRateLimit(perMinute: number, retryAfterAs?: RetryAfterAs): void;
   close(): Promise<void>;
 }
 
@@ -56,6 +59,7 @@ export async function startLuccaSimulator(options: LuccaSimulatorOptions = {}): 
   const stats = new RequestStats();
   const limiter = new SlidingWindowLimiter(opts.rateLimitPerMinute);
   let processId = 0;
+  let retryAfterAs = opts.retryAfterAs;
   let sim: LuccaSimulator | undefined;
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -70,7 +74,7 @@ export async function startLuccaSimulator(options: LuccaSimulatorOptions = {}): 
     if (!match) return fail(res, new LuccaHttpError(404, `No resource at ${routed.path}`));
     if (req.method !== 'GET') return fail(res, new LuccaHttpError(405, `${req.method} is not supported here`, { allow: 'GET' }));
     const retryAfter = limiter.take(instance.name);
-    if (retryAfter > 0) return fail(res, new LuccaHttpError(429, 'Too many requests', { 'retry-after': String(retryAfter) }));
+    if (retryAfter > 0) return fail(res, tooMany(retryAfter, retryAfterAs));
     const key = instance.keys.get(keyFromHeader(req.headers.authorization) ?? '');
     if (!key) return fail(res, new LuccaHttpError(401, 'Authorization has been denied for this request.'));
     const module = match.endpoint.module;
@@ -85,7 +89,10 @@ export async function startLuccaSimulator(options: LuccaSimulatorOptions = {}): 
       }
       await sleep(decision.delayMs);
     }
-    if (await applyFault(res, { ...decision, delayMs: 0 })) return;
+    // Injected faults answer in Lucca's error shape, like every other error of this simulator.
+    if (decision.kind === 'drop') return void res.socket?.destroy();
+    if (decision.kind === 'error') return fail(res, new LuccaHttpError(500, 'An error has occurred.'));
+    if (decision.kind === 'tooMany') return fail(res, tooMany(decision.retryAfterSeconds, decision.retryAfterAs));
     const company = instance.company;
     const ctx: RequestContext = {
       instance, company, key, role: key.role, query: new Query(url.searchParams), path: routed.path,
@@ -113,6 +120,9 @@ export async function startLuccaSimulator(options: LuccaSimulatorOptions = {}): 
     get rateLimitPerMinute() {
       return limiter.limit;
     },
+    get retryAfterAs() {
+      return retryAfterAs;
+    },
     addInstance(definition) {
       if (!/^[a-z0-9-]+$/i.test(definition.name)) throw new Error(`instance name must be [a-z0-9-]+: ${definition.name}`);
       if (instances.has(definition.name)) throw new Error(`instance ${definition.name} already exists`);
@@ -133,13 +143,22 @@ export async function startLuccaSimulator(options: LuccaSimulatorOptions = {}): 
       if (!instance) throw new Error(`unknown instance ${name}`);
       return instance.company;
     },
-    setRateLimit(perMinute) {
+    setRateLimit(perMinute, as) {
       limiter.limit = perMinute;
+      if (as) retryAfterAs = as;
       limiter.reset();
     },
     close: () => server.close(),
   };
   return sim;
+}
+
+/**
+ * 429 with Retry-After in either form HTTP allows (RFC 9110 §10.2.3); Lucca's limits page says to
+ * "respect Retry-After" without fixing the form (https://developers.luccasoftware.com/documentation/limits).
+ */
+function tooMany(seconds: number, as: RetryAfterAs): LuccaHttpError {
+  return new LuccaHttpError(429, 'Too many requests', { 'retry-after': retryAfterValue(seconds, as) });
 }
 
 function fail(res: ServerResponse, err: LuccaHttpError): void {

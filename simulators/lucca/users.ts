@@ -5,6 +5,7 @@ import { orgIndex, ref, v3Collection, v3Envelope, visibleTo, type RequestContext
 import { parseFields, project } from './fields.js';
 import { addFilter, matchesAll, parsePaging } from './filters.js';
 import { badRequest, LuccaHttpError } from './http-error.js';
+import { checkFilterKeys } from './resources.js';
 
 const DEFAULT_FIELDS = 'id,name,url';
 
@@ -46,7 +47,8 @@ export function userView(ctx: RequestContext, user: LuccaUser): Record<string, u
 /** GET /api/v3/users */
 export function listUsers(ctx: RequestContext): unknown {
   const q = ctx.query;
-  const fields = parseFields(q.get('fields'), DEFAULT_FIELDS);
+  const fields = parseFields(q.get('fields'), DEFAULT_FIELDS, 'User');
+  checkFilterKeys(q.params, 'User', ['formerEmployees']);
   const { offset, limit } = parsePaging(q.get('paging'), 1000);
   const former = q.bool('formerEmployees');
   if (former === null) throw badRequest('formerEmployees must be true or false');
@@ -89,8 +91,8 @@ function selectPage(users: readonly LuccaUser[], preds: Array<(u: LuccaUser) => 
 export function getUser(ctx: RequestContext): unknown {
   const id = Number(ctx.params.id);
   const user = Number.isInteger(id) ? ctx.company.byId.get(id) : undefined;
-  if (!user || !visibleTo(ctx, user)) throw new LuccaHttpError(404, `User ${ctx.params.id} not found`);
-  const fields = parseFields(ctx.query.get('fields'), DEFAULT_FIELDS);
+  if (!user || !visibleTo(ctx, user)) throw new LuccaHttpError(404, `Resource with ID ${ctx.params.id} not found`);
+  const fields = parseFields(ctx.query.get('fields'), DEFAULT_FIELDS, 'User');
   return v3Envelope(ctx, project(userView(ctx, user), fields.tree));
 }
 

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { readBody, sendJson, sleep } from './http.js';
+import { readBody, retryAfterValue, sendJson, sleep } from './http.js';
 import type { FaultInjector } from './faults.js';
 import type { SlidingWindowLimiter } from './rate-limit.js';
 import { IDEMPOTENCY_KEY_PATTERN, type IdempotencyStore, requestFingerprint } from './idempotency.js';
@@ -88,7 +88,7 @@ export async function serveApiCall(
   if (fault.kind === 'error') return send(apiError(500, 'internal', 'Injected server error'));
   if (fault.kind === 'tooMany') {
     const reply = apiError(429, 'rate_limited', 'Too many requests (injected)');
-    return send({ ...reply, headers: { 'retry-after': String(fault.retryAfterSeconds) } });
+    return send({ ...reply, headers: { 'retry-after': retryAfterValue(fault.retryAfterSeconds, fault.retryAfterAs) } });
   }
   const drop = (): void => {
     ctx.counter.add(call.endpoint, 'dropped');

@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { createRng, type Rng } from './rng.js';
 
+export const RetryAfterAsSchema = z.enum(['seconds', 'http-date']);
+export type RetryAfterAs = z.infer<typeof RetryAfterAsSchema>;
+
 /**
  * Fault switches, set per endpoint name (for example `users`, `leaves`, `createUser`) or `*` for all.
  * Rates are probabilities per request in [0, 1]. Draws come from a seeded RNG so a scenario replays.
@@ -12,6 +15,8 @@ export const FaultSpecSchema = z.object({
   burst429: z.number().int().min(0).default(0),
   /** Retry-After seconds sent with injected 429s. */
   retryAfterSeconds: z.number().int().min(0).default(1),
+  /** How Retry-After is written: delay-seconds or an HTTP date (RFC 9110 §10.2.3 allows both). */
+  retryAfterAs: RetryAfterAsSchema.default('seconds'),
   /** Latency added to a share of requests. */
   latencyMs: z.number().int().min(0).default(0),
   latencyRate: z.number().min(0).max(1).default(1),
@@ -27,7 +32,7 @@ export type Faults = z.infer<typeof FaultsSchema>;
 export type FaultDecision =
   | { kind: 'none'; delayMs: number; truncate: boolean }
   | { kind: 'error'; delayMs: number }
-  | { kind: 'tooMany'; delayMs: number; retryAfterSeconds: number }
+  | { kind: 'tooMany'; delayMs: number; retryAfterSeconds: number; retryAfterAs: RetryAfterAs }
   | { kind: 'drop'; delayMs: number };
 
 /** Holds the active fault switches of one simulator and decides, request by request, what goes wrong. */
@@ -61,7 +66,7 @@ export class FaultInjector {
     const delayMs = spec.latencyMs > 0 && this.rng() < spec.latencyRate ? spec.latencyMs : 0;
     if (spec.burst429 > 0) {
       spec.burst429 -= 1;
-      return { kind: 'tooMany', delayMs, retryAfterSeconds: spec.retryAfterSeconds };
+      return { kind: 'tooMany', delayMs, retryAfterSeconds: spec.retryAfterSeconds, retryAfterAs: spec.retryAfterAs };
     }
     if (spec.dropRate > 0 && this.rng() < spec.dropRate) return { kind: 'drop', delayMs };
     if (spec.errorRate > 0 && this.rng() < spec.errorRate) return { kind: 'error', delayMs };

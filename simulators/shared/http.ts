@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { FaultDecision } from './faults.js';
+import type { FaultDecision, RetryAfterAs } from './faults.js';
 
 export interface RunningServer {
   url: string;
@@ -75,6 +75,12 @@ export function sendJson(
   res.end(text);
 }
 
+/** A Retry-After value: delay-seconds, or the IMF-fixdate that many seconds from now (rounded up to a whole second). */
+export function retryAfterValue(seconds: number, as: RetryAfterAs = 'seconds', now = Date.now()): string {
+  if (as === 'seconds') return String(seconds);
+  return new Date(Math.ceil((now + seconds * 1000) / 1000) * 1000).toUTCString();
+}
+
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -95,7 +101,7 @@ export async function applyFault(res: ServerResponse, decision: FaultDecision): 
         res,
         429,
         { error: { code: 'rate_limited', message: 'Too many requests' } },
-        { 'retry-after': String(decision.retryAfterSeconds) },
+        { 'retry-after': retryAfterValue(decision.retryAfterSeconds, decision.retryAfterAs) },
       );
       return true;
     case 'none':

@@ -64,7 +64,11 @@ export const REFLECT_USER_FIELDS = [
   'modifiedAt',
 ] as const;
 
-/** One half-day leave row: its period, account (the absence type), owner and whether it still stands. */
+/**
+ * One half-day leave row: its period, account (the absence type), owner and whether it still stands.
+ * Lucca's Leave has no modification date (developers.lucca.fr, timmi-absences/leaves/leave): asking
+ * for one is a 400, so changes are read whole in the read window, cancellations through `isActive`.
+ */
 export const LEAVE_FIELDS = [
   'id',
   'date',
@@ -74,7 +78,6 @@ export const LEAVE_FIELDS = [
   'leaveAccount.name',
   'leavePeriod.ownerId',
   'isActive',
-  'modifiedAt',
 ] as const;
 
 /** Expense-claim header fields (amounts live on claim items, which Reflect's model does not need). */

@@ -32,8 +32,9 @@ export function halfDays(startsOn: string, endsOn: string, startsPm = false, end
   return rows;
 }
 
+/** A leave's id as Lucca writes it: `{ownerId}-{yyyyMMdd}-{AM|PM}` (one leave per person and half-day), e.g. `32710-20220711-PM`. */
 export function leaveId(ownerId: number, date: string, isAm: boolean): string {
-  return `${ownerId}-${date}-${isAm ? 'AM' : 'PM'}`;
+  return `${ownerId}-${date.slice(0, 10).replaceAll('-', '')}-${isAm ? 'AM' : 'PM'}`;
 }
 
 /** Leave periods over [asOf − 1 year, asOf + 2 months] within the contract, one request per period. */

@@ -103,13 +103,13 @@ describe('groupAbsences: half-day rows → one absence per period and leave acco
 
 describe('parseLeaveRow', () => {
   const raw = {
-    id: '7-2025-03-05-AM', date: '2025-03-05T00:00:00', isAm: true, leavePeriodId: 100, leaveAccountId: 1,
-    leaveAccount: { name: ' Congés payés ' }, leavePeriod: { ownerId: 7 }, isActive: true, modifiedAt: '2025-01-01T10:00:00',
+    id: '7-20250305-AM', date: '2025-03-05T00:00:00', isAm: true, leavePeriodId: 100, leaveAccountId: 1,
+    leaveAccount: { name: ' Congés payés ' }, leavePeriod: { ownerId: 7 }, isActive: true,
   };
 
   it('reads the fields the grouping needs (ids as strings, the date part of a date-time, a trimmed account name)', () => {
     expect(parseLeaveRow(raw)).toEqual({
-      id: '7-2025-03-05-AM', date: '2025-03-05', isAm: true, leavePeriodId: '100', leaveAccountId: '1', accountName: 'Congés payés', ownerId: '7', isActive: true,
+      id: '7-20250305-AM', date: '2025-03-05', isAm: true, leavePeriodId: '100', leaveAccountId: '1', accountName: 'Congés payés', ownerId: '7', isActive: true,
     });
   });
 

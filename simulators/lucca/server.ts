@@ -51,7 +51,7 @@ export interface LuccaSimulator {
   close(): Promise<void>;
 }
 
-/** Starts a Lucca API simulator on loopback (see README-level docs in the report / lucca-api.md §8). */
+/** Starts a Lucca API simulator on loopback; the rules it enforces, with their sources: docs/lucca-simulator.md. */
 export async function startLuccaSimulator(options: LuccaSimulatorOptions = {}): Promise<LuccaSimulator> {
   const opts = LuccaSimulatorOptionsSchema.parse(options);
   const instances = new Map<string, LuccaInstance>();

@@ -31,7 +31,11 @@ export function compileFilter(name: string, raw: string, kind: FilterKind): Pred
     case 'until': case 'lessthanorequal': need(1); test = (v) => v <= (a as string); break;
     case 'greaterthan': need(1); test = (v) => v > (a as string); break;
     case 'lessthan': need(1); test = (v) => v < (a as string); break;
-    case 'between': need(2); test = (v) => v >= (a as string) && v <= (b as string); break;
+    case 'between':
+      // RDD's FilterParser: exactly two dates, else "Query parameter is invalid".
+      if (values.length !== 2 || kind === 'number') throw badRequest(`Query parameter is invalid: ${name}=between,start,end`);
+      test = (v) => v >= (a as string) && v <= (b as string);
+      break;
     case 'notequal':
       if (values.length === 0 && acceptsNull) return (v) => v !== null;
       need(1);

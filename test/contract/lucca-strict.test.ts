@@ -99,6 +99,13 @@ describe('unknown filter keys (RDD FilterParser: every non-reserved query key is
     expect((await get(`${LEAVES}&leavePeriod.owner.departmentId=1&leaveAccountId=1&isActive=true`)).status).toBe(200);
     expect((await get('/api/v3/expenseClaims?ownerId=1&owner.id=1&modifiedOn=since,2020-01-01T00:00:00&declaredOn=since,2020-01-01')).status).toBe(200);
   });
+
+  it('takes `between` with exactly two dates (RDD FilterParser: "Correct filter format is \'XXX=between,start,end\'")', async () => {
+    expect((await get('/api/v3/leaves?date=between,2025-01-01,2025-01-31&leavePeriod.ownerId=1')).status).toBe(200);
+    expectLuccaError(await get('/api/v3/leaves?date=between,2025-01-01&leavePeriod.ownerId=1'), 400);
+    expectLuccaError(await get('/api/v3/leaves?date=between,2025-01-01,2025-01-15,2025-01-31&leavePeriod.ownerId=1'), 400);
+    expectLuccaError(await get('/api/v3/users?id=between,1,5'), 400);
+  });
 });
 
 describe('paging (RDD PagingParser and Page; developers.lucca.fr/api-reference/legacy/directory/list-users: "{offset},{limit}. Defaults to 0,1000")', () => {

@@ -6,7 +6,7 @@ import { ref, v3Collection, visibleTo, type RequestContext } from './context.js'
 import { parseFields, project } from './fields.js';
 import { addFilter, compileFilter, matchesAll, parsePaging } from './filters.js';
 import { badRequest } from './http-error.js';
-import { checkFilterKeys } from './resources.js';
+import { checkFilterKeys, checkOrderBy } from './resources.js';
 
 const APPROVAL_STATES = ['Created', 'PartiallyApproved', 'Approved', 'Refused', 'Cancelled'];
 const PAYMENT_METHODS: Record<number, string> = { 0: 'User', 1: 'CorporateCard', 3: 'CleemyCard' };
@@ -56,6 +56,7 @@ export function listExpenseClaims(ctx: RequestContext): unknown {
   const q = ctx.query;
   const fields = parseFields(q.get('fields'), 'id,name,url', 'ExpenseClaim');
   checkFilterKeys(q.params, 'ExpenseClaim');
+  checkOrderBy(q.get('orderBy'), 'ExpenseClaim');
   const { offset, limit } = parsePaging(q.get('paging'), 1000);
   const preds: Array<(c: ExpenseClaim) => boolean> = [];
   addFilter(preds, q.get('declaredOn'), 'declaredOn', 'date', (c) => c.declaredOn);

@@ -6,7 +6,7 @@ export type Comparable = string | number | null;
 export type Predicate = (value: Comparable) => boolean;
 
 const OPERATORS = new Set([
-  'since', 'until', 'between', 'notequal', 'greaterthan', 'greaterthanorequal', 'lessthan', 'lessthanorequal', 'equal',
+  'since', 'until', 'between', 'notequal', 'greaterthan', 'greaterthanorequal', 'lessthan', 'lessthanorequal', 'equals',
 ]);
 
 /**

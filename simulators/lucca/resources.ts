@@ -138,6 +138,20 @@ export function checkFilterKeys(params: URLSearchParams, type: TypeName, actionP
   }
 }
 
+/**
+ * `orderby=(property,asc|desc)*` as RDD's OrderByParser reads it: pairs of a property path of the
+ * type and a direction; anything else is a 400. (Which properties an endpoint can sort on is its own.)
+ */
+export function checkOrderBy(raw: string | undefined, type: TypeName): void {
+  if (raw === undefined) return;
+  const tokens = raw.split(',').map((t) => t.trim());
+  if (tokens.length % 2 !== 0 || tokens.some((t) => t === '')) throw badRequest('Order by query parameter is invalid');
+  for (let i = 0; i < tokens.length; i += 2) {
+    checkPath(tokens[i] as string, type);
+    if (!/^(asc|desc)$/i.test(tokens[i + 1] as string)) throw badRequest('Order by query parameter is invalid');
+  }
+}
+
 /** Whether every name of a client's field list (dotted paths) exists on the type: the field-list test's check. */
 export function unknownFields(fields: readonly string[], type: TypeName): string[] {
   return fields.filter((field) => {

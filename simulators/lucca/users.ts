@@ -5,7 +5,7 @@ import { orgIndex, ref, v3Collection, v3Envelope, visibleTo, type RequestContext
 import { parseFields, project } from './fields.js';
 import { addFilter, matchesAll, parsePaging } from './filters.js';
 import { badRequest, LuccaHttpError } from './http-error.js';
-import { checkFilterKeys } from './resources.js';
+import { checkFilterKeys, checkOrderBy } from './resources.js';
 
 const DEFAULT_FIELDS = 'id,name,url';
 
@@ -49,6 +49,7 @@ export function listUsers(ctx: RequestContext): unknown {
   const q = ctx.query;
   const fields = parseFields(q.get('fields'), DEFAULT_FIELDS, 'User');
   checkFilterKeys(q.params, 'User', ['formerEmployees']);
+  checkOrderBy(q.get('orderBy'), 'User');
   const { offset, limit } = parsePaging(q.get('paging'), 1000);
   const former = q.bool('formerEmployees');
   if (former === null) throw badRequest('formerEmployees must be true or false');

@@ -108,6 +108,17 @@ describe('unknown filter keys (RDD FilterParser: every non-reserved query key is
   });
 });
 
+describe('orderby (RDD OrderByParser: "Correct order by format is `orderby=(property,[asc|desc])*`")', () => {
+  it('takes property and direction pairs; an unknown property or a missing direction is a 400', async () => {
+    expect((await get('/api/v3/users?orderBy=id,asc&paging=0,2')).status).toBe(200);
+    expect((await get('/api/v3/expenseClaims?orderby=declaredOn,desc&paging=0,2')).status).toBe(200);
+    expectLuccaError(await get('/api/v3/users?orderBy=id'), 400, 'Order by query parameter is invalid');
+    expectLuccaError(await get('/api/v3/users?orderBy=id,up'), 400, 'Order by query parameter is invalid');
+    expectLuccaError(await get('/api/v3/users?orderBy=bogus,asc'), 400, 'Unknown property bogus on type User');
+    expectLuccaError(await get('/api/v3/expenseClaims?orderBy=amount,desc'), 400, 'Unknown property amount on type ExpenseClaim');
+  });
+});
+
 describe('paging (RDD PagingParser and Page; developers.lucca.fr/api-reference/legacy/directory/list-users: "{offset},{limit}. Defaults to 0,1000")', () => {
   it('answers malformed or out-of-range paging with RDD\'s messages; `paging=1` is the default page', async () => {
     expectLuccaError(await get('/api/v3/users?paging=0,1001'), 400, 'Paging limit should be between 1 and 1000');

@@ -19,8 +19,9 @@ function claimView(ctx: RequestContext, claim: ExpenseClaim, owner: LuccaUser): 
     createdOn: luccaDateTime(claim.createdOn),
     modifiedOn: luccaDateTime(claim.modifiedOn),
     paymentReceivedOn: claim.statusId === 7 ? luccaDateTime(claim.modifiedOn) : null,
+    // Both documented forms: the id, and the expanded object (`status[id,name,code]`).
     statusId: claim.statusId,
-    status: { id: claim.statusId, name: EXPENSE_STATUSES[claim.statusId] ?? 'Unknown' },
+    status: { id: claim.statusId, name: EXPENSE_STATUSES[claim.statusId] ?? 'Unknown', code: EXPENSE_STATUSES[claim.statusId] ?? 'Unknown' },
     approvalStateId: claim.approvalStateId,
     approvalState: { id: claim.approvalStateId, name: APPROVAL_STATES[claim.approvalStateId] ?? 'Unknown' },
     paymentMethodId: claim.paymentMethodId,

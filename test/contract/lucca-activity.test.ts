@@ -152,11 +152,11 @@ describe('remuneration (v4)', () => {
     expect(second.body.prev).toContain('page=1');
   });
 
-  it('filters by ownerIds and serves BONUS variable items with isDeleted', async () => {
+  it('filters by ownerIds and serves BONUS variable items with isDeleted (deleted ones with IncludeDeleted=true)', async () => {
     const owner = company.fixedItems[5]!.ownerId;
     const mine = await get(`/remuneration/api/fixed-items?ownerIds=${owner}&limit=1000`);
     expect(mine.body.items.map((i: { id: number }) => i.id)).toEqual(company.fixedItems.filter((i) => i.ownerId === owner).map((i) => i.id));
-    const variable = await get('/remuneration/api/variable-items?limit=1000&fields.root=count');
+    const variable = await get('/remuneration/api/variable-items?limit=1000&fields.root=count&IncludeDeleted=true');
     expect(variable.body.count).toBe(company.variableItems.length);
     for (const item of variable.body.items) {
       expect(item.nature.category.code).toBe('BONUS');

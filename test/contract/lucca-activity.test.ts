@@ -115,7 +115,8 @@ describe('GET /api/v3/expenseClaims', () => {
       expect(claim.statusId).toBeLessThanOrEqual(9);
       expect(claim.status.id).toBe(claim.statusId);
       expect(claim.currencyId).toBe('EUR');
-      expect(claim.declaredOn).toMatch(/^\d{4}-\d{2}-\d{2}T00:00:00$/);
+      // The documented form: the instant of the Paris day's midnight, in UTC (`…T23:00:00Z` or `…T22:00:00Z`).
+      expect(claim.declaredOn).toMatch(/^\d{4}-\d{2}-\d{2}T2[23]:00:00Z$/);
     }
     const owner = body.data.items[0].ownerId as number;
     const mine = await get(`/api/v3/expenseClaims?ownerId=${owner}&fields=ownerId`);

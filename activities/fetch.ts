@@ -2,10 +2,12 @@ import { eq } from 'drizzle-orm';
 import { syncRuns } from '../db/schema.js';
 import { HAPPYPAL_USER_FIELDS, LUCCA_PAGE_LIMIT } from './connectors/lucca/schemas.js';
 import { loadRunContext, type Deps } from './deps.js';
-import { runFetchLoop, sourceIdOf } from './engine/fetch-loop.js';
+import { runFetchLoop, sourceIdOf, stageRows } from './engine/fetch-loop.js';
 
 export const SOURCE_USERS = 'lucca-users';
 export const TARGET_USERS = 'happypal-users';
+/** Profiles that do not match HappyPal's contract: their id, email and problems only (never written). */
+export const TARGET_UNREADABLE = 'happypal-users-unreadable';
 const TARGET_PAGE_SIZE = 1000;
 
 export interface FetchResult {
@@ -47,7 +49,11 @@ export function fetchActivities(deps: Deps) {
       return { offset: result.cursor.offset, pages: result.pages, done: result.done, counts: { read: result.read } };
     },
 
-    /** Reads the target's current profiles (for matching and the three-way check), same resumable loop. */
+    /**
+     * Reads the target's current profiles (for matching and the three-way check), same resumable loop.
+     * A profile that does not match the contract is staged apart (TARGET_UNREADABLE) and planned as
+     * not writable: one odd profile never fails the read.
+     */
     async fetchTargetPages(input: { runId: string; page: number; maxPages: number }): Promise<FetchResult & { page: number }> {
       const { happypal } = await loadRunContext(deps, input.runId);
       await db.update(syncRuns).set({ phase: 'fetch-target' }).where(eq(syncRuns.id, input.runId));
@@ -58,6 +64,12 @@ export function fetchActivities(deps: Deps) {
         resume: (start, beat) => ({ page: Math.max(start.page, beat?.page ?? 1) }),
         async readPage({ page }, signal) {
           const list = await happypal.listUsers(page, TARGET_PAGE_SIZE, signal);
+          if (list.unreadable.length > 0) {
+            await stageRows(deps.db, input.runId, TARGET_UNREADABLE, page, list.unreadable.map((u) => ({
+              sourceId: u.id ?? `unreadable-at-${page}-${u.position}`, data: { email: u.email, problems: u.problems },
+            })));
+            deps.logger.warn({ runId: input.runId, page, profiles: list.unreadable.map((u) => u.id ?? `#${u.position}`) }, 'HappyPal profiles that do not match the contract were set aside');
+          }
           return {
             dataset: TARGET_USERS,
             page,

@@ -16,6 +16,8 @@ export interface PlanInput {
   today: string;
   sources: { sourceId: string; data: unknown }[];
   targets: HappyPalUser[];
+  /** Profiles set aside at read time, with their email when they had one. */
+  unreadableTargets?: (UnreadableTarget & { email?: string | null })[];
   links: { sourceId: string; targetId: string }[];
   snapshots: { sourceId: string; fields: Fields; kept: Fields; targetStatus: string | null }[];
   openConflicts: { sourceId: string; field: string }[];
@@ -43,6 +45,9 @@ export interface Plan {
   blockedReason: string | null;
 }
 
+/** A target profile set aside at read time, with what is wrong with it (field and kind of fault, no value). */
+export interface UnreadableTarget { targetId: string; problems: string[] }
+
 /** A fetched Lucca record, as staged. */
 export interface StagedSource { sourceId: string; data: unknown }
 /** A Lucca id linked to a target profile (record_links); in `missing`, one Lucca no longer returns at all. */
@@ -53,8 +58,10 @@ export interface PlanSetup {
   connectionId: string;
   today: string;
   links: { sourceId: string; targetId: string }[];
-  /** Every profile on the target, id and email only (for matching by email). */
+  /** Every profile on the target, id and email only (for matching by email), unreadable ones included. */
   targetEmails: { targetId: string; email: string | null }[];
+  /** Profiles that do not match the target's contract: never written; whoever they match is quarantined. */
+  unreadableTargets?: UnreadableTarget[];
   openConflicts: { sourceId: string; field: string }[];
   defaultPolicy: Policy;
   fieldPolicies: Record<string, string>;
@@ -90,6 +97,7 @@ export function createPlanner(setup: PlanSetup) {
   const policies = resolvePolicies(setup.defaultPolicy, setup.fieldPolicies as Partial<Record<SyncedField, Policy>>);
   const matcher = createMatcher({ links: setup.links, targets: setup.targetEmails });
   const openOf = new Set(setup.openConflicts.map((c) => `${c.sourceId}:${c.field}`));
+  const unreadable = new Map((setup.unreadableTargets ?? []).map((t) => [t.targetId, t.problems]));
   let toDeactivate = 0;
 
   return {
@@ -121,15 +129,23 @@ export function createPlanner(setup: PlanSetup) {
       const lines: PlannedLine[] = [];
       const quarantined: Plan['quarantined'] = [];
       for (const entry of chunk.mapped) {
-        if ('reasons' in entry) {
-          quarantined.push({ sourceId: entry.sourceId, reasons: entry.reasons });
-          lines.push(reportOnly(buildReportLine({ sourceId: entry.sourceId, quarantine: entry.reasons })));
+        const unreadableTarget = 'match' in entry ? unreadableReasons(matchedTarget(entry.match)) : null;
+        if ('reasons' in entry || unreadableTarget) {
+          const reasons = 'reasons' in entry ? entry.reasons : (unreadableTarget as QuarantineReason[]);
+          quarantined.push({ sourceId: entry.sourceId, reasons });
+          lines.push(reportOnly(buildReportLine({ sourceId: entry.sourceId, quarantine: reasons })));
           continue;
         }
         const line = planMatched(entry, targetsById.get(matchedTarget(entry.match) ?? ''), snapshotOf.get(entry.sourceId));
         if (line) lines.push(line);
       }
       for (const { sourceId, targetId } of chunk.missing) {
+        const reasons = unreadableReasons(targetId);
+        if (reasons) {
+          quarantined.push({ sourceId, reasons });
+          lines.push(reportOnly(buildReportLine({ sourceId, quarantine: reasons })));
+          continue;
+        }
         const target = targetsById.get(targetId);
         if (!target || target.status === 'inactive') continue;
         const line = buildReportLine({ sourceId, match: { kind: 'linked', targetId: target.id }, lifecycle: 'deactivate' as LifecycleAction });
@@ -151,6 +167,17 @@ export function createPlanner(setup: PlanSetup) {
       return { blockedReason: guard.allowed ? null : guard.message };
     },
   };
+
+  /** The quarantine reason of a record whose profile is unreadable, or null. */
+  function unreadableReasons(targetId: string | null): QuarantineReason[] | null {
+    const problems = targetId === null ? undefined : unreadable.get(targetId);
+    if (!problems) return null;
+    return [{
+      code: 'target_profile_unreadable',
+      message: `The HappyPal profile ${targetId} does not match HappyPal's contract (${problems.join(', ') || 'unreadable'}): ` +
+        'nothing is written to it until it is fixed on HappyPal.',
+    }];
+  }
 
   function planMatched(
     { sourceId, person, match }: { sourceId: string; person: Person; match: Match },
@@ -227,7 +254,8 @@ export function planChunks(fetchedIds: readonly string[], missing: readonly Link
  */
 export function planRecords(input: PlanInput, chunkSize = Number.POSITIVE_INFINITY): Plan {
   const planner = createPlanner({
-    ...input, targetEmails: input.targets.map((t) => ({ targetId: t.id, email: t.email })),
+    ...input,
+    targetEmails: [...input.targets, ...(input.unreadableTargets ?? [])].map((t) => ({ targetId: 'id' in t ? t.id : t.targetId, email: t.email ?? null })),
   });
   planner.claim(input.sources);
   const fetchedIds = input.sources.map((s) => s.sourceId);

@@ -4,8 +4,8 @@ import type postgres from 'postgres';
 import { reportLines, syncRuns } from '../db/schema.js';
 import { HappyPalUserSchema, type HappyPalUser } from './connectors/happypal/schemas.js';
 import { loadRunContext, type ConnectionRow, type Deps } from './deps.js';
-import { SOURCE_USERS, TARGET_USERS } from './fetch.js';
-import { createPlanner, planChunks, type Link, type PlanInput, type StagedSource } from './plan-records.js';
+import { SOURCE_USERS, TARGET_UNREADABLE, TARGET_USERS } from './fetch.js';
+import { createPlanner, planChunks, type Link, type PlanInput, type StagedSource, type UnreadableTarget } from './plan-records.js';
 
 type SnapshotRow = PlanInput['snapshots'][number];
 
@@ -51,18 +51,21 @@ export function planActivities(deps: Deps) {
   async function writePlan(tx: Tx, runId: string, connection: ConnectionRow, confirmDeactivations: boolean): Promise<{ blockedReason: string | null }> {
     const ctx = Context.current();
     const scope = { connectionId: connection.id, dataset: EMPLOYEES };
-    const [links, targetEmails, openConflicts, fetched] = await Promise.all([
+    const [links, targetEmails, unreadableTargets, openConflicts, fetched] = await Promise.all([
       tx<Link[]>`select source_id as "sourceId", target_id as "targetId" from record_links
         where connection_id = ${scope.connectionId}::uuid and dataset = ${scope.dataset}`,
+      // Unreadable profiles keep their email in the index: whoever they belong to is not given a second profile.
       tx<{ targetId: string; email: string | null }[]>`select source_id as "targetId", data->>'email' as email from staged_records
-        where run_id = ${runId}::uuid and dataset = ${TARGET_USERS}`,
+        where run_id = ${runId}::uuid and dataset in (${TARGET_USERS}, ${TARGET_UNREADABLE})`,
+      tx<UnreadableTarget[]>`select source_id as "targetId", data->'problems' as problems from staged_records
+        where run_id = ${runId}::uuid and dataset = ${TARGET_UNREADABLE}`,
       tx<{ sourceId: string; field: string }[]>`select source_id as "sourceId", field from conflicts
         where connection_id = ${scope.connectionId}::uuid and status = 'open'`,
       tx<{ id: string }[]>`select source_id as id from staged_records where run_id = ${runId}::uuid and dataset = ${SOURCE_USERS}`
         .then((rows) => rows.map((row) => row.id)),
     ]);
     const planner = createPlanner({
-      connectionId: connection.id, today: deps.today(), links, targetEmails, openConflicts,
+      connectionId: connection.id, today: deps.today(), links, targetEmails, unreadableTargets, openConflicts,
       defaultPolicy: connection.defaultPolicy, fieldPolicies: connection.fieldPolicies,
       guardPct: connection.deactivationGuardPct, confirmDeactivations,
     });

@@ -21,6 +21,9 @@ export const PERMISSION_MESSAGES: Record<ReflectDataset, string> = {
   expenses: 'Expense reports were not synced: Lucca refused the expense claims (403). The API key\'s role lacks the Cleemy Expenses permission to consult expense reports: grant it to the key\'s role (Lucca › Organization › Roles), then run the sync again.',
 };
 
+/** Compensation also reads the work contracts (their establishment gives each pay item its currency). */
+export const WORK_CONTRACTS_PERMISSION_MESSAGE = 'Compensation was not synced: Lucca refused the work contracts (403), which say each pay item\'s establishment and so its currency. Grant the API key\'s role the Core HR permission to consult employees\' work contracts (Lucca › Organization › Roles), then run the sync again.';
+
 export interface DatasetStep {
   runId: string;
   dataset: ReflectDataset;
@@ -52,17 +55,24 @@ export function reflectActivities(deps: Deps) {
     /** Reads up to `maxPages` pages of the plan into staged rows; a 403 names the Lucca permission to grant. */
     async fetchDatasetPages(input: DatasetStep & { plan: ReadPlan; cursor: ReadCursor; maxPages: number }) {
       const { lucca } = await loadRunContext(deps, input.runId);
+      let reading = input.cursor.part;
       try {
         const r = await runFetchLoop(deps.db, {
           runId: input.runId,
           start: input.cursor,
           maxPages: input.maxPages,
           resume: furthest,
-          readPage: (cursor, signal) => readPlanPage(lucca, input.plan.parts, cursor, signal),
+          readPage: (cursor, signal) => {
+            reading = cursor.part;
+            return readPlanPage(lucca, input.plan.parts, cursor, signal);
+          },
         });
         return { cursor: r.cursor, pages: r.pages, done: r.done, counts: { read: r.read } };
       } catch (err) {
-        if (err instanceof SyncError && err.code === 'lucca_forbidden') throw new SyncError(err.code, PERMISSION_MESSAGES[input.dataset], false);
+        if (err instanceof SyncError && err.code === 'lucca_forbidden') {
+          const workContracts = input.plan.parts[reading]?.kind === 'work-contracts';
+          throw new SyncError(err.code, workContracts ? WORK_CONTRACTS_PERMISSION_MESSAGE : PERMISSION_MESSAGES[input.dataset], false);
+        }
         throw err;
       }
     },

@@ -3,6 +3,7 @@ import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import { plannedOnly, reportLines, snapshots } from '../../db/schema.js';
 import { REFLECT_MAX_BATCH, type ReflectDataset } from '../connectors/reflect/schemas.js';
 import { loadRunContext, type Deps, type RunContext } from '../deps.js';
+import { SyncError } from '../errors.js';
 import { idempotencyKey } from '../sync/idempotency.js';
 import type { WritePlan } from './diff.js';
 import { toFields, type ReflectRecord } from './model.js';
@@ -23,7 +24,9 @@ interface BatchOutcome {
  * content): a batch repeated after a crash is the same request, and Reflect answers it from its
  * idempotency store. Each batch is committed in one transaction (snapshots = the new base, line
  * outcomes), so a retried attempt skips what was committed. A record Reflect rejects is reported
- * (`error`, with the fields and rules, never values) and the run goes on.
+ * (`error`, with the fields and rules, never values) and the run goes on. A batch Reflect refuses as
+ * too large (413) is halved until it fits, each half its own request with its own idempotency key
+ * (the key follows the content); a single record still too large is reported as rejected.
  */
 export function reflectApplyActivities(deps: Deps) {
   const { db } = deps.db;
@@ -91,16 +94,37 @@ export function reflectApplyActivities(deps: Deps) {
         for (let i = 0; i < mine.length; i += REFLECT_MAX_BATCH) batches.push({ op, lines: mine.slice(i, i + REFLECT_MAX_BATCH) });
       }
       const counts = { written: 0, deleted: 0, rejected: 0 };
+      const tally = (op: WritePlan['op'], outcome: BatchOutcome) => {
+        counts[op === 'delete' ? 'deleted' : 'written'] += outcome.applied.length;
+        counts.rejected += outcome.failed.length;
+        ctx.heartbeat(counts);
+      };
+      /** Sends and commits one batch; on 413 its halves, one after the other (each committed on its own). */
+      const write = async (op: WritePlan['op'], batch: Line[]): Promise<void> => {
+        let outcome: BatchOutcome;
+        try {
+          outcome = await send(run, input.dataset, op, batch);
+        } catch (err) {
+          if (!(err instanceof SyncError) || err.code !== 'reflect_batch_too_large') throw err;
+          if (batch.length === 1) {
+            outcome = { applied: [], failed: [{ line: batch[0] as Line, message: 'Reflect refused the record as too large (413), even alone' }] };
+          } else {
+            const half = Math.ceil(batch.length / 2);
+            deps.logger.info({ runId: input.runId, dataset: input.dataset, op, records: batch.length }, 'Reflect refused a batch as too large (413); splitting it');
+            await write(op, batch.slice(0, half));
+            await write(op, batch.slice(half));
+            return;
+          }
+        }
+        await commit(run, input.dataset, op, outcome);
+        tally(op, outcome);
+      };
       let next = 0;
       const worker = async () => {
         // On cancellation no new batch starts; the ones in flight finish and commit.
         while (next < batches.length && !ctx.cancellationSignal.aborted) {
           const batch = batches[next++] as (typeof batches)[number];
-          const outcome = await send(run, input.dataset, batch.op, batch.lines);
-          await commit(run, input.dataset, batch.op, outcome);
-          counts[batch.op === 'delete' ? 'deleted' : 'written'] += outcome.applied.length;
-          counts.rejected += outcome.failed.length;
-          ctx.heartbeat(counts);
+          await write(batch.op, batch.lines);
         }
       };
       await Promise.all(Array.from({ length: Math.min(CONCURRENCY, batches.length) }, worker));

@@ -4,7 +4,7 @@
  */
 import type { ReflectDataset } from '../connectors/reflect/schemas.js';
 import { groupAbsences, parseLeaveRow, windowInterior, type LeaveRow } from './group-absences.js';
-import { mapFixedItem, mapVariableItem, fixedItemCurrency, remunerationOwner } from './map-compensation.js';
+import { currencyIndex, mapFixedItem, mapVariableItem } from './map-compensation.js';
 import { mapEmployee } from './map-employee.js';
 import { mapExpenseClaim } from './map-expense.js';
 import type { Fields, Mapped } from './model.js';
@@ -35,15 +35,12 @@ export function mapDataset(dataset: ReflectDataset, staged: StagedByName, plan: 
     case 'expenses':
       return { mapped: rows('expense-claims').map((r, i) => mapExpenseClaim(r.data, i)), inScope: plan.full ? everything : null };
     case 'compensation': {
-      const currency = new Map<string, string>();
-      for (const r of rows('fixed-items')) {
-        const owner = remunerationOwner(r.data);
-        const code = fixedItemCurrency(r.data);
-        if (owner && code) currency.set(owner, code);
-      }
+      const fixed = rows('fixed-items');
+      const variable = rows('variable-items');
+      const index = currencyIndex(rows('work-contracts').map((r) => r.data), [...fixed, ...variable].map((r) => r.data));
       const mapped = [
-        ...rows('fixed-items').map((r, i) => mapFixedItem(r.data, i)),
-        ...rows('variable-items').map((r, i) => mapVariableItem(r.data, i, (owner) => currency.get(owner) ?? null)),
+        ...fixed.map((r, i) => mapFixedItem(r.data, i, index)),
+        ...variable.map((r, i) => mapVariableItem(r.data, i, index)),
       ];
       return { mapped, inScope: everything };
     }

@@ -8,7 +8,7 @@
  * days off have no row, so they are not counted). A group with no active row was cancelled in
  * Lucca (`isActive` false for the whole period): it is deleted from Reflect. Pure.
  */
-import { addDays, idOf, isObject, validated, type Mapped } from './model.js';
+import { addDays, dateOf, idOf, isObject, validated, type Mapped } from './model.js';
 
 export interface LeaveRow {
   id: string;
@@ -27,7 +27,7 @@ export function parseLeaveRow(raw: unknown): LeaveRow | null {
   const period = isObject(raw.leavePeriod) ? raw.leavePeriod : {};
   const account = isObject(raw.leaveAccount) ? raw.leaveAccount : {};
   const id = typeof raw.id === 'string' || typeof raw.id === 'number' ? String(raw.id) : null;
-  const date = typeof raw.date === 'string' && /^\d{4}-\d{2}-\d{2}/.test(raw.date) ? raw.date.slice(0, 10) : null;
+  const date = dateOf(raw.date);
   const leavePeriodId = idOf(raw.leavePeriodId) ?? idOf(period.id);
   const leaveAccountId = idOf(raw.leaveAccountId) ?? idOf(account.id);
   const ownerId = idOf(period.ownerId) ?? (isObject(period.owner) ? idOf(period.owner.id) : null);

@@ -4,6 +4,7 @@
  */
 import type { z } from 'zod';
 import { reflectRecordSchemas, type ReflectDataset } from '../connectors/reflect/schemas.js';
+import { parseLuccaDate } from '../sync/person.js';
 
 /** The datasets in report order; also the order of their report sections (seq ranges). */
 export const REFLECT_DATASETS = ['employees', 'compensation', 'absences', 'expenses'] as const satisfies readonly ReflectDataset[];
@@ -62,11 +63,14 @@ export function validated(dataset: ReflectDataset, id: string, input: Record<str
   return { kind: 'record', id, record: parsed.data };
 }
 
-/** Lucca v3 / v4 date or date-time → `YYYY-MM-DD` (the date part as written); anything else → null. */
+/**
+ * Lucca v3 / v4 date or date-time → its Europe/Paris day `YYYY-MM-DD` (parseLuccaDate: `Z` and
+ * offsets converted, local date-times as written); anything else, or an impossible day → null.
+ */
 export function dateOf(v: unknown): string | null {
   if (typeof v !== 'string') return null;
-  const m = /^(\d{4}-\d{2}-\d{2})(?:[T ][\d:.]+Z?)?$/.exec(v.trim());
-  return m ? (m[1] as string) : null;
+  const parsed = parseLuccaDate(v);
+  return parsed.ok ? parsed.value : null;
 }
 
 export function isObject(v: unknown): v is Record<string, unknown> {

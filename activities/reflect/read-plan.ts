@@ -8,7 +8,8 @@
  * - absences: a date window (Lucca insists on one, plus an owner filter): recent past and the year
  *   ahead on a daily run, a year back and the year ahead on a full read.
  * - expenses: `modifiedOn=since`, same overlap.
- * - compensation: read whole on every run: it is small (a few items per person, 1000 per page).
+ * - compensation: read whole on every run: it is small (a few items per person, 1000 per page);
+ *   with the work contracts, whose establishment gives each pay item its currency.
  * A full re-read every `fullReadDays` (weekly by default) reads everything, so records we wrote that
  * Lucca no longer returns, which Lucca deletes without telling, are deleted from Reflect.
  */
@@ -21,7 +22,8 @@ export type ReadPart =
   | { kind: 'leaves'; from: string; to: string }
   | { kind: 'expense-claims'; since: string | null }
   | { kind: 'fixed-items' }
-  | { kind: 'variable-items' };
+  | { kind: 'variable-items' }
+  | { kind: 'work-contracts' };
 
 export interface ReadPlan {
   dataset: ReflectDataset;
@@ -74,7 +76,7 @@ export function decideReadPlan(input: {
     case 'expenses':
       return { ...base, parts: [{ kind: 'expense-claims', since }] };
     case 'compensation':
-      return { ...base, parts: [{ kind: 'fixed-items' }, { kind: 'variable-items' }] };
+      return { ...base, parts: [{ kind: 'fixed-items' }, { kind: 'variable-items' }, { kind: 'work-contracts' }] };
     case 'absences': {
       const window: LeaveWindow = {
         from: addDays(today, -(full ? LEAVES_PAST_DAYS_FULL : LEAVES_PAST_DAYS_DAILY)),

@@ -29,6 +29,7 @@ export const STAGED: Record<ReadPart['kind'], string> = {
   'expense-claims': 'lucca-expense-claims',
   'fixed-items': 'lucca-fixed-items',
   'variable-items': 'lucca-variable-items',
+  'work-contracts': 'lucca-work-contracts',
 };
 
 /** Which part is being read, and where in it: an offset (v3) or the number of pages read (v4). */
@@ -67,9 +68,11 @@ async function readPart(lucca: LuccaClient, part: ReadPart, at: number, signal: 
       return { rows: rowsOf(page.items, at), next: at + page.items.length, partDone: page.items.length < LUCCA_PAGE_LIMIT, page: at / LUCCA_PAGE_LIMIT };
     }
     case 'fixed-items':
-    case 'variable-items': {
+    case 'variable-items':
+    case 'work-contracts': {
       const query = { page: at + 1, signal };
-      const page = part.kind === 'fixed-items' ? await lucca.listFixedItems(query) : await lucca.listVariableItems(query);
+      const page = part.kind === 'fixed-items' ? await lucca.listFixedItems(query)
+        : part.kind === 'variable-items' ? await lucca.listVariableItems(query) : await lucca.listWorkContracts(query);
       return { rows: rowsOf(page.items, at * 1000), next: at + 1, partDone: !page.hasNext || page.items.length === 0, page: at + 1 };
     }
   }

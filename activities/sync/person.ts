@@ -57,20 +57,25 @@ export function normaliseName(s: string): string {
   return s.trim().replace(/\s+/gu, ' ').normalize('NFC');
 }
 
-// Lucca v3: `YYYY-MM-DDTHH:MM:SS[.fff][Z]` (lucca-api.md §2a); a bare `YYYY-MM-DD` is also accepted.
-const LUCCA_DATE = /^(\d{4}-\d{2}-\d{2})(?:T(\d{2}):(\d{2}):(\d{2})(?:\.\d{1,7})?Z?)?$/;
+/**
+ * Lucca dates (lucca-api.md §2a, §3b): `YYYY-MM-DD`, or a date-time `YYYY-MM-DDTHH:MM[:SS[.fff]]`
+ * that is either local to Europe/Paris (no offset, v3 users) or an instant (`Z` or `±hh:mm`, as the
+ * expense-claim samples show), which Lucca documents as Europe/Paris days.
+ */
+const LUCCA_DATE = /^(\d{4}-\d{2}-\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
 
 /** Error raised by {@link luccaDate}. Its message never contains the offending value (it may be PII). */
 export class InvalidDateError extends Error {
   constructor() {
-    super('not a valid Lucca date (expected YYYY-MM-DDT00:00:00 with a real calendar day)');
+    super('not a valid Lucca date (expected YYYY-MM-DD, or a date-time local to Paris or with Z / an offset, on a real calendar day)');
     this.name = 'InvalidDateError';
   }
 }
 
 /**
- * Lucca date-time → `YYYY-MM-DD`, null stays null. The date part is taken as written (Lucca sends
- * local midnight with no offset; the time part is only range-checked, never used to shift the day).
+ * Lucca date or date-time → its Europe/Paris calendar day `YYYY-MM-DD`; null stays null. Without an
+ * offset the date part is taken as written (Lucca sends Paris local time); with `Z` or `±hh:mm` the
+ * instant is converted to the Paris day (`2024-03-31T22:30:00Z` is 1 April in Paris).
  * Throws {@link InvalidDateError} on a malformed string or an impossible date; see {@link parseLuccaDate}.
  */
 export function luccaDate(s: string | null): string | null {
@@ -79,15 +84,20 @@ export function luccaDate(s: string | null): string | null {
   return r.value;
 }
 
+const PARIS_DAY = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris', year: 'numeric', month: '2-digit', day: '2-digit' });
+
 /** Non-throwing form of {@link luccaDate}. */
 export function parseLuccaDate(s: string | null): { ok: true; value: string | null } | { ok: false } {
   if (s === null) return { ok: true, value: null };
   const m = LUCCA_DATE.exec(s.trim());
-  if (!m || m[1] === undefined || !isValidIsoDate(m[1])) return { ok: false };
-  if (m[2] !== undefined && (Number(m[2]) > 23 || Number(m[3]) > 59 || Number(m[4]) > 59)) {
-    return { ok: false };
-  }
-  return { ok: true, value: m[1] };
+  const [, day, hh, mm, ss, zone] = m ?? [];
+  if (day === undefined || !isValidIsoDate(day)) return { ok: false };
+  if (hh !== undefined && (Number(hh) > 23 || Number(mm) > 59 || Number(ss ?? 0) > 59)) return { ok: false };
+  if (zone === undefined) return { ok: true, value: day };
+  const offset = zone === 'Z' ? 0 : (zone[0] === '-' ? -1 : 1) * (Number(zone.slice(1, 3)) * 60 + Number(zone.slice(-2)));
+  if (Math.abs(offset) > 18 * 60 || Number(zone.slice(-2)) > 59) return { ok: false };
+  const instant = new Date(Date.parse(`${day}T${hh ?? '00'}:${mm ?? '00'}:${ss ?? '00'}Z`) - offset * 60_000);
+  return { ok: true, value: PARIS_DAY.format(instant) };
 }
 
 /** The normalised form of a field value, the one used for equality (dates compare exactly). */

@@ -14,6 +14,8 @@ export const QuarantineCodeSchema = z.enum([
   'impossible_date',
   'birth_date_in_future',
   'contract_end_before_start',
+  /** The target profile it matches does not match the target's contract (e.g. an unknown status). */
+  'target_profile_unreadable',
 ]);
 export type QuarantineCode = z.infer<typeof QuarantineCodeSchema>;
 

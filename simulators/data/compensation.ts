@@ -1,9 +1,21 @@
 import type { Company } from './company-model.js';
 import { addDays, DAY_MS, dateToMs } from './dates.js';
 import { intBetween, rngFor } from './random.js';
-import { FIXED_NATURE, VARIABLE_NATURE, type FixedItem, type LuccaUser } from './types.js';
+import { FIXED_NATURE, VARIABLE_NATURE, type FixedItem, type LegalEntity, type LuccaUser } from './types.js';
 
 const SALT_FIXED = 11;
+
+/**
+ * Establishments, as Pagga's natures and the v4 work contracts name them: one per legal entity (same
+ * id). A Swiss entity (code `CH…`) pays in CHF, the others in EUR. Every nature is shared by every
+ * establishment, so a nature's `establishments` lists both currencies when the company has both.
+ */
+export function establishmentCurrency(entity: LegalEntity): { currencyCode: string; currencySymbol: string } {
+  return entity.code.startsWith('CH') ? { currencyCode: 'CHF', currencySymbol: 'CHF' } : { currencyCode: 'EUR', currencySymbol: '€' };
+}
+
+/** A person's work contract id (one contract per person in the model): what their pay items are linked to. */
+export const workContractIdOf = (ownerId: number) => ownerId * 10 + 1;
 
 /**
  * Compensation of one user (own RNG stream): 1–3 BASIC_SALARY items chained from the contract start
@@ -50,7 +62,7 @@ export function fixedItem(id: number, ownerId: number, amount: number, startsOn:
     startsOn,
     endsOn,
     natureId: FIXED_NATURE.id,
-    workContractId: ownerId * 10 + 1,
+    workContractId: workContractIdOf(ownerId),
     comment: null,
     modifiedAt: dateToMs(startsOn) + 9 * 3_600_000,
   };

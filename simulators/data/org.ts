@@ -20,7 +20,7 @@ export function makeLegalEntities(employees: number, companyName: string): Legal
     { id: 1, name: `${companyName} SAS`, code: 'FR01' },
     { id: 2, name: `${companyName} Services SARL`, code: 'FR02' },
     { id: 3, name: `${companyName} Île-de-France SAS`, code: 'FR03' },
-    { id: 4, name: `${companyName} Belgique SA`, code: 'BE01' },
+    { id: 4, name: `${companyName} Suisse SA`, code: 'CH01' },
   ];
   const count = employees < 50 ? 1 : employees < 1000 ? 2 : 4;
   return all.slice(0, count);

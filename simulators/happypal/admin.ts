@@ -12,7 +12,7 @@ import { type HappyPalState, HappyPalStateError } from './state.js';
  *   GET  state                  dump for assertions
  *   POST users                  seed a pre-existing profile (as created in HappyPal's UI)
  *   POST users/:id/hand-edit    change one field as an HR admin would in HappyPal's UI
- *   POST reject                 { email, status: 409 | 422 | 500 | null } per-record rejection (or failure) switch
+ *   POST reject                 { email, status: 400 | 409 | 422 | 500 | null } per-record rejection (or failure) switch
  */
 export function happyPalAdminRoutes(state: HappyPalState) {
   return (method: string, parts: string[], body: unknown): Reply | null => {

@@ -29,10 +29,15 @@ export interface HappyPalState {
   handEdit(id: string, field: HappyPalEditableField, value: string | null, by: string): HappyPalUser;
   seedUser(input: HappyPalSeedUserInput): HappyPalUser;
   /**
-   * Makes every write on the record with this email answer `status` (409 or 422: refused; 500: a
+   * Makes every write on the record with this email answer `status` (400, 409 or 422: refused; 500: a
    * HappyPal failure on that record only, not kept under the idempotency key); null lifts the switch.
    */
-  reject(email: string, status: 409 | 422 | 500 | null): void;
+  reject(email: string, status: 400 | 409 | 422 | 500 | null): void;
+  /**
+   * Gives a profile a `status` outside the contract (a HappyPal release with a new status, e.g.
+   * `suspended`), as GET /v1/users then lists it: clients must set that profile aside, not fail.
+   */
+  setUnknownStatus(id: string, status: string): void;
   dump(): HappyPalAdminState;
 }
 
@@ -58,6 +63,11 @@ export function createHappyPalState(
     reject(email, status) {
       if (status === null) store.rejects.delete(normalizeEmail(email));
       else store.rejects.set(normalizeEmail(email), status);
+    },
+    setUnknownStatus(id, status) {
+      const user = store.users.get(id);
+      if (!user) throw new Error(`no HappyPal user ${id}`);
+      store.users.set(id, { ...user, status: status as HappyPalUser['status'] });
     },
     dump: () => ({
       users: store.all(),

@@ -18,7 +18,7 @@ export type ParsedCreateUser = z.output<typeof HappyPalCreateUserInputSchema>;
 export type ParsedUpdateUser = z.output<typeof HappyPalUpdateUserInputSchema>;
 export type StoreResult =
   | { ok: true; user: HappyPalUser }
-  | { ok: false; status: 404 | 409 | 422 | 500; body: HappyPalErrorBody };
+  | { ok: false; status: 400 | 404 | 409 | 422 | 500; body: HappyPalErrorBody };
 export interface ListQuery {
   page: number;
   per_page: number;
@@ -31,7 +31,7 @@ const COMPARED = ['external_id', 'first_name', 'last_name', 'email', 'birth_date
 const idOf = (n: number): string => `hp_usr_${n}`;
 const numOf = (id: string): number => Number(id.slice('hp_usr_'.length));
 
-const fail = (status: 404 | 409 | 422 | 500, code: string, message: string, extra: object = {}): StoreResult => ({
+const fail = (status: 400 | 404 | 409 | 422 | 500, code: string, message: string, extra: object = {}): StoreResult => ({
   ok: false,
   status,
   body: { error: { code, message, ...extra } },
@@ -52,7 +52,7 @@ export class HappyPalStore {
    * refusals of the record; 500 is a HappyPal bug on that one record (transient to the client, but
    * it never passes), while every other write succeeds.
    */
-  readonly rejects = new Map<string, 409 | 422 | 500>();
+  readonly rejects = new Map<string, 400 | 409 | 422 | 500>();
   private byEmail = new Map<string, string>();
   private ordered: number[] = [];
   private byStatus: Record<HappyPalUserStatus, number[]> = { active: [], inactive: [] };
@@ -198,6 +198,7 @@ export class HappyPalStore {
 
   private rejection(email: string): StoreResult | null {
     const status = this.rejects.get(normalizeEmail(email));
+    if (status === 400) return fail(400, 'bad_request', 'HappyPal cannot take this record', { fields: { email: ['is refused by HappyPal'] } });
     if (status === 409) return this.emailTaken(this.byEmail.get(normalizeEmail(email)) ?? null);
     if (status === 422) return invalid({ email: ['is rejected by HappyPal'] });
     if (status === 500) return fail(500, 'internal', 'Internal server error');

@@ -1,6 +1,6 @@
 import { activityOf } from '../data/activity.js';
 import { fullName } from '../data/company.js';
-import { luccaDate, luccaDateTime } from '../data/dates.js';
+import { luccaDateTime } from '../data/dates.js';
 import { EXPENSE_STATUSES, type ExpenseClaim, type LuccaUser } from '../data/types.js';
 import { ref, v3Collection, visibleTo, type RequestContext } from './context.js';
 import { parseFields, project } from './fields.js';
@@ -11,17 +11,31 @@ import { checkFilterKeys, checkOrderBy } from './resources.js';
 const APPROVAL_STATES = ['Created', 'PartiallyApproved', 'Approved', 'Refused', 'Cancelled'];
 const PAYMENT_METHODS: Record<number, string> = { 0: 'User', 1: 'CorporateCard', 3: 'CleemyCard' };
 
+const PARIS_HOUR = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Paris', hour: '2-digit', hourCycle: 'h23' });
+
+/**
+ * A Paris day as Lucca's expense-claim samples write dates: the instant of its midnight, in UTC with
+ * `Z` (`2025-03-04` → `2025-03-03T23:00:00Z`; `2025-07-01` → `2025-06-30T22:00:00Z` in summer time).
+ * Clients must turn it back into the Paris day, not take the UTC date.
+ */
+export function parisMidnightUtc(day: string): string {
+  const utcMidnight = Date.parse(`${day}T00:00:00Z`);
+  const offsetHours = Number(PARIS_HOUR.format(new Date(utcMidnight))); // 1 in winter, 2 in summer
+  return new Date(utcMidnight - offsetHours * 3_600_000).toISOString().replace('.000Z', 'Z');
+}
+
 function claimView(ctx: RequestContext, claim: ExpenseClaim, owner: LuccaUser): Record<string, unknown> {
   return {
     id: claim.id,
     name: claim.name,
     url: `${ctx.instance.url}/api/v3/expenseClaims/${claim.id}`,
-    declaredOn: luccaDate(claim.declaredOn),
+    declaredOn: parisMidnightUtc(claim.declaredOn),
     createdOn: luccaDateTime(claim.createdOn),
     modifiedOn: luccaDateTime(claim.modifiedOn),
     paymentReceivedOn: claim.statusId === 7 ? luccaDateTime(claim.modifiedOn) : null,
+    // Both documented forms: the id, and the expanded object (`status[id,name,code]`).
     statusId: claim.statusId,
-    status: { id: claim.statusId, name: EXPENSE_STATUSES[claim.statusId] ?? 'Unknown' },
+    status: { id: claim.statusId, name: EXPENSE_STATUSES[claim.statusId] ?? 'Unknown', code: EXPENSE_STATUSES[claim.statusId] ?? 'Unknown' },
     approvalStateId: claim.approvalStateId,
     approvalState: { id: claim.approvalStateId, name: APPROVAL_STATES[claim.approvalStateId] ?? 'Unknown' },
     paymentMethodId: claim.paymentMethodId,

@@ -1,24 +1,23 @@
 import { fullName } from '../data/company.js';
+import { establishmentCurrency, workContractIdOf } from '../data/compensation.js';
 import { FIXED_NATURE, VARIABLE_NATURE, type FixedItem, type LuccaUser, type VariableItem } from '../data/types.js';
 import { visibleTo, type RequestContext } from './context.js';
 import { compileFilter } from './filters.js';
 import { badRequest } from './http-error.js';
-
-const CURRENCY = { currencyCode: 'EUR', currencySymbol: '€' };
 
 /**
  * v4 paging as Pagga documents it: `page` (1-based), `limit` (default 10, at most 1000, else 400).
  * The envelope always has `items`; `fields.root=next,prev,count` adds those keys (next/prev are URLs or null).
  */
 function v4List<T extends { id: number; ownerId: number }>(
-  ctx: RequestContext, all: readonly T[], view: (item: T, owner: LuccaUser) => Record<string, unknown>,
+  ctx: RequestContext, all: readonly T[], view: (item: T, owner: LuccaUser) => Record<string, unknown>, ownerParam = 'ownerIds',
 ): unknown {
   const q = ctx.query;
   const page = q.get('page') === undefined ? 1 : Number(q.get('page'));
   const limit = q.get('limit') === undefined ? 10 : Number(q.get('limit'));
   if (!Number.isInteger(page) || page < 1) throw badRequest('page must be a positive integer');
   if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw badRequest('limit must be between 1 and 1000');
-  const ownerTest = listFilter(q.get('ownerIds'), 'ownerIds');
+  const ownerTest = listFilter(q.get(ownerParam), ownerParam);
   const idTest = listFilter(q.get('ids'), 'ids');
   const matched: Array<{ item: T; owner: LuccaUser }> = [];
   for (const item of all) {
@@ -46,8 +45,18 @@ function listFilter(raw: string | undefined, name: string): ((v: number) => bool
   return (v) => test(v);
 }
 
-function ownerRef(owner: LuccaUser): { id: number; name: string } {
-  return { id: owner.id, name: fullName(owner) };
+/** Every establishment of the company with its currency: each nature is used by all of them. */
+function establishments(ctx: RequestContext) {
+  return ctx.company.legalEntities.map((l) => ({ id: l.id, name: l.name, ...establishmentCurrency(l) }));
+}
+
+/** The documented owner path: items carry no `ownerId`, only `workContract{workContractId, amendmentId, ownerId, owner, …}`. */
+function workContract(workContractId: number, owner: LuccaUser) {
+  return {
+    workContractId, amendmentId: 0, ownerId: owner.id,
+    owner: { id: owner.id, firstName: owner.firstName, lastName: owner.lastName ?? '', name: fullName(owner), displayName: `${owner.lastName ?? ''} ${owner.firstName}`.trim() },
+    startsOn: owner.dtContractStart, endsOn: owner.dtContractEnd,
+  };
 }
 
 /** GET /remuneration/api/fixed-items (BASIC_SALARY history), every property returned (v4). */
@@ -63,31 +72,55 @@ export function listFixedItems(ctx: RequestContext): unknown {
       id: FIXED_NATURE.id,
       name: FIXED_NATURE.name,
       category: { id: FIXED_NATURE.categoryId, code: FIXED_NATURE.code },
-      establishments: [{ id: owner.legalEntityId, name: ctx.company.legalEntities.find((l) => l.id === owner.legalEntityId)?.name ?? '', ...CURRENCY }],
+      establishments: establishments(ctx),
     },
     workContractId: item.workContractId,
-    workContract: {
-      workContractId: item.workContractId, amendmentId: 0, ownerId: owner.id, owner: ownerRef(owner),
-      startsOn: owner.dtContractStart, endsOn: owner.dtContractEnd,
-    },
-    ownerId: owner.id,
+    workContract: workContract(item.workContractId, owner),
   }));
 }
 
-/** GET /remuneration/api/variable-items (BONUS), with `isDeleted` rows kept. */
+/**
+ * GET /remuneration/api/variable-items (BONUS). Deleted items (`isDeleted: true`) only with
+ * `IncludeDeleted=true`, as documented ("Also return variable items that have been deleted").
+ */
 export function listVariableItems(ctx: RequestContext): unknown {
-  const deleted = ctx.query.bool('isDeleted');
-  if (deleted === null) throw badRequest('isDeleted must be true or false');
-  const items = deleted === undefined ? ctx.company.variableItems : ctx.company.variableItems.filter((i) => i.isDeleted === deleted);
+  const includeDeleted = ctx.query.bool('IncludeDeleted');
+  if (includeDeleted === null) throw badRequest('IncludeDeleted must be true or false');
+  const items = includeDeleted ? ctx.company.variableItems : ctx.company.variableItems.filter((i) => !i.isDeleted);
   return v4List(ctx, items, (item: VariableItem, owner) => ({
     id: item.id,
     amount: item.amount,
     period: item.period,
     natureId: item.natureId,
-    nature: { id: VARIABLE_NATURE.id, name: VARIABLE_NATURE.name, type: 'Bonus', category: { id: VARIABLE_NATURE.categoryId, code: VARIABLE_NATURE.code } },
+    workContractId: workContractIdOf(item.ownerId),
+    amendmentId: 0,
+    nature: {
+      id: VARIABLE_NATURE.id, name: VARIABLE_NATURE.name, type: 'Amount',
+      category: { id: VARIABLE_NATURE.categoryId, code: VARIABLE_NATURE.code },
+      establishments: establishments(ctx),
+    },
+    workContract: workContract(workContractIdOf(item.ownerId), owner),
     comments: item.comments,
     isDeleted: item.isDeleted,
-    ownerId: owner.id,
-    owner: ownerRef(owner),
   }));
+}
+
+/**
+ * GET /directory/api/4.0/work-contracts: one contract per person in the model, in the establishment
+ * of their legal entity. v4 paging (`page`, `limit` ≤ 1000, `fields.root=count`); filters `ownerId`,
+ * `establishmentId`, `isApplicable`.
+ */
+export function listWorkContracts(ctx: RequestContext): unknown {
+  const applicable = ctx.query.bool('isApplicable');
+  if (applicable === null) throw badRequest('isApplicable must be true or false');
+  const establishmentTest = listFilter(ctx.query.get('establishmentId'), 'establishmentId');
+  const contracts = ctx.company.users
+    .filter((u) => applicable !== false && (!establishmentTest || establishmentTest(u.legalEntityId)))
+    .map((u) => ({ id: workContractIdOf(u.id), ownerId: u.id }));
+  return v4List(ctx, contracts, (c, owner) => ({
+    id: c.id, ownerId: owner.id, startsOn: owner.dtContractStart, endsOn: owner.dtContractEnd, isApplicable: true,
+    establishmentId: owner.legalEntityId, spcId: 1, typeId: 1, hiringTypeId: 1, terminationReasonId: null,
+    trialPeriodDays: null, renewedTrialPeriodDays: null, trialPeriodEndDate: null, trialPeriodEndDate2: null,
+    authorId: owner.id, lastModifierId: owner.id, createdAt: `${owner.dtContractStart}T09:00:00`, lastModifiedAt: `${owner.dtContractStart}T09:00:00`,
+  }), 'ownerId');
 }

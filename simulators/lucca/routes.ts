@@ -3,13 +3,13 @@ import { v3Collection, type RequestContext } from './context.js';
 import { listExpenseClaims } from './expenses.js';
 import { parseFields, project } from './fields.js';
 import { parsePaging } from './filters.js';
-import { listFixedItems, listVariableItems } from './remuneration.js';
+import { listFixedItems, listVariableItems, listWorkContracts } from './remuneration.js';
 import type { Module } from './roles.js';
 import { getUser, listUsers } from './users.js';
 
 /** Endpoint names double as fault-injection keys and stats keys. */
 export type EndpointName =
-  | 'users' | 'user' | 'departments' | 'leaves' | 'leaveRequests' | 'expenseClaims' | 'fixedItems' | 'variableItems';
+  | 'users' | 'user' | 'departments' | 'leaves' | 'leaveRequests' | 'expenseClaims' | 'fixedItems' | 'variableItems' | 'workContracts';
 
 export interface Endpoint {
   name: EndpointName;
@@ -28,6 +28,7 @@ export const ENDPOINTS: readonly Endpoint[] = [
   { name: 'expenseClaims', pattern: /^\/api\/v3\/expenseClaims\/?$/i, module: 'expenses', handle: listExpenseClaims },
   { name: 'fixedItems', pattern: /^\/remuneration\/api\/fixed-items\/?$/i, module: 'pagga', handle: listFixedItems },
   { name: 'variableItems', pattern: /^\/remuneration\/api\/variable-items\/?$/i, module: 'pagga', handle: listVariableItems },
+  { name: 'workContracts', pattern: /^\/directory\/api\/4\.0\/work-contracts\/?$/i, handle: listWorkContracts },
 ];
 
 export function matchEndpoint(path: string): { endpoint: Endpoint; params: Record<string, string> } | null {

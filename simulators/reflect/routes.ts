@@ -46,13 +46,26 @@ export function matchReflectRoute(method: string, url: URL, store: ReflectStore)
   return notFound(`No route ${method} ${url.pathname}`);
 }
 
+/** 413 when a batch holds more items than the store's configured maximum (checked before anything else in the body). */
+function tooLarge(items: unknown, store: ReflectStore): Reply | null {
+  const max = store.maxBatchRecords;
+  if (max === null || !Array.isArray(items) || items.length <= max) return null;
+  return apiError(413, 'payload_too_large', `The batch holds ${items.length} items; this server takes at most ${max} per request`);
+}
+
+const itemsOf = (body: unknown, key: string): unknown => (typeof body === 'object' && body !== null ? (body as Record<string, unknown>)[key] : undefined);
+
 function batchUpsert(dataset: ReflectDataset, body: unknown, store: ReflectStore): Reply {
+  const big = tooLarge(itemsOf(body, 'records'), store);
+  if (big) return big;
   const parsed = ReflectBatchUpsertRequestSchema.safeParse(body ?? {}, { reportInput: true });
   if (!parsed.success) return invalid(parsed.error);
   return { status: 200, body: { results: store.upsert(dataset, parsed.data.records) } };
 }
 
 function batchDelete(dataset: ReflectDataset, body: unknown, store: ReflectStore): Reply {
+  const big = tooLarge(itemsOf(body, 'external_ids'), store);
+  if (big) return big;
   const parsed = ReflectBatchDeleteRequestSchema.safeParse(body ?? {}, { reportInput: true });
   if (!parsed.success) return invalid(parsed.error);
   return { status: 200, body: { results: store.delete(dataset, parsed.data.external_ids) } };

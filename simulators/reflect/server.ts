@@ -10,7 +10,10 @@ export type { ReflectEndpoint } from './routes.js';
 
 export const REFLECT_DEFAULT_API_KEY = 'reflect-dev-key';
 
-export type ReflectSimulatorOptions = ApiSimulatorOptions;
+export interface ReflectSimulatorOptions extends ApiSimulatorOptions {
+  /** Batches of more records than this answer 413 `payload_too_large` (default: none below the 500 cap). */
+  maxBatchRecords?: number;
+}
 
 export interface ReflectSimulator extends RunningServer {
   /** API base without `/v1`: clients call `${url}/v1/datasets/...`. */
@@ -23,7 +26,7 @@ export interface ReflectSimulator extends RunningServer {
 /** Starts an in-memory Reflect API (contract: docs/reflect-api.md). */
 export async function startReflectSimulator(options: ReflectSimulatorOptions = {}): Promise<ReflectSimulator> {
   const ctx = createApiContext(options, REFLECT_DEFAULT_API_KEY);
-  const store = new ReflectStore(ctx.now);
+  const store = new ReflectStore(ctx.now, options.maxBatchRecords ?? null);
   const state = createReflectState(store, ctx.counter, ctx.idempotency);
   const server = await startApiServer(
     {

@@ -18,11 +18,16 @@ export const ReflectRejectInputSchema = z.strictObject({
 });
 export type ReflectRejectInput = z.infer<typeof ReflectRejectInputSchema>;
 
+/** POST /_admin/max-batch: batches above `records` answer 413; null lifts it. */
+export const ReflectMaxBatchInputSchema = z.strictObject({ records: z.number().int().min(1).nullable() });
+
 /** Direct, in-process access to the simulator for tests (same effects as the /_admin routes). */
 export interface ReflectState {
   readonly store: ReflectStore;
   records(dataset: ReflectDataset): ReflectStoredRecord[];
   reject(dataset: ReflectDataset, externalId: string, reason: string | null): void;
+  /** Batches of more than `records` items answer 413 (null: no limit below the 500 cap). */
+  setMaxBatch(records: number | null): void;
   dump(): ReflectAdminState;
 }
 
@@ -38,6 +43,9 @@ export function createReflectState(
       if (reason === null) store.rejects.delete(`${dataset}/${externalId}`);
       else store.rejects.set(`${dataset}/${externalId}`, reason);
     },
+    setMaxBatch(records) {
+      store.maxBatchRecords = records;
+    },
     dump: () => ({
       datasets: {
         employees: store.all('employees'),
@@ -51,7 +59,7 @@ export function createReflectState(
   };
 }
 
-/** Reflect-specific admin routes: GET /_admin/state, POST /_admin/reject. */
+/** Reflect-specific admin routes: GET /_admin/state, POST /_admin/reject, POST /_admin/max-batch. */
 export function reflectAdminRoutes(state: ReflectState) {
   return (method: string, parts: string[], body: unknown): Reply | null => {
     const route = parts.join('/');
@@ -61,6 +69,12 @@ export function reflectAdminRoutes(state: ReflectState) {
       if (!parsed.ok) return parsed.reply;
       state.reject(parsed.data.dataset, parsed.data.external_id, parsed.data.reason);
       return { status: 200, body: { rejects: Object.fromEntries(state.store.rejects) } };
+    }
+    if (method === 'POST' && route === 'max-batch') {
+      const parsed = parseAdmin(ReflectMaxBatchInputSchema, body);
+      if (!parsed.ok) return parsed.reply;
+      state.setMaxBatch(parsed.data.records);
+      return { status: 200, body: { maxBatchRecords: state.store.maxBatchRecords } };
     }
     return null;
   };

@@ -46,8 +46,12 @@ export class ReflectStore {
   );
   /** Test switch: `${dataset}/${external_id}` → reason; such records are rejected on upsert. */
   readonly rejects = new Map<string, string>();
+  /** Batches of more records (or ids) than this are refused whole with 413; null: only the 500 cap. */
+  maxBatchRecords: number | null;
 
-  constructor(private readonly now: () => Date = () => new Date()) {}
+  constructor(private readonly now: () => Date = () => new Date(), private readonly startMaxBatch: number | null = null) {
+    this.maxBatchRecords = startMaxBatch;
+  }
 
   /** Validates and applies each record on its own; a bad record never fails the batch. */
   upsert(dataset: ReflectDataset, records: Record<string, unknown>[]): ReflectUpsertResult[] {
@@ -121,6 +125,7 @@ export class ReflectStore {
       table.invalidate();
     }
     this.rejects.clear();
+    this.maxBatchRecords = this.startMaxBatch;
   }
 
   private table(dataset: ReflectDataset): DatasetTable {

@@ -115,7 +115,8 @@ describe('GET /api/v3/expenseClaims', () => {
       expect(claim.statusId).toBeLessThanOrEqual(9);
       expect(claim.status.id).toBe(claim.statusId);
       expect(claim.currencyId).toBe('EUR');
-      expect(claim.declaredOn).toMatch(/^\d{4}-\d{2}-\d{2}T00:00:00$/);
+      // The documented form: the instant of the Paris day's midnight, in UTC (`…T23:00:00Z` or `…T22:00:00Z`).
+      expect(claim.declaredOn).toMatch(/^\d{4}-\d{2}-\d{2}T2[23]:00:00Z$/);
     }
     const owner = body.data.items[0].ownerId as number;
     const mine = await get(`/api/v3/expenseClaims?ownerId=${owner}&fields=ownerId`);
@@ -152,11 +153,11 @@ describe('remuneration (v4)', () => {
     expect(second.body.prev).toContain('page=1');
   });
 
-  it('filters by ownerIds and serves BONUS variable items with isDeleted', async () => {
+  it('filters by ownerIds and serves BONUS variable items with isDeleted (deleted ones with IncludeDeleted=true)', async () => {
     const owner = company.fixedItems[5]!.ownerId;
     const mine = await get(`/remuneration/api/fixed-items?ownerIds=${owner}&limit=1000`);
     expect(mine.body.items.map((i: { id: number }) => i.id)).toEqual(company.fixedItems.filter((i) => i.ownerId === owner).map((i) => i.id));
-    const variable = await get('/remuneration/api/variable-items?limit=1000&fields.root=count');
+    const variable = await get('/remuneration/api/variable-items?limit=1000&fields.root=count&IncludeDeleted=true');
     expect(variable.body.count).toBe(company.variableItems.length);
     for (const item of variable.body.items) {
       expect(item.nature.category.code).toBe('BONUS');

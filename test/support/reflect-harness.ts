@@ -9,6 +9,7 @@ import { connections } from '../../db/schema.js';
 import type { Logger } from '../../lib/logger.js';
 import { activityOf } from '../../simulators/data/activity.js';
 import type { Company, GenerateCompanyOptions } from '../../simulators/data/company.js';
+import { establishmentCurrency } from '../../simulators/data/compensation.js';
 import { LEAVE_ACCOUNTS, type Leave } from '../../simulators/data/types.js';
 import { FULL_ROLE, startDemoLucca, type DemoLucca } from '../../simulators/lucca/fixtures.js';
 import { startReflectSimulator, type ReflectSimulator } from '../../simulators/reflect/server.js';
@@ -148,17 +149,23 @@ export function expectedReflect(company: Company, absencesFrom: string, absences
     }
   }
   const compensation = new Map<string, Record<string, unknown>>();
+  // Each person's pay is in the currency of their establishment (their legal entity's, in the model).
+  const entities = new Map(company.legalEntities.map((l) => [l.id, l]));
+  const currencyOf = (ownerId: number) => {
+    const entity = entities.get(company.byId.get(ownerId)?.legalEntityId ?? -1);
+    return entity ? establishmentCurrency(entity).currencyCode : 'unknown';
+  };
   for (const item of company.fixedItems) {
     compensation.set(`fixed-${item.id}`, {
       external_id: `fixed-${item.id}`, employee_external_id: String(item.ownerId), kind: 'fixed', category: 'BASIC_SALARY',
-      amount: item.amount, currency: 'EUR', starts_on: item.startsOn, ends_on: item.endsOn, period: null,
+      amount: item.amount, currency: currencyOf(item.ownerId), starts_on: item.startsOn, ends_on: item.endsOn, period: null,
     });
   }
   for (const item of company.variableItems) {
     if (item.isDeleted) continue;
     compensation.set(`variable-${item.id}`, {
       external_id: `variable-${item.id}`, employee_external_id: String(item.ownerId), kind: 'variable', category: 'BONUS',
-      amount: item.amount, currency: 'EUR', starts_on: null, ends_on: null, period: item.period,
+      amount: item.amount, currency: currencyOf(item.ownerId), starts_on: null, ends_on: null, period: item.period,
     });
   }
   return { employees, compensation, absences, expenses };

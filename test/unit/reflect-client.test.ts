@@ -101,8 +101,26 @@ describe('Lucca client: the Reflect datasets', () => {
     const last = await luccaClient().listFixedItems({ page: Math.ceil(company().fixedItems.length / 10), limit: 10 });
     expect(last.hasNext).toBe(false);
     const variable = await luccaClient().listVariableItems({ page: 1 });
-    expect(variable.items).toHaveLength(company().variableItems.length);
+    // Deleted items come back only with IncludeDeleted=true, which the client does not send.
+    const live = company().variableItems.filter((i) => !i.isDeleted);
+    expect(company().variableItems.length).toBeGreaterThan(live.length);
+    expect(variable.items).toHaveLength(live.length);
     expect(variable.hasNext).toBe(false);
+  });
+
+  it('pay items carry the documented owner path and currency path; work contracts say the establishment', async () => {
+    const [fixed] = (await luccaClient().listFixedItems({ page: 1, limit: 1 })).items as Array<Record<string, unknown>>;
+    expect(fixed).not.toHaveProperty('ownerId');
+    expect(fixed).toMatchObject({
+      workContractId: expect.any(Number),
+      workContract: { workContractId: fixed?.workContractId, amendmentId: 0, ownerId: expect.any(Number) },
+      nature: { category: { code: 'BASIC_SALARY' }, establishments: [{ id: 1, currencyCode: 'EUR', currencySymbol: '€' }] },
+    });
+    const contracts = await luccaClient().listWorkContracts({ page: 1 });
+    expect(contracts.hasNext).toBe(false);
+    expect(contracts.count).toBe(company().users.length);
+    const mine = (contracts.items as Array<Record<string, unknown>>).find((c) => c.id === fixed?.workContractId);
+    expect(mine).toMatchObject({ ownerId: (fixed?.workContract as { ownerId: number }).ownerId, establishmentId: 1, isApplicable: true });
   });
 
   it('a role without the module answers 403: lucca_forbidden, not retried', async () => {

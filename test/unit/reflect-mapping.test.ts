@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { diffDataset } from '../../activities/reflect/diff.js';
-import { mapFixedItem, mapVariableItem } from '../../activities/reflect/map-compensation.js';
+import { currencyIndex, mapFixedItem, mapVariableItem } from '../../activities/reflect/map-compensation.js';
 import { mapEmployee } from '../../activities/reflect/map-employee.js';
 import { EXPENSE_STATUS, mapExpenseClaim } from '../../activities/reflect/map-expense.js';
 import { REFLECT_DATASETS, toFields, type Fields, type Mapped } from '../../activities/reflect/model.js';
@@ -49,15 +49,29 @@ describe('mapEmployee (Lucca v3 user → Reflect employee)', () => {
   });
 });
 
-describe('mapFixedItem / mapVariableItem (Pagga → Reflect compensation)', () => {
+describe('mapFixedItem / mapVariableItem (Pagga → Reflect compensation, documented shapes)', () => {
+  // Lucca's documented item: no top-level owner, `workContract{workContractId, amendmentId, ownerId, owner, …}`,
+  // and a nature that lists the establishments using it with their currency.
+  const FR = { id: 1, name: 'Acme FR', currencyCode: 'EUR', currencySymbol: '€' };
+  const CH = { id: 2, name: 'Acme CH', currencyCode: 'CHF', currencySymbol: 'CHF' };
+  const contract = (workContractId: number, ownerId: number) => ({ workContractId, amendmentId: 0, ownerId, owner: { id: ownerId }, startsOn: '2020-01-01', endsOn: null });
   const fixed = {
-    id: 5, amount: 3200, startsOn: '2024-01-01', endsOn: null, ownerId: 12,
-    nature: { id: 11, category: { code: 'BASIC_SALARY' }, establishments: [{ currencyCode: 'CHF' }] },
+    id: 5, amount: 3200, startsOn: '2024-01-01', endsOn: null, comment: null, natureId: 11,
+    nature: { id: 11, name: 'Basic salary', category: { id: 1, code: 'BASIC_SALARY' }, establishments: [CH] },
+    workContractId: 121, workContract: contract(121, 12),
   };
-  const variable = { id: 5, amount: 800, period: '2025-03-01', isDeleted: false, owner: { id: 12 }, nature: { category: { code: 'BONUS' } } };
+  const variable = {
+    id: 5, amount: 800, period: '2025-03-01', isDeleted: false, natureId: 21, workContractId: 121, amendmentId: 0, comments: null,
+    nature: { id: 21, name: 'Annual bonus', type: 'Amount', category: { id: 2, code: 'BONUS' }, establishments: [FR, CH] },
+    workContract: contract(121, 12),
+  };
+  const none = currencyIndex([], []);
+  /** Work contract 121 (person 12) is in the Swiss establishment, 131 (person 13) in the French one. */
+  const contracts = [{ id: 121, ownerId: 12, establishmentId: 2 }, { id: 131, ownerId: 13, establishmentId: 1 }];
+  const index = currencyIndex(contracts, [fixed, variable]);
 
-  it('a fixed item keeps its dates, category and currency; the id says it is fixed', () => {
-    expect(mapFixedItem(fixed, 0)).toEqual({
+  it('a fixed item keeps its dates and category; the owner comes from workContract.ownerId; the id says it is fixed', () => {
+    expect(mapFixedItem(fixed, 0, index)).toEqual({
       kind: 'record', id: 'fixed-5', record: {
         external_id: 'fixed-5', employee_external_id: '12', kind: 'fixed', category: 'BASIC_SALARY', amount: 3200, currency: 'CHF',
         starts_on: '2024-01-01', ends_on: null, period: null,
@@ -65,37 +79,66 @@ describe('mapFixedItem / mapVariableItem (Pagga → Reflect compensation)', () =
     });
   });
 
-  it('takes the owner from the work contract when the item has no ownerId', () => {
-    const { ownerId: _o, ...rest } = fixed;
-    expect(mapFixedItem({ ...rest, workContract: { ownerId: 12 } }, 0)).toMatchObject({ record: { employee_external_id: '12' } });
+  it('reads the owner from ownerId or owner.id too, when an item has no work contract owner', () => {
+    const { workContract: _w, ...rest } = fixed;
+    expect(mapFixedItem({ ...rest, ownerId: 12 }, 0, index)).toMatchObject({ record: { employee_external_id: '12' } });
+    expect(mapFixedItem({ ...rest, owner: { id: 12 } }, 0, index)).toMatchObject({ record: { employee_external_id: '12' } });
   });
 
-  it('a variable item has a period and takes its currency from the owner\'s fixed pay (EUR when unknown)', () => {
-    expect(mapVariableItem(variable, 0, () => 'CHF')).toMatchObject({
+  it('a nature shared by a French and a Swiss establishment: each person gets their own establishment\'s currency', () => {
+    const shared = { ...fixed, nature: { ...fixed.nature, establishments: [FR, CH] } };
+    expect(mapFixedItem(shared, 0, index)).toMatchObject({ record: { employee_external_id: '12', currency: 'CHF' } });
+    const french = { ...shared, id: 6, workContractId: 131, workContract: contract(131, 13) };
+    expect(mapFixedItem(french, 0, index)).toMatchObject({ record: { employee_external_id: '13', currency: 'EUR' } });
+  });
+
+  it('a Swiss bonus is CHF with fixed pay and without any (no EUR fallback)', () => {
+    expect(mapVariableItem(variable, 0, index)).toMatchObject({
       id: 'variable-5', record: { kind: 'variable', category: 'BONUS', amount: 800, currency: 'CHF', period: '2025-03-01', starts_on: null },
     });
-    expect(mapVariableItem(variable, 0, () => null)).toMatchObject({ record: { currency: 'EUR' } });
+    // No fixed item read at all: the work contract alone says the establishment.
+    expect(mapVariableItem(variable, 0, currencyIndex(contracts, [variable]))).toMatchObject({ record: { currency: 'CHF' } });
   });
 
-  it('a deleted variable item is gone (deleted from Reflect if we wrote it)', () => {
-    expect(mapVariableItem({ ...variable, isDeleted: true }, 0, () => null)).toEqual({ kind: 'gone', id: 'variable-5' });
+  it('an establishment missing from the item\'s nature takes its currency from another nature read', () => {
+    const frenchOnly = { ...variable, nature: { ...variable.nature, establishments: [FR] } };
+    expect(mapVariableItem(frenchOnly, 0, currencyIndex(contracts, [frenchOnly, fixed]))).toMatchObject({ record: { currency: 'CHF' } });
+  });
+
+  it('without the work contract, a nature paid in one currency only still says it', () => {
+    expect(mapFixedItem(fixed, 0, none)).toMatchObject({ kind: 'record', record: { currency: 'CHF' } });
   });
 
   it.each([
-    ['no owner', { ...fixed, ownerId: undefined }, 'employee_external_id'],
-    ['a category Reflect cannot take', { ...fixed, nature: { category: { code: 'basic salary' } } }, 'category'],
+    ['the work contract was not returned and the nature has two currencies', variable, none, /did not return its work contract.*2 currencies/],
+    ['the item has no work contract and the nature no currency', { ...variable, workContractId: null, workContract: { ownerId: 12 }, nature: { category: { code: 'BONUS' } } }, index, /no work contract.*names no establishment currency/],
+    ['the establishment has no currency in any nature read', variable, currencyIndex([{ id: 121, establishmentId: 9 }], [variable]), /currency of the item's establishment/],
+  ])('quarantines an item whose currency cannot be known (%s), never written as EUR', (_label, item, idx, message) => {
+    const mapped = mapVariableItem(item, 0, idx);
+    expect(mapped.kind).toBe('invalid');
+    if (mapped.kind !== 'invalid') return;
+    expect(mapped.reasons).toEqual([{ code: 'currency_unknown', field: 'currency', message: expect.stringMatching(message) }]);
+  });
+
+  it('a deleted variable item is gone (deleted from Reflect if we wrote it)', () => {
+    expect(mapVariableItem({ ...variable, isDeleted: true }, 0, none)).toEqual({ kind: 'gone', id: 'variable-5' });
+  });
+
+  it.each([
+    ['no owner', { ...fixed, workContract: { workContractId: 121 } }, 'employee_external_id'],
+    ['a category Reflect cannot take', { ...fixed, nature: { ...fixed.nature, category: { code: 'basic salary' } } }, 'category'],
     ['no amount', { ...fixed, amount: null }, 'amount'],
     ['no start', { ...fixed, startsOn: null }, 'starts_on'],
     ['an end before the start', { ...fixed, endsOn: '2023-01-01' }, 'ends_on'],
   ])('quarantines a fixed item with %s', (_label, item, field) => {
-    const mapped = mapFixedItem(item, 0);
+    const mapped = mapFixedItem(item, 0, index);
     expect(mapped.kind).toBe('invalid');
     if (mapped.kind === 'invalid') expect(mapped.reasons.map((r) => r.field)).toContain(field);
   });
 
   it('a variable item without a period is quarantined; junk gets a positional id', () => {
-    expect(mapVariableItem({ ...variable, period: null }, 0, () => null)).toMatchObject({ kind: 'invalid', id: 'variable-5' });
-    expect(mapFixedItem(null, 3)).toMatchObject({ kind: 'invalid', id: 'fixed-malformed-at-3' });
+    expect(mapVariableItem({ ...variable, period: null }, 0, index)).toMatchObject({ kind: 'invalid', id: 'variable-5' });
+    expect(mapFixedItem(null, 3, index)).toMatchObject({ kind: 'invalid', id: 'fixed-malformed-at-3' });
   });
 });
 
@@ -118,7 +161,29 @@ describe('mapExpenseClaim (Lucca expense claim → Reflect expense)', () => {
   });
 
   it.each([
+    ['statusId as a number', { statusId: 3 }],
+    ['statusId as an object (the documented sample)', { statusId: { id: 3 } }],
+    ['the status object only', { statusId: undefined, status: { id: 3, name: 'Approved', code: 'Approved' } }],
+    ['the status object without its id', { statusId: undefined, status: { name: 'Approved' } }],
+    ['both forms', { statusId: 3, status: { id: 3, name: 'Approved', code: 'Approved' } }],
+  ])('reads the status in every documented form: %s', (_label, patch) => {
+    expect(mapExpenseClaim({ ...claim, ...patch }, 0)).toMatchObject({ kind: 'record', record: { status: 'approved' } });
+  });
+
+  it.each([
+    ['2023-11-07T05:31:56Z', '2023-11-07'], // the documented sample
+    ['2024-03-31T22:30:00Z', '2024-04-01'], // Europe/Paris day, not the UTC one
+    ['2024-04-01T00:00:00+02:00', '2024-04-01'],
+    ['2024-04-01T00:00:00', '2024-04-01'],
+    ['2024-04-01', '2024-04-01'],
+  ])('declaredOn %s is the Paris day %s', (declaredOn, day) => {
+    expect(mapExpenseClaim({ ...claim, declaredOn }, 0)).toMatchObject({ record: { declared_on: day } });
+  });
+
+  it.each([
     ['an unknown status', { statusId: 42 }, 'status'],
+    ['an unknown status object', { statusId: undefined, status: { id: 42, name: 'Archived' } }, 'status'],
+    ['no status at all', { statusId: undefined }, 'status'],
     ['no name', { name: ' ' }, 'name'],
     ['no owner', { ownerId: null }, 'employee_external_id'],
     ['no declaration date', { declaredOn: 'soon' }, 'declared_on'],
@@ -212,7 +277,7 @@ describe('decideReadPlan (full or incremental)', () => {
 
   it('compensation is read whole on every run', () => {
     expect(plan('compensation', { lastSince: at(day), lastFullReadAt: at(day) })).toMatchObject({
-      full: true, parts: [{ kind: 'fixed-items' }, { kind: 'variable-items' }],
+      full: true, parts: [{ kind: 'fixed-items' }, { kind: 'variable-items' }, { kind: 'work-contracts' }],
     });
   });
 

@@ -3,15 +3,35 @@ import { SyncError } from '../../errors.js';
 import { send, throwForTransient, type HttpRequest, type HttpResponse } from '../http.js';
 import {
   HappyPalErrorBodySchema,
-  HappyPalUserListSchema,
+  HappyPalUserPageEnvelopeSchema,
   HappyPalUserSchema,
+  profileProblems,
   type HappyPalCreateUserInput,
+  type HappyPalPageMeta,
   type HappyPalUpdateUserInput,
   type HappyPalUser,
-  type HappyPalUserList,
 } from './schemas.js';
 
-/** A write the target refused for this record only (409, 422, 404): reported, the run goes on. */
+/** A profile that does not match HappyPal's contract (e.g. an unknown `status`): kept out of matching and writing. */
+export interface UnreadableProfile {
+  /** Its id when it has a usable one. */
+  id: string | null;
+  /** Position on its page. */
+  position: number;
+  /** Its email when it is a string (so the Lucca employee it belongs to is not offered a second profile). */
+  email: string | null;
+  /** Faulty fields and the kind of fault (profileProblems), no values. */
+  problems: string[];
+}
+
+/** One page of profiles: those that match the contract, and those that do not, each on its own. */
+export interface HappyPalUsersPage {
+  data: HappyPalUser[];
+  unreadable: UnreadableProfile[];
+  meta: HappyPalPageMeta;
+}
+
+/** A write the target refused for this record only (400, 404, 409, 422): reported, the run goes on. */
 export interface RecordRejection {
   ok: false;
   status: number;
@@ -23,7 +43,7 @@ export type WriteResult = { ok: true; user: HappyPalUser } | RecordRejection;
 
 /** The typed surface of HappyPal's API (docs/happypal-api.md). Every write carries an idempotency key. */
 export interface HappyPalClient {
-  listUsers(page: number, perPage: number, signal?: AbortSignal): Promise<HappyPalUserList>;
+  listUsers(page: number, perPage: number, signal?: AbortSignal): Promise<HappyPalUsersPage>;
   createUser(input: HappyPalCreateUserInput, idempotencyKey: string): Promise<WriteResult>;
   updateUser(id: string, patch: HappyPalUpdateUserInput, idempotencyKey: string): Promise<WriteResult>;
   deactivateUser(id: string, idempotencyKey: string): Promise<WriteResult>;
@@ -60,11 +80,25 @@ export function createHappyPalClient(options: { baseUrl: string; apiKey: string;
   return {
     async listUsers(page, perPage, signal) {
       const res = await call({ method: 'GET', path: `/v1/users?page=${page}&per_page=${perPage}`, ...(signal && { signal }) });
-      const parsed = HappyPalUserListSchema.safeParse(res.body);
+      // The envelope is parsed strictly (a page we cannot read is no page); each profile on its own,
+      // so one profile with, say, an unknown status is set aside instead of failing the whole read.
+      const parsed = HappyPalUserPageEnvelopeSchema.safeParse(res.body);
       if (res.status !== 200 || !parsed.success) {
         throw new SyncError('happypal_bad_response', `HappyPal answered ${res.status} with an unexpected users page.`, res.status >= 500);
       }
-      return parsed.data;
+      const out: HappyPalUsersPage = { data: [], unreadable: [], meta: parsed.data.meta };
+      parsed.data.data.forEach((raw, position) => {
+        const user = HappyPalUserSchema.safeParse(raw);
+        if (user.success) return void out.data.push(user.data);
+        const record = typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>) : {};
+        out.unreadable.push({
+          id: typeof record.id === 'string' && /^[\w-]{1,64}$/.test(record.id) ? record.id : null,
+          position,
+          email: typeof record.email === 'string' ? record.email : null,
+          problems: profileProblems(raw),
+        });
+      });
+      return out;
     },
     createUser: (input, key) => write({ method: 'POST', path: '/v1/users', json: input }, key),
     updateUser: (id, patch, key) =>
@@ -80,12 +114,19 @@ function parseUser(res: HttpResponse): HappyPalUser {
   return parsed.data;
 }
 
+/**
+ * 400, 404, 409 and 422 to a write concern that record only: it is reported and the run goes on.
+ * The message holds HappyPal's error code and field names, never values.
+ */
 function rejection(res: HttpResponse): RecordRejection {
-  if (res.status !== 404 && res.status !== 409 && res.status !== 422) {
+  if (res.status !== 400 && res.status !== 404 && res.status !== 409 && res.status !== 422) {
     throw new SyncError('happypal_unexpected_status', `HappyPal answered ${res.status} to a write.`, false);
   }
   const body = HappyPalErrorBodySchema.safeParse(res.body);
-  const code = body.success ? body.data.error.code : `http_${res.status}`;
-  const fields = body.success && body.data.error.fields ? ` (fields: ${Object.keys(body.data.error.fields).join(', ')})` : '';
-  return { ok: false, status: res.status, code, message: `HappyPal refused the record: ${code}${fields}` };
+  // Only what looks like a code or a field name is repeated: an unexpected body could carry a value.
+  const word = (s: string) => /^[A-Za-z][\w.]{0,63}$/.test(s);
+  const code = body.success && word(body.data.error.code) ? body.data.error.code : `http_${res.status}`;
+  const names = body.success && body.data.error.fields ? Object.keys(body.data.error.fields).filter(word) : [];
+  const fields = names.length > 0 ? ` (fields: ${names.join(', ')})` : '';
+  return { ok: false, status: res.status, code, message: `HappyPal refused the record (${res.status}): ${code}${fields}` };
 }

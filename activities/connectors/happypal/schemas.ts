@@ -112,7 +112,24 @@ export const HappyPalUserListSchema = z.object({
 });
 export type HappyPalUserList = z.infer<typeof HappyPalUserListSchema>;
 
+/** The page envelope alone, parsed strictly by the client; each profile is then parsed on its own. */
+export const HappyPalUserPageEnvelopeSchema = z.object({
+  data: z.array(z.unknown()),
+  meta: HappyPalPageMetaSchema,
+});
+
+/**
+ * Why a profile does not match the contract: each faulty field and the kind of fault (zod's issue
+ * code), never the value (a profile is personal data).
+ */
+export function profileProblems(profile: unknown): string[] {
+  const parsed = HappyPalUserSchema.safeParse(profile);
+  if (parsed.success) return [];
+  return [...new Set(parsed.error.issues.map((i) => `${i.path.map(String).join('.') || 'profile'} (${i.code})`))];
+}
+
 export const HappyPalErrorCodeSchema = z.enum([
+  'bad_request',
   'unauthorized',
   'not_found',
   'method_not_allowed',
@@ -165,7 +182,7 @@ export type HappyPalSeedUserInput = z.input<typeof HappyPalSeedUserInputSchema>;
 
 export const HappyPalRejectInputSchema = z.strictObject({
   email: z.string().min(1),
-  status: z.union([z.literal(409), z.literal(422), z.literal(500), z.null()]),
+  status: z.union([z.literal(400), z.literal(409), z.literal(422), z.literal(500), z.null()]),
 });
 export type HappyPalRejectInput = z.infer<typeof HappyPalRejectInputSchema>;
 

@@ -75,6 +75,7 @@ export interface LuccaClient {
   listExpenseClaims(query: ExpenseClaimsPageQuery): Promise<LuccaPage>;
   listFixedItems(query: V4PageQuery): Promise<LuccaV4Page>;
   listVariableItems(query: V4PageQuery): Promise<LuccaV4Page>;
+  listWorkContracts(query: V4PageQuery): Promise<LuccaV4Page>;
 }
 
 export function createLuccaClient(options: LuccaClientOptions): LuccaClient {
@@ -109,10 +110,10 @@ export function createLuccaClient(options: LuccaClientOptions): LuccaClient {
     return { items: parsed.data.data.items ?? [], count: parsed.data.data.count };
   }
 
-  /** One Pagga v4 page (`{items, next, count}`). */
-  async function v4Page(path: string, what: string, query: V4PageQuery): Promise<LuccaV4Page> {
+  /** One v4 page (`{items, next, count}`; `root` is what `fields.root` may ask for on that resource). */
+  async function v4Page(path: string, what: string, query: V4PageQuery, root = 'next,count'): Promise<LuccaV4Page> {
     const limit = query.limit ?? LUCCA_V4_PAGE_LIMIT;
-    const res = await get(path, { page: String(query.page), limit: String(limit), 'fields.root': 'next,count' }, query.signal);
+    const res = await get(path, { page: String(query.page), limit: String(limit), 'fields.root': root }, query.signal);
     const parsed = LuccaV4ListSchema.safeParse(res.body);
     if (!parsed.success) {
       throw new SyncError('lucca_bad_envelope', `Lucca sent a ${what} page without the {items} envelope; will retry.`, true);
@@ -160,7 +161,12 @@ export function createLuccaClient(options: LuccaClientOptions): LuccaClient {
     // https://developers.lucca.fr/api-reference/legacy/pagga-remuneration/fixed-items/list-fixed-items
     listFixedItems: (query) => v4Page('/remuneration/api/fixed-items', 'fixed items', query),
     // https://developers.lucca.fr/api-reference/legacy/pagga-remuneration/variable-items/list-variable-items
+    // Deleted variable items come back only with `IncludeDeleted=true`, which is not sent: compensation
+    // is read whole on every run, so an item Lucca no longer returns is deleted from Reflect.
     listVariableItems: (query) => v4Page('/remuneration/api/variable-items', 'variable items', query),
+    // https://developers.lucca.fr/api-reference/legacy/directory/get-work-contracts (`fields.root` takes only `count`;
+    // no `next`: a full page means there may be another)
+    listWorkContracts: (query) => v4Page('/directory/api/4.0/work-contracts', 'work contracts', query, 'count'),
   };
 }
 

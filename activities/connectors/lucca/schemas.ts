@@ -80,5 +80,8 @@ export const LEAVE_FIELDS = [
   'isActive',
 ] as const;
 
-/** Expense-claim header fields (amounts live on claim items, which Reflect's model does not need). */
-export const EXPENSE_CLAIM_FIELDS = ['id', 'name', 'declaredOn', 'statusId', 'ownerId', 'currencyId', 'modifiedOn'] as const;
+/**
+ * Expense-claim header fields (amounts live on claim items, which Reflect's model does not need).
+ * The status is asked in both documented forms, `statusId` and the object `status`.
+ */
+export const EXPENSE_CLAIM_FIELDS = ['id', 'name', 'declaredOn', 'statusId', 'status.id', 'status.code', 'ownerId', 'currencyId', 'modifiedOn'] as const;

@@ -49,6 +49,10 @@ export function createReflectClient(options: { baseUrl: string; apiKey: string; 
         false,
       );
     }
+    if (res.status === 413) {
+      // The caller splits the batch (activities/reflect/apply.ts); the code says so.
+      throw new SyncError('reflect_batch_too_large', `Reflect refused the request to ${req.path} as too large (413).`, false);
+    }
     if (res.status !== 200) {
       const body = ReflectErrorBodySchema.safeParse(res.body);
       const code = body.success ? body.data.error.code : `http_${res.status}`;
@@ -63,21 +67,40 @@ export function createReflectClient(options: { baseUrl: string; apiKey: string; 
   };
   const badResponse = (what: string) =>
     new SyncError('reflect_bad_response', `Reflect answered ${what} with a body that does not match its contract; will retry.`, true);
+  /**
+   * A well-formed answer that does not match the batch (fewer or more results, indexes or ids that do
+   * not cover what was sent) is not a passing fault: retrying sends the same batch again. The run
+   * fails with counts only (never values); what the batch wrote is re-sent by the next run, idempotently.
+   */
+  const mismatch = (what: string, sent: number, results: number, covered: number) =>
+    new SyncError(
+      'reflect_batch_mismatch',
+      `Reflect answered a batch ${what} of ${sent} with ${results} result(s) covering ${covered} of them; the answer does not match the batch, ` +
+        'so nothing of it was recorded and it is not retried. Report it to Reflect with the run id; the next run sends these records again.',
+      false,
+    );
 
   return {
     async batchUpsert(dataset, records, idempotencyKey, signal) {
       checkSize(records.length);
       const res = await call({ method: 'POST', path: path(dataset, 'records:batchUpsert'), json: { records }, ...(signal && { signal }) }, idempotencyKey);
       const parsed = ReflectBatchUpsertResponseSchema.safeParse(res.body);
-      if (!parsed.success || parsed.data.results.length !== records.length) throw badResponse('a batch upsert');
-      return [...parsed.data.results].sort((a, b) => a.index - b.index);
+      if (!parsed.success) throw badResponse('a batch upsert');
+      const { results } = parsed.data;
+      const covered = new Set(results.map((r) => r.index).filter((i) => i >= 0 && i < records.length)).size;
+      if (results.length !== records.length || covered !== records.length) throw mismatch('upsert of records', records.length, results.length, covered);
+      return [...results].sort((a, b) => a.index - b.index);
     },
     async batchDelete(dataset, externalIds, idempotencyKey, signal) {
       checkSize(externalIds.length);
       const res = await call({ method: 'POST', path: path(dataset, 'records:batchDelete'), json: { external_ids: externalIds }, ...(signal && { signal }) }, idempotencyKey);
       const parsed = ReflectBatchDeleteResponseSchema.safeParse(res.body);
-      if (!parsed.success || parsed.data.results.length !== externalIds.length) throw badResponse('a batch delete');
-      return parsed.data.results;
+      if (!parsed.success) throw badResponse('a batch delete');
+      const { results } = parsed.data;
+      const sent = new Set(externalIds);
+      const covered = new Set(results.map((r) => r.external_id).filter((id) => sent.has(id))).size;
+      if (results.length !== externalIds.length || covered !== sent.size) throw mismatch('delete of ids', externalIds.length, results.length, covered);
+      return results;
     },
     async listRecords(dataset, page, perPage, signal) {
       const res = await call({ method: 'GET', path: `${path(dataset, 'records')}?page=${page}&per_page=${perPage}`, ...(signal && { signal }) });

@@ -1,7 +1,7 @@
 import type { Dispatcher } from 'undici';
 import type { z } from 'zod';
 import { SyncError } from '../../errors.js';
-import { send, throwForTransient, type HttpRequest, type HttpResponse } from '../http.js';
+import { send, throwForTransient, unexpectedShape, type HttpRequest, type HttpResponse } from '../http.js';
 import {
   REFLECT_MAX_BATCH,
   ReflectBatchDeleteResponseSchema,
@@ -61,28 +61,30 @@ export function createReflectClient(options: { baseUrl: string; apiKey: string; 
   const checkSize = (n: number) => {
     if (n < 1 || n > REFLECT_MAX_BATCH) throw new RangeError(`A Reflect batch holds 1 to ${REFLECT_MAX_BATCH} items, not ${n}.`);
   };
-  const badResponse = (what: string) =>
-    new SyncError('reflect_bad_response', `Reflect answered ${what} with a body that does not match its contract; will retry.`, true);
+  const badResponse = (method: string, at: string, res: HttpResponse, expected: string) => unexpectedShape('reflect', method, at, res, expected);
 
   return {
     async batchUpsert(dataset, records, idempotencyKey, signal) {
       checkSize(records.length);
-      const res = await call({ method: 'POST', path: path(dataset, 'records:batchUpsert'), json: { records }, ...(signal && { signal }) }, idempotencyKey);
+      const at = path(dataset, 'records:batchUpsert');
+      const res = await call({ method: 'POST', path: at, json: { records }, ...(signal && { signal }) }, idempotencyKey);
       const parsed = ReflectBatchUpsertResponseSchema.safeParse(res.body);
-      if (!parsed.success || parsed.data.results.length !== records.length) throw badResponse('a batch upsert');
+      if (!parsed.success || parsed.data.results.length !== records.length) throw badResponse('POST', at, res, `${records.length} upsert results`);
       return [...parsed.data.results].sort((a, b) => a.index - b.index);
     },
     async batchDelete(dataset, externalIds, idempotencyKey, signal) {
       checkSize(externalIds.length);
-      const res = await call({ method: 'POST', path: path(dataset, 'records:batchDelete'), json: { external_ids: externalIds }, ...(signal && { signal }) }, idempotencyKey);
+      const at = path(dataset, 'records:batchDelete');
+      const res = await call({ method: 'POST', path: at, json: { external_ids: externalIds }, ...(signal && { signal }) }, idempotencyKey);
       const parsed = ReflectBatchDeleteResponseSchema.safeParse(res.body);
-      if (!parsed.success || parsed.data.results.length !== externalIds.length) throw badResponse('a batch delete');
+      if (!parsed.success || parsed.data.results.length !== externalIds.length) throw badResponse('POST', at, res, `${externalIds.length} delete results`);
       return parsed.data.results;
     },
     async listRecords(dataset, page, perPage, signal) {
-      const res = await call({ method: 'GET', path: `${path(dataset, 'records')}?page=${page}&per_page=${perPage}`, ...(signal && { signal }) });
+      const at = path(dataset, 'records');
+      const res = await call({ method: 'GET', path: `${at}?page=${page}&per_page=${perPage}`, ...(signal && { signal }) });
       const parsed = reflectListResponseSchema(dataset).safeParse(res.body);
-      if (!parsed.success) throw badResponse('a records page');
+      if (!parsed.success) throw badResponse('GET', at, res, 'a records page');
       return parsed.data;
     },
   };

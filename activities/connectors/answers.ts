@@ -4,7 +4,7 @@
  * (values masked, capped). Pure functions: the clients build their error messages from them.
  */
 
-const EMAIL = /[^\s@<>"'(),;:]+@[^\s@<>"'(),;:]+/g;
+const EMAIL = /[^\s@<>"'(),;:=]+@[^\s@<>"'(),;:=]+/g;
 const DATE = /\d{4}-\d{2}-\d{2}(?:[T ][\d:.]+(?:Z|[+-]\d{2}:?\d{2})?)?/g;
 const QUOTED = /"[^"]*"/g;
 const LONG_NUMBER = /\d{5,}/g;
@@ -71,11 +71,6 @@ export function mediaType(header: string | string[] | undefined): string {
 export function isJsonType(header: string | string[] | undefined): boolean {
   const type = mediaType(header);
   return type === 'no content type' || type === 'application/json' || type === 'text/json' || type.endsWith('+json');
-}
-
-export function isHtmlType(header: string | string[] | undefined): boolean {
-  const type = mediaType(header);
-  return type === 'text/html' || type === 'application/xhtml+xml';
 }
 
 /**

@@ -1,13 +1,13 @@
 import { Agent, errors as undiciErrors, type Dispatcher } from 'undici';
 import { SyncError } from '../errors.js';
-import { isHtmlType, isJsonType, jsonShape, mediaType, textExcerpt } from './answers.js';
+import { isJsonType, jsonShape, mediaType, textExcerpt } from './answers.js';
 
 export interface HttpResponse {
   status: number;
   headers: Record<string, string | string[] | undefined>;
   /** Parsed JSON body, or undefined when empty (or, on an error status, when it is not JSON). */
   body: unknown;
-  /** The raw body of an error status (4xx, 5xx), for the service's own message; bounded by maxBodyBytes. */
+  /** The head of an error status's raw body (4xx, 5xx), for the service's own message. */
   errorText?: string;
 }
 
@@ -91,12 +91,12 @@ export async function send(dispatcher: Dispatcher, service: string, req: HttpReq
   const status = response.statusCode;
   const contentType = response.headers['content-type'];
   if (status >= 400) {
-    return { status, headers: response.headers, body: parseOrUndefined(text), errorText: text };
+    return { status, headers: response.headers, body: parseOrUndefined(text), errorText: text.slice(0, 4000) };
   }
   const what = { service, method: req.method, path: new URL(req.url).pathname, status, contentType };
   if (text.trim() !== '' && !isJsonType(contentType)) {
     // A login or firewall page, a proxy's notice: not the service's API answering.
-    throw unexpectedAnswer(what, isHtmlType(contentType) ? textExcerpt(text) || 'markup with no readable text' : textExcerpt(text));
+    throw unexpectedAnswer(what, textExcerpt(text), `${service}_not_json`);
   }
   let body: unknown;
   if (text.trim() !== '') {

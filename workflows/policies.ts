@@ -24,8 +24,8 @@ const HOUR = 60 * 60 * 1000;
 export const RUN_BUDGET_MS = { daily: 12 * HOUR, 'every-4h': 2.5 * HOUR } as const;
 export const DEFAULT_RUN_BUDGET_MS = RUN_BUDGET_MS['every-4h'];
 
-/** An activity scheduled at or past the deadline still gets this long (one attempt of a page read, a batch of writes). */
-const LAST_ACTIVITY_MS = 2 * 60 * 1000;
+/** Temporal needs a positive timeout: an activity scheduled at the deadline gets a second, then the run fails. */
+const AT_DEADLINE_MS = 1000;
 
 /** Backoff between attempts; tests shorten it through SyncOptions. */
 export interface RetryTiming {
@@ -47,7 +47,7 @@ export interface RunPolicies {
  * Options are not part of a workflow's replay checks, so they may change from one call to the next.
  */
 export function runPolicies(deadline: number, now: number, timing: RetryTiming = {}): RunPolicies {
-  const scheduleToCloseTimeout: Duration = Math.max(deadline - now, LAST_ACTIVITY_MS);
+  const scheduleToCloseTimeout: Duration = Math.max(deadline - now, AT_DEADLINE_MS);
   const backoff = (initial: number, max: number) => ({
     initialInterval: timing.initialIntervalMs ?? initial,
     maximumInterval: timing.maximumIntervalMs ?? max,
@@ -69,3 +69,8 @@ export const FAILURE_BOOKKEEPING: ActivityOptions = {
   scheduleToCloseTimeout: '15 minutes',
   retry: { initialInterval: '500 milliseconds', maximumInterval: '30 seconds' },
 };
+
+/** `Last error: Lucca answered 500.` (a retry note's "will retry" dropped: it no longer will). */
+export function lastErrorSentence(message: string): string {
+  return `Last error: ${message.replace(/;? ?will retry(?: with backoff)?\.?$/, '.')}`;
+}

@@ -2,7 +2,7 @@ import { RetryState } from '@temporalio/common';
 import { ActivityFailure, ApplicationFailure, proxyActivities, TemporalFailure, TimeoutFailure, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import type { SyncOptions } from './contracts.js';
-import { DEFAULT_RUN_BUDGET_MS, FAILURE_BOOKKEEPING, runPolicies } from './policies.js';
+import { DEFAULT_RUN_BUDGET_MS, FAILURE_BOOKKEEPING, lastErrorSentence, runPolicies } from './policies.js';
 
 /** The run's deadline (epoch ms): the start of its first execution (continue-as-new keeps it) plus its budget. */
 export function runDeadline(budgetMs: number | undefined): number {
@@ -57,12 +57,13 @@ function duration(ms: number): string {
 export function failureMessage(err: unknown, budgetMs: number | undefined): string {
   const cause = rootApplicationFailure(err);
   if (budgetSpent(err)) {
-    const last = cause ? cause.message.replace(/;? ?will retry(?: with backoff)?\.?$/, '.') : 'the last attempt timed out.';
-    const service = SERVICE[cause?.type?.split('_')[0] ?? ''] ?? 'A service';
-    return `Gave up: ${service} kept failing for the run's whole time budget (${duration(budgetMs ?? DEFAULT_RUN_BUDGET_MS)}). ` +
-      `Last error: ${last} Nothing read is lost, and the next scheduled run starts as usual. If this repeats, check that ` +
-      `${service === 'A service' ? 'Lucca and the target are' : `${service} is`} up (status page) and reachable from the workers, ` +
-      'then start a run by hand with `lucca-sync sync run <connection>`.';
+    // The server's timeout rarely carries the last attempt's error: finishRun adds it from the run's `retrying:` note.
+    const service = SERVICE[cause?.type?.split('_')[0] ?? ''];
+    return `Gave up: the run's time budget (${duration(budgetMs ?? DEFAULT_RUN_BUDGET_MS)}) ran out while retrying. ` +
+      'Nothing read is lost, and the next scheduled run starts as usual. If this repeats, check that ' +
+      `${service ? `${service} is` : 'Lucca and the target are'} up (status page) and reachable from the workers, ` +
+      'then start a run by hand with `lucca-sync sync run <connection>`.' +
+      (cause ? ` ${lastErrorSentence(cause.message)}` : '');
   }
   if (cause) return cause.message;
   return err instanceof Error ? err.message : 'The sync failed.';

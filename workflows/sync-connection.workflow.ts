@@ -99,8 +99,10 @@ export async function syncConnection(input: SyncInput): Promise<SyncSummary> {
       await CancellationScope.nonCancellable(() => failureBook.finishRun({ runId, status: 'cancelled', message: 'Cancelled by an operator.' }));
       throw err;
     }
-    const message = failureMessage(err, input.budgetMs);
-    await CancellationScope.nonCancellable(() => failureBook.finishRun({ runId, status: 'failed', message }));
-    throw ApplicationFailure.create({ message, type: failureType(err), nonRetryable: true, cause: err instanceof Error ? err : undefined });
+    const type = failureType(err);
+    const closed = await CancellationScope.nonCancellable(() => failureBook.finishRun({
+      runId, status: 'failed', message: failureMessage(err, input.budgetMs), addLastRetry: type === 'run_budget_spent',
+    }));
+    throw ApplicationFailure.create({ message: closed.message ?? 'The sync failed.', type, nonRetryable: true, cause: err instanceof Error ? err : undefined });
   }
 }

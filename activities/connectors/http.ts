@@ -29,6 +29,10 @@ export function createDispatcher(connections = 32): Dispatcher {
 
 export const MAX_BODY_BYTES = 50 * 1024 * 1024;
 
+const LABEL: Record<string, string> = { lucca: 'Lucca', happypal: 'HappyPal', reflect: 'Reflect' };
+/** The service as people write it, for messages. */
+const named = (service: string) => LABEL[service] ?? service;
+
 /** Keys that could reach a prototype if a parsed body were ever merged into another object. */
 const PROTOTYPE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
@@ -70,10 +74,10 @@ export async function send(dispatcher: Dispatcher, service: string, req: HttpReq
     });
   } catch (err) {
     if (req.signal?.aborted) throw err;
-    throw new SyncError(`${service}_unreachable`, `${service} did not answer (${describe(err)}); will retry.`, true);
+    throw new SyncError(`${service}_unreachable`, `${named(service)} did not answer (${describe(err)}); will retry.`, true);
   }
   const limit = req.maxBodyBytes ?? MAX_BODY_BYTES;
-  const tooLarge = () => new SyncError(`${service}_body_too_large`, `${service} sent a body over ${limit} bytes.`, false);
+  const tooLarge = () => new SyncError(`${service}_body_too_large`, `${named(service)} sent a body over ${limit} bytes.`, false);
   const declared = Number(response.headers['content-length']);
   if (Number.isFinite(declared) && declared > limit) {
     response.body.destroy();
@@ -84,7 +88,7 @@ export async function send(dispatcher: Dispatcher, service: string, req: HttpReq
     text = await readBounded(response.body, limit);
   } catch (err) {
     if (err === TOO_LARGE) throw tooLarge();
-    throw new SyncError(`${service}_body_lost`, `${service} response was cut off (${describe(err)}); will retry.`, true);
+    throw new SyncError(`${service}_body_lost`, `${named(service)}'s answer was cut off (${describe(err)}); will retry.`, true);
   }
   // A UTF-8 byte-order mark is not part of the JSON text (RFC 8259 §8.1): dropped, the rest parsed.
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
@@ -106,7 +110,7 @@ export async function send(dispatcher: Dispatcher, service: string, req: HttpReq
       // A body that ends early is a transport fault (a cut connection, a proxy's buffer): retried
       // like one. Anything else is an answer we cannot read: a few attempts, then the run stops.
       if (endsEarly(err, text)) {
-        throw new SyncError(`${service}_body_lost`, `${service} response was cut off (the JSON ends early); will retry.`, true);
+        throw new SyncError(`${service}_body_lost`, `${named(service)}'s answer was cut off (the JSON ends early); will retry.`, true);
       }
       throw unexpectedAnswer(what, `not valid JSON, ${textExcerpt(text)}`, `${service}_bad_json`);
     }
@@ -134,8 +138,6 @@ function endsEarly(err: unknown, text: string): boolean {
 /** Attempts an activity makes at an answer we cannot use before the run stops (the first one and two retries). */
 export const MALFORMED_ATTEMPTS = 3;
 
-const LABEL: Record<string, string> = { lucca: 'Lucca', happypal: 'HappyPal', reflect: 'Reflect' };
-
 const ADVICE: Record<string, string> = {
   lucca: "Check the connection's Lucca URL, and that no proxy, firewall or login page stands between the worker and Lucca; " +
     'if Lucca changed its API, report it to the connector maintainers.',
@@ -158,7 +160,7 @@ export interface AnswerContext {
  * message naming the endpoint, status, content type and a PII-free excerpt.
  */
 export function unexpectedAnswer(at: AnswerContext, excerpt: string, code = `${at.service}_bad_response`): SyncError {
-  const label = LABEL[at.service] ?? at.service;
+  const label = named(at.service);
   return new SyncError(
     code,
     `${label}'s answer to ${at.method} ${at.path.split('?')[0]} is not what its API sends (${at.status}, ${mediaType(at.contentType)}): ` +
@@ -219,9 +221,9 @@ export function retryAfterMs(headers: HttpResponse['headers'], now = Date.now())
 export function throwForTransient(service: string, res: HttpResponse): void {
   if (res.status === 429) {
     const wait = retryAfterMs(res.headers);
-    throw new SyncError(`${service}_rate_limited`, `${service} asked us to slow down (429); retrying in ${Math.round(wait / 1000)} s.`, true, wait);
+    throw new SyncError(`${service}_rate_limited`, `${named(service)} asked us to slow down (429); retrying in ${Math.round(wait / 1000)} s.`, true, wait);
   }
   if (res.status === 408 || res.status >= 500) {
-    throw new SyncError(`${service}_unavailable`, `${service} answered ${res.status}; will retry with backoff.`, true, undefined, res.status);
+    throw new SyncError(`${service}_unavailable`, `${named(service)} answered ${res.status}; will retry with backoff.`, true, undefined, res.status);
   }
 }

@@ -17,3 +17,9 @@ export async function clearRunRetrying(db: Db, runId: string): Promise<void> {
   await db.update(syncRuns).set({ message: null })
     .where(and(eq(syncRuns.id, runId), eq(syncRuns.status, 'running'), like(syncRuns.message, `${RETRYING_PREFIX}%`)));
 }
+
+/** The error a running run last retried on (its `retrying:` note without the prefix), if any. */
+export async function lastRetryNote(db: Db, runId: string): Promise<string | undefined> {
+  const [row] = await db.select({ message: syncRuns.message }).from(syncRuns).where(eq(syncRuns.id, runId));
+  return row?.message?.startsWith(RETRYING_PREFIX) ? row.message.slice(RETRYING_PREFIX.length) : undefined;
+}

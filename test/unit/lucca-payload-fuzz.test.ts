@@ -312,7 +312,7 @@ describe('Lucca bodies over HTTP (activities/connectors/http.ts)', () => {
     expect(err).toBeInstanceOf(SyncError);
     expect((err as SyncError).code).toBe('lucca_body_too_large');
     expect((err as SyncError).retryable).toBe(false);
-    expect((err as SyncError).message).toBe('lucca sent a body over 1048576 bytes.');
+    expect((err as SyncError).message).toBe('Lucca sent a body over 1048576 bytes.');
     await new Promise((r) => setTimeout(r, 200));
     // Socket buffers let a few MB through before the close is seen; far from the 64 MB offered.
     expect(bytesSentBeforeClose).toBeLessThan(16 * 1024 * 1024);

@@ -6,7 +6,8 @@ import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
  * Temporal's retries at once (ApplicationFailure nonRetryable), whatever the code. `retryAfterMs`
  * becomes the next retry delay (Retry-After); `httpStatus` is the status that caused it, when an
  * answer did (a 5xx). `maxAttempts` bounds the retries of an error no backoff is likely to fix (an
- * HTML page instead of JSON): on that attempt of the activity it is no longer retried. Other
+ * HTML page instead of JSON): from that attempt of the activity on (Temporal's attempt number, which
+ * counts every failed attempt of the activity, whatever its cause) it is no longer retried. Other
  * retryable errors retry until the run's deadline (workflows/policies.ts). Messages never carry
  * personal data or secrets.
  */

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ActivityFailure, ApplicationFailure, RetryState, TimeoutFailure, TimeoutType } from '@temporalio/common';
 import { luccaErrorMessage, jsonShape, textExcerpt } from '../../activities/connectors/answers.js';
+import { runsTable, type RunRow } from '../../client/runs-view.js';
 import { createHappyPalClient } from '../../activities/connectors/happypal/client.js';
 import { createDispatcher, MALFORMED_ATTEMPTS } from '../../activities/connectors/http.js';
 import { createLuccaClient } from '../../activities/connectors/lucca/client.js';
@@ -237,6 +238,21 @@ describe('one source of truth for retryability: the error itself', () => {
     await expect(acts.fatal({ runId: 'r2' })).rejects.toMatchObject({ nonRetryable: true });
     await expect(acts.foreign({ runId: 'r3' })).rejects.toThrow('duplicate key');
     expect(notes).toEqual(['r1: Lucca answered 503; will retry with backoff.', 'r3: an internal error (Error); see the worker log']);
+  });
+});
+
+describe('runs list shows why a run is retrying or why it failed', () => {
+  it('a message column, one line, capped', () => {
+    const row = (status: RunRow['status'], message: string | null): RunRow => ({
+      id: 'run-1', connectionId: 'c', workflowId: 'w', trigger: 'schedule', dryRun: false, status, phase: 'fetch-source', fetchComplete: false,
+      counts: {}, message, startedAt: new Date('2026-01-01T05:00:00Z'), finishedAt: null,
+    });
+    const table = runsTable([row('running', 'retrying: Lucca answered 503; will retry with backoff.'), row('failed', `Gave up:\n${'x'.repeat(400)}`)]);
+    const [header, running, failed] = table.split('\n');
+    expect(header).toMatch(/COUNTS\s+MESSAGE$/);
+    expect(running).toMatch(/running\s+schedule\s+no\s+no changes\s+retrying: Lucca answered 503; will retry with backoff\.$/);
+    expect(failed).toContain('Gave up: xxx');
+    expect(failed!.length).toBeLessThan(table.split('\n')[0]!.length + 200);
   });
 });
 

@@ -2,7 +2,6 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { Context } from '@temporalio/activity';
 import { and, asc, eq } from 'drizzle-orm';
 import { plannedOnly, reportLines, syncRuns } from '../db/schema.js';
-import { NON_RETRYABLE } from '../workflows/policies.js';
 import type { RecordRejection } from './connectors/happypal/client.js';
 import { loadRunContext, type Deps, type RunContext } from './deps.js';
 import { SyncError } from './errors.js';
@@ -53,13 +52,13 @@ interface Rejected { line: Line; rejection: RecordRejection }
  *   or left planned; the attempt goes on with other lines.
  * - `pause`: HappyPal asked us to slow down (429): no new line; the attempt commits and throws, so
  *   Temporal's next retry waits what Retry-After says (SyncError.retryAfterMs → nextRetryDelay).
- * - `stop`: anything else (a refused key, an unexpected answer, a bug, a database error): today's
- *   rule, no new line, commit, throw; Temporal retries it or not according to its type.
+ * - `stop`: anything else (a refused key, a bug, a database error): no new line, commit, throw;
+ *   Temporal retries it or not as the error itself says (SyncError.retryable, activities/errors.ts).
  */
 export type WriteFault = 'resend' | 'pause' | 'stop';
 
 export function classifyWriteError(err: unknown): WriteFault {
-  if (!(err instanceof SyncError) || !err.retryable || NON_RETRYABLE.includes(err.code)) return 'stop';
+  if (!(err instanceof SyncError) || !err.retryable) return 'stop';
   return err.retryAfterMs === undefined ? 'resend' : 'pause';
 }
 

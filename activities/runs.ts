@@ -1,5 +1,7 @@
 import { eq, sql } from 'drizzle-orm';
+import { lastRetryNote } from '../db/queries/runs.js';
 import { connections, reportLines, syncRuns } from '../db/schema.js';
+import { lastErrorSentence } from '../workflows/policies.js';
 import type { RunStatus, SyncSummary, Trigger } from '../workflows/contracts.js';
 import { loadConnection, type Deps } from './deps.js';
 import { SyncError } from './errors.js';
@@ -47,12 +49,15 @@ export function runActivities(deps: Deps) {
      * the disk of an instance running hundreds of connections: each connection keeps one read, its
      * latest, for the report and for support.
      */
-    async finishRun(input: { runId: string; status: RunStatus; message: string | null }): Promise<SyncSummary> {
+    async finishRun(input: { runId: string; status: RunStatus; message: string | null; addLastRetry?: boolean }): Promise<SyncSummary> {
       const counts = await countRun(deps, input.runId);
+      // A run that ran out of time: the error it last retried on, from its `retrying:` note.
+      const note = input.addLastRetry && input.message && !input.message.includes('Last error:') ? await lastRetryNote(db, input.runId) : undefined;
+      const message = note ? `${input.message} ${lastErrorSentence(note)}` : input.message;
       const run = await db.transaction(async (tx) => {
         const [row] = await tx
           .update(syncRuns)
-          .set({ status: input.status, message: input.message, counts, phase: 'done', finishedAt: new Date() })
+          .set({ status: input.status, message, counts, phase: 'done', finishedAt: new Date() })
           .where(eq(syncRuns.id, input.runId))
           .returning();
         if (row && PURGE_AFTER.has(input.status)) {
@@ -70,7 +75,7 @@ export function runActivities(deps: Deps) {
           durationSeconds: ((run.finishedAt ?? new Date()).getTime() - run.startedAt.getTime()) / 1000,
         });
       }
-      return { runId: run.id, status: input.status, dryRun: run.dryRun, counts, message: input.message };
+      return { runId: run.id, status: input.status, dryRun: run.dryRun, counts, message };
     },
   };
 }

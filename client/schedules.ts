@@ -7,6 +7,7 @@ import {
   type ScheduleOptions,
 } from '@temporalio/client';
 import { scheduleIdFor, SYNC_WORKFLOW_TYPE, type SyncInput } from '../workflows/contracts.js';
+import { RUN_BUDGET_MS } from '../workflows/policies.js';
 import { describeCadence, specFor, type Cadence } from './schedule-spec.js';
 
 /** What a schedule needs to know about its connection: ids and readable labels, never keys. */
@@ -34,7 +35,8 @@ export function scheduleNote(connection: ScheduledConnection, cadence: Cadence):
 
 function scheduleBody(input: EnsureScheduleInput) {
   const { connection, cadence, taskQueue } = input;
-  const args: [SyncInput] = [{ connectionId: connection.id, trigger: 'schedule' }];
+  // The run's time budget follows the cadence: it always ends before the next slot (workflows/policies.ts).
+  const args: [SyncInput] = [{ connectionId: connection.id, trigger: 'schedule', budgetMs: RUN_BUDGET_MS[cadence.kind] }];
   return {
     spec: specFor(cadence),
     action: {

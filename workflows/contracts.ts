@@ -17,6 +17,9 @@ export interface SyncOptions {
   linesPerActivity?: number;
   /** Activities in one execution before it continues-as-new (Temporal may suggest it sooner). */
   maxActivitiesPerRun?: number;
+  /** Backoff between activity attempts (default 1 s doubling to 1 min; tests shorten it). */
+  retryInitialIntervalMs?: number;
+  retryMaximumIntervalMs?: number;
 }
 
 export interface SyncCursor {
@@ -41,6 +44,11 @@ export interface SyncInput {
   /** Lets a run through the mass-deactivation guard (an operator's explicit confirmation). */
   confirmDeactivations?: boolean;
   options?: SyncOptions;
+  /**
+   * How long the run may last, retries included, from its start (ms): set by the schedule from its
+   * cadence (workflows/policies.ts RUN_BUDGET_MS); absent (manual runs, older schedules) → the default.
+   */
+  budgetMs?: number;
   /** Set only by continue-as-new. */
   cursor?: SyncCursor;
 }
@@ -88,6 +96,8 @@ export interface DatasetInput {
   /** The operator confirmed deletions past the guard (SyncInput.confirmDeactivations). */
   confirmDeletions: boolean;
   options?: SyncOptions;
+  /** The run's deadline (epoch ms), from its parent; absent in older histories (then its own start + the default budget). */
+  deadline?: number;
   /** Set only by continue-as-new. */
   cursor?: DatasetCursor;
 }

@@ -1,8 +1,9 @@
-import { ApplicationFailure, executeChild, isCancellation, setHandler, TemporalFailure, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, executeChild, isCancellation, setHandler, workflowInfo } from '@temporalio/workflow';
 import {
   datasetProgressSignal, datasetWorkflowIdFor, progressQuery, REFLECT_DATASET_NAMES, type DatasetProgress, type DatasetResult, type Phase,
   type SyncCursor, type SyncInput, type SyncSummary,
 } from './contracts.js';
+import { failureMessage, failureType } from './run-activities.js';
 import { syncDataset } from './sync-dataset.workflow.js';
 
 const PHASES: readonly Phase[] = ['starting', 'fetch-source', 'fetch-target', 'plan', 'write', 'report', 'done'];
@@ -20,7 +21,7 @@ const LABEL: Record<string, string> = { employees: 'employees', compensation: 'c
  * reads share the instance's rate limiter, so this costs Lucca nothing more than one after another.
  */
 export async function runReflectDatasets(
-  input: SyncInput, cursor: SyncCursor, finish: (status: 'completed', message: string | null) => Promise<SyncSummary>,
+  input: SyncInput, cursor: SyncCursor, deadline: number, finish: (status: 'completed', message: string | null) => Promise<SyncSummary>,
 ): Promise<SyncSummary> {
   const progress = new Map<string, DatasetProgress>();
   setHandler(progressQuery, () => ({
@@ -39,17 +40,19 @@ export async function runReflectDatasets(
   const settled = await Promise.allSettled(REFLECT_DATASET_NAMES.map((dataset) =>
     executeChild(syncDataset, {
       workflowId: datasetWorkflowIdFor(parentId, dataset),
-      args: [{ runId: cursor.runId, dataset, dryRun: !!input.dryRun, confirmDeletions: !!input.confirmDeactivations, ...(input.options && { options: input.options }) }],
+      args: [{
+        runId: cursor.runId, dataset, dryRun: !!input.dryRun, confirmDeletions: !!input.confirmDeactivations, deadline,
+        ...(input.options && { options: input.options }),
+      }],
     })));
   const cancelled = settled.find((s) => s.status === 'rejected' && isCancellation(s.reason));
   if (cancelled?.status === 'rejected') throw cancelled.reason;
   const failed = REFLECT_DATASET_NAMES.filter((_, i) => settled[i]?.status === 'rejected');
   if (failed.length > 0) {
     const first = settled.find((s) => s.status === 'rejected') as PromiseRejectedResult;
-    const cause = rootCause(first.reason);
     throw ApplicationFailure.create({
-      message: `${failed.map((d) => LABEL[d]).join(', ')} failed: ${cause.message}`,
-      type: cause instanceof ApplicationFailure && cause.type ? cause.type : 'sync_failed',
+      message: `${failed.map((d) => LABEL[d]).join(', ')} failed: ${failureMessage(first.reason, input.budgetMs)}`,
+      type: failureType(first.reason),
       nonRetryable: true,
     });
   }
@@ -58,13 +61,6 @@ export async function runReflectDatasets(
   const summary = await finish('completed', summaryMessage(results));
   cursor.phase = 'done';
   return summary;
-}
-
-/** The failure at the bottom of a child's failure chain (an activity's ApplicationFailure). */
-function rootCause(err: unknown): Error {
-  let current: unknown = err;
-  while (current instanceof TemporalFailure && current.cause && !(current instanceof ApplicationFailure && current.type)) current = current.cause;
-  return current instanceof Error ? current : new Error('A dataset failed.');
 }
 
 /** null when every dataset synced; otherwise it names the partial sections, and why, plainly. */

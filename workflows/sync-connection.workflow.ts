@@ -1,22 +1,15 @@
 import {
-  ActivityFailure,
   ApplicationFailure,
   CancellationScope,
   ContinueAsNew,
   continueAsNew,
   isCancellation,
-  proxyActivities,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { Activities } from '../activities/index.js';
 import { progressQuery, type SyncCursor, type SyncInput, type SyncSummary } from './contracts.js';
-import { BOOKKEEPING, READ, WORK } from './policies.js';
 import { runReflectDatasets } from './reflect-run.js';
-
-const read = proxyActivities<Activities>(READ);
-const work = proxyActivities<Activities>(WORK);
-const book = proxyActivities<Activities>(BOOKKEEPING);
+import { activitiesUntil, failureBook, failureMessage, failureType, runDeadline } from './run-activities.js';
 
 // linesPerActivity: 5,000 lines take seconds to write; fewer, longer write activities mean fewer
 // pipeline drains and round trips (bench/RESULTS.md). Activity inputs are not part of replay checks.
@@ -33,6 +26,9 @@ export async function syncConnection(input: SyncInput): Promise<SyncSummary> {
     runId: '', phase: 'starting', sourceOffset: 0, sourceDone: false, targetPage: 1, targetDone: false,
     planned: false, pagesDone: 0, counts: {}, continuedAsNew: 0,
   };
+  // Every activity stops retrying at the run's deadline: the run ends before the connection's next slot.
+  const deadline = runDeadline(input.budgetMs);
+  const acts = () => activitiesUntil(deadline, input.options);
   let activitiesThisRun = 0;
   setHandler(progressQuery, () => ({
     runId: cursor.runId || null, phase: cursor.phase, pagesDone: cursor.pagesDone, counts: { ...cursor.counts },
@@ -49,7 +45,7 @@ export async function syncConnection(input: SyncInput): Promise<SyncSummary> {
 
   try {
     if (!cursor.runId) {
-      const begun = await book.beginRun({
+      const begun = await acts().book.beginRun({
         connectionId: input.connectionId, workflowId: workflowInfo().workflowId, trigger: input.trigger, dryRun: !!input.dryRun,
       });
       cursor.runId = begun.runId;
@@ -58,41 +54,41 @@ export async function syncConnection(input: SyncInput): Promise<SyncSummary> {
     const runId = cursor.runId;
     // Reflect: one child workflow per dataset (reflect-run.ts). Histories of HappyPal runs never enter here.
     if (cursor.target === 'reflect') {
-      return await runReflectDatasets(input, cursor, (status, message) => book.finishRun({ runId, status, message }));
+      return await runReflectDatasets(input, cursor, deadline, (status, message) => acts().book.finishRun({ runId, status, message }));
     }
     while (!cursor.sourceDone) {
       cursor.phase = 'fetch-source';
-      const page = await read.fetchSourcePages({ runId, offset: cursor.sourceOffset, maxPages: options.pagesPerActivity });
+      const page = await acts().read.fetchSourcePages({ runId, offset: cursor.sourceOffset, maxPages: options.pagesPerActivity });
       Object.assign(cursor, { sourceOffset: page.offset, sourceDone: page.done, pagesDone: cursor.pagesDone + page.pages });
       add(page.counts);
       await checkpoint();
     }
     while (!cursor.targetDone) {
       cursor.phase = 'fetch-target';
-      const page = await read.fetchTargetPages({ runId, page: cursor.targetPage, maxPages: options.pagesPerActivity });
+      const page = await acts().read.fetchTargetPages({ runId, page: cursor.targetPage, maxPages: options.pagesPerActivity });
       Object.assign(cursor, { targetPage: page.page, targetDone: page.done, pagesDone: cursor.pagesDone + page.pages });
       add(page.counts);
       await checkpoint();
     }
     if (!cursor.planned) {
       cursor.phase = 'plan';
-      const plan = await work.planChanges({ runId, confirmDeactivations: !!input.confirmDeactivations });
+      const plan = await acts().work.planChanges({ runId, confirmDeactivations: !!input.confirmDeactivations });
       cursor.planned = true;
       add(plan.counts);
-      if (plan.blockedReason) return await book.finishRun({ runId, status: 'blocked', message: plan.blockedReason });
+      if (plan.blockedReason) return await acts().book.finishRun({ runId, status: 'blocked', message: plan.blockedReason });
       await checkpoint();
     }
     if (!input.dryRun) {
       cursor.phase = 'write';
       for (;;) {
-        const batch = await work.applyChanges({ runId, maxLines: options.linesPerActivity });
+        const batch = await acts().work.applyChanges({ runId, maxLines: options.linesPerActivity });
         add(batch.counts);
         if (batch.done) break;
         await checkpoint();
       }
     }
     cursor.phase = 'report';
-    const summary = await book.finishRun({ runId, status: 'completed', message: null });
+    const summary = await acts().book.finishRun({ runId, status: 'completed', message: null });
     cursor.phase = 'done';
     return summary;
   } catch (err) {
@@ -100,22 +96,13 @@ export async function syncConnection(input: SyncInput): Promise<SyncSummary> {
     if (!cursor.runId) throw err;
     const runId = cursor.runId;
     if (isCancellation(err)) {
-      await CancellationScope.nonCancellable(() => book.finishRun({ runId, status: 'cancelled', message: 'Cancelled by an operator.' }));
+      await CancellationScope.nonCancellable(() => failureBook.finishRun({ runId, status: 'cancelled', message: 'Cancelled by an operator.' }));
       throw err;
     }
-    const message = failureMessage(err);
-    await CancellationScope.nonCancellable(() => book.finishRun({ runId, status: 'failed', message }));
-    throw ApplicationFailure.create({ message, type: failureType(err), nonRetryable: true, cause: err instanceof Error ? err : undefined });
+    const type = failureType(err);
+    const closed = await CancellationScope.nonCancellable(() => failureBook.finishRun({
+      runId, status: 'failed', message: failureMessage(err, input.budgetMs), addLastRetry: type === 'run_budget_spent',
+    }));
+    throw ApplicationFailure.create({ message: closed.message ?? 'The sync failed.', type, nonRetryable: true, cause: err instanceof Error ? err : undefined });
   }
-}
-
-function failureMessage(err: unknown): string {
-  if (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure) return err.cause.message;
-  return err instanceof Error ? err.message : 'The sync failed.';
-}
-
-function failureType(err: unknown): string {
-  if (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type) return err.cause.type;
-  if (err instanceof ApplicationFailure && err.type) return err.type;
-  return 'sync_failed';
 }

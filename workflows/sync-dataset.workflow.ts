@@ -1,15 +1,10 @@
 import {
-  ActivityFailure, ApplicationFailure, ContinueAsNew, continueAsNew, getExternalWorkflowHandle, isCancellation, proxyActivities, setHandler, workflowInfo,
+  ActivityFailure, ApplicationFailure, ContinueAsNew, continueAsNew, getExternalWorkflowHandle, isCancellation, setHandler, workflowInfo,
 } from '@temporalio/workflow';
-import type { Activities } from '../activities/index.js';
 import {
   datasetProgressSignal, progressQuery, type DatasetCursor, type DatasetInput, type DatasetProgress, type DatasetResult, type DatasetStatus,
 } from './contracts.js';
-import { BOOKKEEPING, READ, WORK } from './policies.js';
-
-const read = proxyActivities<Activities>(READ);
-const work = proxyActivities<Activities>(WORK);
-const book = proxyActivities<Activities>(BOOKKEEPING);
+import { activitiesUntil, runDeadline } from './run-activities.js';
 
 const DEFAULTS = { pagesPerActivity: 10, linesPerActivity: 2000, maxActivitiesPerRun: 500 };
 
@@ -27,6 +22,9 @@ export async function syncDataset(input: DatasetInput): Promise<DatasetResult> {
   const c: DatasetCursor = input.cursor ?? {
     phase: 'starting', plan: null, read: { part: 0, at: 0 }, readDone: false, planned: false, message: null, pagesDone: 0, counts: {}, continuedAsNew: 0,
   };
+  // The parent's deadline: the whole run, all datasets, ends before the connection's next slot.
+  const deadline = input.deadline ?? runDeadline(undefined);
+  const acts = () => activitiesUntil(deadline, input.options);
   let activities = 0;
   const progress = (status: DatasetStatus): DatasetProgress => ({ dataset, phase: c.phase, status, pagesDone: c.pagesDone, counts: { ...c.counts } });
   setHandler(progressQuery, () => ({ runId, phase: c.phase, pagesDone: c.pagesDone, counts: { ...c.counts } }));
@@ -56,18 +54,18 @@ export async function syncDataset(input: DatasetInput): Promise<DatasetResult> {
   };
 
   try {
-    c.plan ??= await book.prepareDataset({ runId, dataset });
+    c.plan ??= await acts().book.prepareDataset({ runId, dataset });
     const plan = c.plan;
     while (!c.readDone) {
       await enter('fetch-source');
-      const page = await read.fetchDatasetPages({ runId, dataset, plan, cursor: c.read, maxPages: options.pagesPerActivity });
+      const page = await acts().read.fetchDatasetPages({ runId, dataset, plan, cursor: c.read, maxPages: options.pagesPerActivity });
       Object.assign(c, { read: page.cursor, readDone: page.done, pagesDone: c.pagesDone + page.pages });
       add(page.counts);
       await checkpoint();
     }
     if (!c.planned) {
       await enter('plan');
-      const planned = await work.planDataset({ runId, dataset, plan, confirmDeletions: input.confirmDeletions });
+      const planned = await acts().work.planDataset({ runId, dataset, plan, confirmDeletions: input.confirmDeletions });
       Object.assign(c, { planned: true, message: planned.message });
       add(planned.counts);
       await checkpoint();
@@ -75,14 +73,14 @@ export async function syncDataset(input: DatasetInput): Promise<DatasetResult> {
     if (!input.dryRun) {
       await enter('write');
       for (;;) {
-        const batch = await work.applyDataset({ runId, dataset, maxLines: options.linesPerActivity });
+        const batch = await acts().work.applyDataset({ runId, dataset, maxLines: options.linesPerActivity });
         add(batch.counts);
         if (batch.done) break;
         await checkpoint();
       }
     }
     await enter('report');
-    await book.finishDataset({ runId, dataset, plan, dryRun: input.dryRun });
+    await acts().book.finishDataset({ runId, dataset, plan, dryRun: input.dryRun });
     c.phase = 'done';
     await tell('completed');
     return { dataset, status: 'completed', message: c.message, counts: c.counts };
@@ -90,7 +88,7 @@ export async function syncDataset(input: DatasetInput): Promise<DatasetResult> {
     if (err instanceof ContinueAsNew) throw err;
     const cause = err instanceof ActivityFailure ? err.cause : undefined;
     if (!(cause instanceof ApplicationFailure) || cause.type !== 'lucca_forbidden') throw err;
-    await book.reportDatasetBlocked({ runId, dataset, message: cause.message });
+    await acts().book.reportDatasetBlocked({ runId, dataset, message: cause.message });
     c.phase = 'done';
     await tell('not_permitted');
     return { dataset, status: 'not_permitted', message: cause.message, counts: c.counts };

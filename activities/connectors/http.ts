@@ -1,11 +1,14 @@
 import { Agent, errors as undiciErrors, type Dispatcher } from 'undici';
 import { SyncError } from '../errors.js';
+import { isJsonType, jsonShape, mediaType, textExcerpt } from './answers.js';
 
 export interface HttpResponse {
   status: number;
   headers: Record<string, string | string[] | undefined>;
-  /** Parsed JSON body, or undefined when empty. */
+  /** Parsed JSON body, or undefined when empty (or, on an error status, when it is not JSON). */
   body: unknown;
+  /** The head of an error status's raw body (4xx, 5xx), for the service's own message. */
+  errorText?: string;
 }
 
 export interface HttpRequest {
@@ -25,6 +28,10 @@ export function createDispatcher(connections = 32): Dispatcher {
 }
 
 export const MAX_BODY_BYTES = 50 * 1024 * 1024;
+
+const LABEL: Record<string, string> = { lucca: 'Lucca', happypal: 'HappyPal', reflect: 'Reflect' };
+/** The service as people write it, for messages. */
+const named = (service: string) => LABEL[service] ?? service;
 
 /** Keys that could reach a prototype if a parsed body were ever merged into another object. */
 const PROTOTYPE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
@@ -67,10 +74,10 @@ export async function send(dispatcher: Dispatcher, service: string, req: HttpReq
     });
   } catch (err) {
     if (req.signal?.aborted) throw err;
-    throw new SyncError(`${service}_unreachable`, `${service} did not answer (${describe(err)}); will retry.`, true);
+    throw new SyncError(`${service}_unreachable`, `${named(service)} did not answer (${describe(err)}); will retry.`, true);
   }
   const limit = req.maxBodyBytes ?? MAX_BODY_BYTES;
-  const tooLarge = () => new SyncError(`${service}_body_too_large`, `${service} sent a body over ${limit} bytes.`, false);
+  const tooLarge = () => new SyncError(`${service}_body_too_large`, `${named(service)} sent a body over ${limit} bytes.`, false);
   const declared = Number(response.headers['content-length']);
   if (Number.isFinite(declared) && declared > limit) {
     response.body.destroy();
@@ -81,20 +88,97 @@ export async function send(dispatcher: Dispatcher, service: string, req: HttpReq
     text = await readBounded(response.body, limit);
   } catch (err) {
     if (err === TOO_LARGE) throw tooLarge();
-    throw new SyncError(`${service}_body_lost`, `${service} response was cut off (${describe(err)}); will retry.`, true);
+    throw new SyncError(`${service}_body_lost`, `${named(service)}'s answer was cut off (${describe(err)}); will retry.`, true);
+  }
+  // A UTF-8 byte-order mark is not part of the JSON text (RFC 8259 §8.1): dropped, the rest parsed.
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  const status = response.statusCode;
+  const contentType = response.headers['content-type'];
+  if (status >= 400) {
+    return { status, headers: response.headers, body: parseOrUndefined(text), errorText: text.slice(0, 4000) };
+  }
+  const what = { service, method: req.method, path: new URL(req.url).pathname, status, contentType };
+  if (text.trim() !== '' && !isJsonType(contentType)) {
+    // A login or firewall page, a proxy's notice: not the service's API answering.
+    throw unexpectedAnswer(what, textExcerpt(text), `${service}_not_json`);
   }
   let body: unknown;
   if (text.trim() !== '') {
     try {
       body = parseJsonSafely(text);
-    } catch {
-      // A truncated or non-JSON body on a success is a transport fault; on an error status it is just noise.
-      if (response.statusCode < 400) {
-        throw new SyncError(`${service}_bad_json`, `${service} sent a body that is not valid JSON; will retry.`, true);
+    } catch (err) {
+      // A body that ends early is a transport fault (a cut connection, a proxy's buffer): retried
+      // like one. Anything else is an answer we cannot read: a few attempts, then the run stops.
+      if (endsEarly(err, text)) {
+        throw new SyncError(`${service}_body_lost`, `${named(service)}'s answer was cut off (the JSON ends early); will retry.`, true);
       }
+      throw unexpectedAnswer(what, `not valid JSON, ${textExcerpt(text)}`, `${service}_bad_json`);
     }
   }
-  return { status: response.statusCode, headers: response.headers, body };
+  return { status, headers: response.headers, body };
+}
+
+function parseOrUndefined(text: string): unknown {
+  if (text.trim() === '') return undefined;
+  try {
+    return parseJsonSafely(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether a JSON.parse failure is at the very end of the text: a prefix of a JSON document. */
+function endsEarly(err: unknown, text: string): boolean {
+  if (!(err instanceof SyntaxError)) return false;
+  if (/end of JSON input/i.test(err.message)) return true;
+  const at = /at position (\d+)/.exec(err.message)?.[1];
+  return at !== undefined && Number(at) >= text.trimEnd().length;
+}
+
+/** Attempts an activity makes at an answer we cannot use before the run stops (the first one and two retries). */
+export const MALFORMED_ATTEMPTS = 3;
+
+const ADVICE: Record<string, string> = {
+  lucca: "Check the connection's Lucca URL, and that no proxy, firewall or login page stands between the worker and Lucca; " +
+    'if Lucca changed its API, report it to the connector maintainers.',
+};
+const DEFAULT_ADVICE = "Check the connection's target URL, and that no proxy, firewall or login page stands in the way; " +
+  "if the service changed its API, report it to the connector maintainers.";
+
+export interface AnswerContext {
+  service: string;
+  method: string;
+  /** The path only: a query may carry a filter value. */
+  path: string;
+  status: number;
+  contentType: string | string[] | undefined;
+}
+
+/**
+ * An answer with a success status that we cannot use: not JSON, or JSON without the documented
+ * shape. Retried a few times (MALFORMED_ATTEMPTS: a flapping proxy), then the run stops with a
+ * message naming the endpoint, status, content type and a PII-free excerpt.
+ */
+export function unexpectedAnswer(at: AnswerContext, excerpt: string, code = `${at.service}_bad_response`): SyncError {
+  const label = named(at.service);
+  return new SyncError(
+    code,
+    `${label}'s answer to ${at.method} ${at.path.split('?')[0]} is not what its API sends (${at.status}, ${mediaType(at.contentType)}): ` +
+      `${excerpt}. ${ADVICE[at.service] ?? DEFAULT_ADVICE}`,
+    true,
+    undefined,
+    undefined,
+    MALFORMED_ATTEMPTS,
+  );
+}
+
+/** unexpectedAnswer for a parsed JSON body without the documented shape: its shape is the excerpt. */
+export function unexpectedShape(service: string, method: string, path: string, res: HttpResponse, expected: string, code?: string): SyncError {
+  return unexpectedAnswer(
+    { service, method, path, status: res.status, contentType: res.headers['content-type'] },
+    `expected ${expected}, got ${jsonShape(res.body)}`,
+    code,
+  );
 }
 
 const TOO_LARGE = Symbol('body too large');
@@ -137,9 +221,9 @@ export function retryAfterMs(headers: HttpResponse['headers'], now = Date.now())
 export function throwForTransient(service: string, res: HttpResponse): void {
   if (res.status === 429) {
     const wait = retryAfterMs(res.headers);
-    throw new SyncError(`${service}_rate_limited`, `${service} asked us to slow down (429); retrying in ${Math.round(wait / 1000)} s.`, true, wait);
+    throw new SyncError(`${service}_rate_limited`, `${named(service)} asked us to slow down (429); retrying in ${Math.round(wait / 1000)} s.`, true, wait);
   }
   if (res.status === 408 || res.status >= 500) {
-    throw new SyncError(`${service}_unavailable`, `${service} answered ${res.status}; will retry with backoff.`, true, undefined, res.status);
+    throw new SyncError(`${service}_unavailable`, `${named(service)} answered ${res.status}; will retry with backoff.`, true, undefined, res.status);
   }
 }

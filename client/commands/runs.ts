@@ -9,7 +9,7 @@ export function registerRunsCommands(program: Command): void {
   const group = program.command('runs').description('list the sync runs of a connection');
   group
     .command('list <name>')
-    .description('id, started, status, trigger, dry run and counts of recent runs')
+    .description('id, started, status, trigger, dry run, counts and message of recent runs')
     .option('--limit <n>', 'how many runs (default 20)', '20')
     .action(async (name: string, options: { limit: string }) => {
       const limit = Number(options.limit);

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import type { Company } from '../data/company.js';
 import { FaultInjector, RetryAfterAsSchema, type RetryAfterAs } from '../shared/faults.js';
-import { listen, retryAfterValue, sendJson, sleep } from '../shared/http.js';
+import { listen, retryAfterValue, sendHtmlPage, sendJson, sleep } from '../shared/http.js';
 import { SlidingWindowLimiter } from '../shared/rate-limit.js';
 import { handleAdmin } from './admin.js';
 import type { LuccaInstance, RequestContext } from './context.js';
@@ -93,6 +93,8 @@ export async function startLuccaSimulator(options: LuccaSimulatorOptions = {}): 
     if (decision.kind === 'drop') return void res.socket?.destroy();
     if (decision.kind === 'error') return fail(res, new LuccaHttpError(500, 'An error has occurred.'));
     if (decision.kind === 'tooMany') return fail(res, tooMany(decision.retryAfterSeconds, decision.retryAfterAs));
+    // A proxy or SSO portal in front of the tenant answers with its own login page, status 200.
+    if (decision.kind === 'html') return sendHtmlPage(res);
     const company = instance.company;
     const ctx: RequestContext = {
       instance, company, key, role: key.role, query: new Query(url.searchParams), path: routed.path,

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { readBody, retryAfterValue, sendJson, sleep } from './http.js';
+import { readBody, retryAfterValue, sendHtmlPage, sendJson, sleep } from './http.js';
 import type { FaultInjector } from './faults.js';
 import type { SlidingWindowLimiter } from './rate-limit.js';
 import { IDEMPOTENCY_KEY_PATTERN, type IdempotencyStore, requestFingerprint } from './idempotency.js';
@@ -86,6 +86,10 @@ export async function serveApiCall(
   const fault = ctx.faults.decide(call.endpoint);
   if (fault.delayMs > 0) await sleep(fault.delayMs);
   if (fault.kind === 'error') return send(apiError(500, 'internal', 'Injected server error'));
+  if (fault.kind === 'html') {
+    ctx.counter.add(call.endpoint, 200);
+    return sendHtmlPage(res);
+  }
   if (fault.kind === 'tooMany') {
     const reply = apiError(429, 'rate_limited', 'Too many requests (injected)');
     return send({ ...reply, headers: { 'retry-after': retryAfterValue(fault.retryAfterSeconds, fault.retryAfterAs) } });

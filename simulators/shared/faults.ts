@@ -24,6 +24,8 @@ export const FaultSpecSchema = z.object({
   dropRate: z.number().min(0).max(1).default(0),
   /** Share of successful JSON responses cut in the middle of the body. */
   truncateRate: z.number().min(0).max(1).default(0),
+  /** Share of requests answered 200 with an HTML page (a login or firewall page in front of the API). */
+  htmlRate: z.number().min(0).max(1).default(0),
 });
 export type FaultSpec = z.infer<typeof FaultSpecSchema>;
 export const FaultsSchema = z.record(z.string(), FaultSpecSchema.partial());
@@ -33,7 +35,8 @@ export type FaultDecision =
   | { kind: 'none'; delayMs: number; truncate: boolean }
   | { kind: 'error'; delayMs: number }
   | { kind: 'tooMany'; delayMs: number; retryAfterSeconds: number; retryAfterAs: RetryAfterAs }
-  | { kind: 'drop'; delayMs: number };
+  | { kind: 'drop'; delayMs: number }
+  | { kind: 'html'; delayMs: number };
 
 /** Holds the active fault switches of one simulator and decides, request by request, what goes wrong. */
 export class FaultInjector {
@@ -70,6 +73,7 @@ export class FaultInjector {
     }
     if (spec.dropRate > 0 && this.rng() < spec.dropRate) return { kind: 'drop', delayMs };
     if (spec.errorRate > 0 && this.rng() < spec.errorRate) return { kind: 'error', delayMs };
+    if (spec.htmlRate > 0 && this.rng() < spec.htmlRate) return { kind: 'html', delayMs };
     return { kind: 'none', delayMs, truncate: spec.truncateRate > 0 && this.rng() < spec.truncateRate };
   }
 }

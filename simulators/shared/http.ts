@@ -104,7 +104,20 @@ export async function applyFault(res: ServerResponse, decision: FaultDecision): 
         { 'retry-after': retryAfterValue(decision.retryAfterSeconds, decision.retryAfterAs) },
       );
       return true;
+    case 'html':
+      sendHtmlPage(res);
+      return true;
     case 'none':
       return false;
   }
+}
+
+/** What a corporate proxy or an SSO portal answers in front of an API: a login page, status 200. */
+export const INJECTED_HTML_PAGE =
+  '<!DOCTYPE html><html><head><title>Sign in – Corporate Access 2026</title></head>' +
+  '<body><form action="/login"><p>Please sign in to continue.</p></form></body></html>';
+
+export function sendHtmlPage(res: ServerResponse): void {
+  res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-length': Buffer.byteLength(INJECTED_HTML_PAGE).toString() });
+  res.end(INJECTED_HTML_PAGE);
 }

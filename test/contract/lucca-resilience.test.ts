@@ -82,6 +82,15 @@ describe('timeouts and faults', () => {
     expect(() => JSON.parse(cut.text)).toThrow();
   });
 
+  it('answers an HTML login page with status 200 (a proxy or SSO portal in front of the API)', async () => {
+    sim.faults.set('users', { htmlRate: 1 });
+    const page = await fetch(`${sim.instanceUrl('acme')}/api/v3/users?paging=0,5&fields=id`, { headers: { authorization: 'lucca application=acme-key' } });
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(await page.text()).toContain('<title>Sign in');
+    expect((await leaves()).status).toBe(200);
+  });
+
   it('sets and clears faults through the admin API', async () => {
     expect((await admin('POST', '/faults', { users: { errorRate: 1 } })).status).toBe(200);
     expect((await users()).status).toBe(500);

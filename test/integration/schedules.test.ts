@@ -68,7 +68,7 @@ describe('connection schedules', () => {
     expect(d.policies).toEqual({ overlap: 'SKIP', catchupWindow: 3_600_000, pauseOnFailure: false });
     expect(CATCHUP_WINDOW).toBe('1 hour');
     expect(d.action).toMatchObject({ type: 'startWorkflow', workflowType: 'syncConnection', taskQueue, workflowId: `sync-${conn.name}` });
-    expect(d.action.args).toEqual([{ connectionId: conn.id, trigger: 'schedule' }]);
+    expect(d.action.args).toEqual([{ connectionId: conn.id, trigger: 'schedule', budgetMs: 12 * 3_600_000 }]);
     expect(d.state.paused).toBe(false);
     expect(d.state.note).toBe(`Lucca → HappyPal sync of "${conn.name}", daily at 06:30 (Europe/Paris)`);
     expect(d.memo).toMatchObject({ connection: conn.name, target: 'HappyPal' });
@@ -85,6 +85,8 @@ describe('connection schedules', () => {
     expect(d?.spec.intervals).toHaveLength(1);
     expect(d?.spec.intervals?.[0]?.every).toBe(4 * 3_600_000);
     expect(d?.spec.calendars ?? []).toEqual([]);
+    // A run's retries end before the next slot, even when it started an hour late (catch-up window).
+    expect(d?.action.args).toEqual([{ connectionId: conn.id, trigger: 'schedule', budgetMs: 2.5 * 3_600_000 }]);
   });
 
   it('ensureSchedule twice is one schedule, updated in place, keeping a pause', async () => {

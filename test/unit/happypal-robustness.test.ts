@@ -43,9 +43,9 @@ describe('HappyPal client', () => {
     expect(page.meta).toMatchObject({ total: 3, next_page: null });
   });
 
-  it('a page without its envelope is still refused whole', async () => {
+  it('an answer that is not a users page is refused whole', async () => {
     const stub = createHappyPalClient({ baseUrl: `${sim.url}/nowhere`, apiKey: sim.apiKey, dispatcher });
-    await expect(stub.listUsers(1, 100)).rejects.toMatchObject({ code: 'happypal_bad_response' });
+    await expect(stub.listUsers(1, 100)).rejects.toMatchObject({ code: 'happypal_unexpected_status', retryable: false });
   });
 });
 

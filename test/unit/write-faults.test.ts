@@ -18,8 +18,6 @@ describe('classifyWriteError', () => {
   it('anything else stops the attempt as before: non-retryable errors, unknown errors, Temporal failures', () => {
     expect(classifyWriteError(new SyncError('happypal_unauthorized', 'bad key', false))).toBe('stop');
     expect(classifyWriteError(new SyncError('happypal_unexpected_status', 'HappyPal answered 400 to a write.', false))).toBe('stop');
-    // A code Temporal never retries stops even if it were marked retryable by mistake.
-    expect(classifyWriteError(new SyncError('happypal_unauthorized', 'bad key', true))).toBe('stop');
     expect(classifyWriteError(new Error('A planned write has no target profile.'))).toBe('stop');
     expect(classifyWriteError(ApplicationFailure.retryable('boom', 'x'))).toBe('stop');
   });

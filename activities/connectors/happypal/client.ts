@@ -1,6 +1,6 @@
 import type { Dispatcher } from 'undici';
 import { SyncError } from '../../errors.js';
-import { send, throwForTransient, type HttpRequest, type HttpResponse } from '../http.js';
+import { send, throwForTransient, unexpectedShape, type HttpRequest, type HttpResponse } from '../http.js';
 import {
   HappyPalErrorBodySchema,
   HappyPalUserPageEnvelopeSchema,
@@ -73,19 +73,18 @@ export function createHappyPalClient(options: { baseUrl: string; apiKey: string;
   };
   const write = async (req: Omit<HttpRequest, 'url'> & { path: string }, key: string): Promise<WriteResult> => {
     const res = await call(req, key);
-    if (res.status === 200 || res.status === 201) return { ok: true, user: parseUser(res) };
+    if (res.status === 200 || res.status === 201) return { ok: true, user: parseUser(res, req) };
     return rejection(res);
   };
 
   return {
     async listUsers(page, perPage, signal) {
       const res = await call({ method: 'GET', path: `/v1/users?page=${page}&per_page=${perPage}`, ...(signal && { signal }) });
+      if (res.status !== 200) throw new SyncError('happypal_unexpected_status', `HappyPal answered ${res.status} to GET /v1/users.`, false);
       // The envelope is parsed strictly (a page we cannot read is no page); each profile on its own,
       // so one profile with, say, an unknown status is set aside instead of failing the whole read.
       const parsed = HappyPalUserPageEnvelopeSchema.safeParse(res.body);
-      if (res.status !== 200 || !parsed.success) {
-        throw new SyncError('happypal_bad_response', `HappyPal answered ${res.status} with an unexpected users page.`, res.status >= 500);
-      }
+      if (!parsed.success) throw unexpectedShape('happypal', 'GET', '/v1/users', res, 'a users page');
       const out: HappyPalUsersPage = { data: [], unreadable: [], meta: parsed.data.meta };
       parsed.data.data.forEach((raw, position) => {
         const user = HappyPalUserSchema.safeParse(raw);
@@ -108,9 +107,9 @@ export function createHappyPalClient(options: { baseUrl: string; apiKey: string;
   };
 }
 
-function parseUser(res: HttpResponse): HappyPalUser {
+function parseUser(res: HttpResponse, req: { method: string; path: string }): HappyPalUser {
   const parsed = HappyPalUserSchema.safeParse(res.body);
-  if (!parsed.success) throw new SyncError('happypal_bad_response', 'HappyPal returned a user that does not match its contract.', true);
+  if (!parsed.success) throw unexpectedShape('happypal', req.method, req.path, res, 'a user');
   return parsed.data;
 }
 

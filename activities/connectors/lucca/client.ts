@@ -1,6 +1,7 @@
 import type { Dispatcher } from 'undici';
 import { SyncError } from '../../errors.js';
-import { send, throwForTransient, type HttpResponse } from '../http.js';
+import { luccaErrorMessage } from '../answers.js';
+import { send, throwForTransient, unexpectedShape, type HttpResponse } from '../http.js';
 import type { RateLimiter } from '../rate-limiter.js';
 import {
   LUCCA_LEAVES_PAGE_LIMIT,
@@ -94,30 +95,27 @@ export function createLuccaClient(options: LuccaClientOptions): LuccaClient {
     options.onResponse?.(res.status);
     throwForTransient('lucca', res);
     throwForAccess(res, path);
+    throwForRefusal(res, path);
     if (res.status !== 200) {
       throw new SyncError('lucca_unexpected_status', `Lucca answered ${res.status} on ${path}.`, false);
     }
     return res;
   }
 
-  /** One v3 collection page; a body without the envelope is a transient fault (a proxy page, a cut body). */
-  async function v3Page(path: string, what: string, params: Record<string, string>, signal?: AbortSignal): Promise<LuccaPage> {
+  /** One v3 collection page; a body without the envelope (a changed API, a proxy's JSON) fails after a few attempts. */
+  async function v3Page(path: string, params: Record<string, string>, signal?: AbortSignal): Promise<LuccaPage> {
     const res = await get(path, params, signal);
     const parsed = LuccaCollectionSchema.safeParse(res.body);
-    if (!parsed.success) {
-      throw new SyncError('lucca_bad_envelope', `Lucca sent a ${what} page without the {header, data: {items}} envelope; will retry.`, true);
-    }
+    if (!parsed.success) throw unexpectedShape('lucca', 'GET', path, res, 'the {header, data: {items}} envelope', 'lucca_bad_envelope');
     return { items: parsed.data.data.items ?? [], count: parsed.data.data.count };
   }
 
   /** One v4 page (`{items, next, count}`; `root` is what `fields.root` may ask for on that resource). */
-  async function v4Page(path: string, what: string, query: V4PageQuery, root = 'next,count'): Promise<LuccaV4Page> {
+  async function v4Page(path: string, query: V4PageQuery, root = 'next,count'): Promise<LuccaV4Page> {
     const limit = query.limit ?? LUCCA_V4_PAGE_LIMIT;
     const res = await get(path, { page: String(query.page), limit: String(limit), 'fields.root': root }, query.signal);
     const parsed = LuccaV4ListSchema.safeParse(res.body);
-    if (!parsed.success) {
-      throw new SyncError('lucca_bad_envelope', `Lucca sent a ${what} page without the {items} envelope; will retry.`, true);
-    }
+    if (!parsed.success) throw unexpectedShape('lucca', 'GET', path, res, 'the {items} envelope', 'lucca_bad_envelope');
     const { items, next, count } = parsed.data;
     return { items, hasNext: next === undefined ? items.length >= limit : next !== null, count };
   }
@@ -133,12 +131,12 @@ export function createLuccaClient(options: LuccaClientOptions): LuccaClient {
       };
       if (query.formerEmployees) params.formerEmployees = 'true';
       if (query.modifiedSince) params.modifiedAt = `since,${query.modifiedSince}`;
-      return v3Page('/api/v3/users', 'users', params, query.signal);
+      return v3Page('/api/v3/users', params, query.signal);
     },
 
     // https://developers.lucca.fr/api-reference/legacy/timmi-absences/guides/syncing-leaves
     listLeaves(query) {
-      return v3Page('/api/v3/leaves', 'leaves', {
+      return v3Page('/api/v3/leaves', {
         fields: query.fields.join(','),
         paging: `${query.offset},${query.limit ?? LUCCA_LEAVES_PAGE_LIMIT}`,
         date: `between,${query.from},${query.to}`,
@@ -155,18 +153,18 @@ export function createLuccaClient(options: LuccaClientOptions): LuccaClient {
         orderBy: 'id,asc',
       };
       if (query.modifiedSince) params.modifiedOn = `since,${query.modifiedSince}`;
-      return v3Page('/api/v3/expenseClaims', 'expense claims', params, query.signal);
+      return v3Page('/api/v3/expenseClaims', params, query.signal);
     },
 
     // https://developers.lucca.fr/api-reference/legacy/pagga-remuneration/fixed-items/list-fixed-items
-    listFixedItems: (query) => v4Page('/remuneration/api/fixed-items', 'fixed items', query),
+    listFixedItems: (query) => v4Page('/remuneration/api/fixed-items', query),
     // https://developers.lucca.fr/api-reference/legacy/pagga-remuneration/variable-items/list-variable-items
     // Deleted variable items come back only with `IncludeDeleted=true`, which is not sent: compensation
     // is read whole on every run, so an item Lucca no longer returns is deleted from Reflect.
-    listVariableItems: (query) => v4Page('/remuneration/api/variable-items', 'variable items', query),
+    listVariableItems: (query) => v4Page('/remuneration/api/variable-items', query),
     // https://developers.lucca.fr/api-reference/legacy/directory/get-work-contracts (`fields.root` takes only `count`;
     // no `next`: a full page means there may be another)
-    listWorkContracts: (query) => v4Page('/directory/api/4.0/work-contracts', 'work contracts', query, 'count'),
+    listWorkContracts: (query) => v4Page('/directory/api/4.0/work-contracts', query, 'count'),
   };
 }
 
@@ -195,4 +193,24 @@ function throwForAccess(res: HttpResponse, path: string): void {
       false,
     );
   }
+}
+
+/**
+ * Any other 4xx: Lucca refused the request itself (an unknown field, a bad filter). Retrying sends
+ * the same request, so it is not retried; Lucca's own message, which names the faulty parameter, is
+ * kept (sanitised, capped).
+ */
+function throwForRefusal(res: HttpResponse, path: string): void {
+  if (res.status < 400 || res.status >= 500) return;
+  const said = luccaErrorMessage(res.body, res.errorText);
+  const lucca = said ? ` Lucca says: "${said}"` : ' Lucca gave no reason.';
+  if (res.status === 400) {
+    throw new SyncError(
+      'lucca_bad_request',
+      `Lucca refused the request to ${path} (400).${lucca} The connector asked for something this Lucca instance does not accept: ` +
+        'report this message to the connector maintainers; retrying cannot help.',
+      false,
+    );
+  }
+  throw new SyncError('lucca_unexpected_status', `Lucca answered ${res.status} on ${path}.${lucca}`, false);
 }

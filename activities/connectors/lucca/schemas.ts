@@ -8,8 +8,9 @@ export const LuccaHeaderSchema = z
   .object({ generated: z.string().optional(), principal: z.string().optional(), processId: z.number().optional() })
   .passthrough();
 
+/** The header is informative only: a null or odd header never fails a page whose data is fine. */
 export const LuccaCollectionSchema = z.object({
-  header: LuccaHeaderSchema.optional(),
+  header: LuccaHeaderSchema.nullish().catch(undefined),
   data: z.object({
     items: z.array(z.unknown()).optional(),
     count: z.number().int().nonnegative().optional(),

@@ -1,7 +1,7 @@
 import type { Dispatcher } from 'undici';
 import type { z } from 'zod';
 import { SyncError } from '../../errors.js';
-import { send, throwForTransient, type HttpRequest, type HttpResponse } from '../http.js';
+import { send, throwForTransient, unexpectedShape, type HttpRequest, type HttpResponse } from '../http.js';
 import {
   REFLECT_MAX_BATCH,
   ReflectBatchDeleteResponseSchema,
@@ -65,8 +65,7 @@ export function createReflectClient(options: { baseUrl: string; apiKey: string; 
   const checkSize = (n: number) => {
     if (n < 1 || n > REFLECT_MAX_BATCH) throw new RangeError(`A Reflect batch holds 1 to ${REFLECT_MAX_BATCH} items, not ${n}.`);
   };
-  const badResponse = (what: string) =>
-    new SyncError('reflect_bad_response', `Reflect answered ${what} with a body that does not match its contract; will retry.`, true);
+  const badResponse = (method: string, at: string, res: HttpResponse, expected: string) => unexpectedShape('reflect', method, at, res, expected);
   /**
    * A well-formed answer that does not match the batch (fewer or more results, indexes or ids that do
    * not cover what was sent) is not a passing fault: retrying sends the same batch again. The run
@@ -83,9 +82,10 @@ export function createReflectClient(options: { baseUrl: string; apiKey: string; 
   return {
     async batchUpsert(dataset, records, idempotencyKey, signal) {
       checkSize(records.length);
-      const res = await call({ method: 'POST', path: path(dataset, 'records:batchUpsert'), json: { records }, ...(signal && { signal }) }, idempotencyKey);
+      const at = path(dataset, 'records:batchUpsert');
+      const res = await call({ method: 'POST', path: at, json: { records }, ...(signal && { signal }) }, idempotencyKey);
       const parsed = ReflectBatchUpsertResponseSchema.safeParse(res.body);
-      if (!parsed.success) throw badResponse('a batch upsert');
+      if (!parsed.success) throw badResponse('POST', at, res, `${records.length} upsert results`);
       const { results } = parsed.data;
       const covered = new Set(results.map((r) => r.index).filter((i) => i >= 0 && i < records.length)).size;
       if (results.length !== records.length || covered !== records.length) throw mismatch('upsert of records', records.length, results.length, covered);
@@ -93,9 +93,10 @@ export function createReflectClient(options: { baseUrl: string; apiKey: string; 
     },
     async batchDelete(dataset, externalIds, idempotencyKey, signal) {
       checkSize(externalIds.length);
-      const res = await call({ method: 'POST', path: path(dataset, 'records:batchDelete'), json: { external_ids: externalIds }, ...(signal && { signal }) }, idempotencyKey);
+      const at = path(dataset, 'records:batchDelete');
+      const res = await call({ method: 'POST', path: at, json: { external_ids: externalIds }, ...(signal && { signal }) }, idempotencyKey);
       const parsed = ReflectBatchDeleteResponseSchema.safeParse(res.body);
-      if (!parsed.success) throw badResponse('a batch delete');
+      if (!parsed.success) throw badResponse('POST', at, res, `${externalIds.length} delete results`);
       const { results } = parsed.data;
       const sent = new Set(externalIds);
       const covered = new Set(results.map((r) => r.external_id).filter((id) => sent.has(id))).size;
@@ -103,9 +104,10 @@ export function createReflectClient(options: { baseUrl: string; apiKey: string; 
       return results;
     },
     async listRecords(dataset, page, perPage, signal) {
-      const res = await call({ method: 'GET', path: `${path(dataset, 'records')}?page=${page}&per_page=${perPage}`, ...(signal && { signal }) });
+      const at = path(dataset, 'records');
+      const res = await call({ method: 'GET', path: `${at}?page=${page}&per_page=${perPage}`, ...(signal && { signal }) });
       const parsed = reflectListResponseSchema(dataset).safeParse(res.body);
-      if (!parsed.success) throw badResponse('a records page');
+      if (!parsed.success) throw badResponse('GET', at, res, 'a records page');
       return parsed.data;
     },
   };

@@ -1,4 +1,5 @@
 import { ConfigError } from '../config/env.js';
+import { ServiceError } from '../services/errors.js';
 
 /**
  * A mistake in what the operator typed (unknown connection, bad time, bad URL…): reported as one
@@ -24,6 +25,8 @@ function isDatabaseUnreachable(err: unknown): boolean {
 /** Maps any thrown value to the exit code and the one line printed for it. Never includes a secret. */
 export function describeFailure(err: unknown): { code: number; line: string } {
   if (err instanceof UsageError) return { code: EXIT.usage, line: `error: ${oneLine(err.message)}` };
+  // A running sync is a state, not a typing mistake: exit 1, like `sync run` refused for the same reason.
+  if (err instanceof ServiceError) return { code: err.kind === 'busy' ? EXIT.failed : EXIT.usage, line: `error: ${oneLine(err.message)}` };
   if (err instanceof ConfigError) {
     return { code: EXIT.usage, line: `error: ${oneLine(err.message.replace(/^Invalid configuration:\s*/, 'invalid configuration: '))}` };
   }

@@ -40,6 +40,8 @@ export interface SyncInput {
   dryRun?: boolean;
   /** Lets a run through the mass-deactivation guard (an operator's explicit confirmation). */
   confirmDeactivations?: boolean;
+  /** Full resync: ignore incremental read cursors and read everything (Reflect; HappyPal always does). */
+  full?: boolean;
   options?: SyncOptions;
   /** Set only by continue-as-new. */
   cursor?: SyncCursor;
@@ -87,6 +89,8 @@ export interface DatasetInput {
   dryRun: boolean;
   /** The operator confirmed deletions past the guard (SyncInput.confirmDeactivations). */
   confirmDeletions: boolean;
+  /** SyncInput.full: the read plan is full whatever the dataset's cursor says. */
+  full?: boolean;
   options?: SyncOptions;
   /** Set only by continue-as-new. */
   cursor?: DatasetCursor;

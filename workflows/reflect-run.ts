@@ -39,7 +39,7 @@ export async function runReflectDatasets(
   const settled = await Promise.allSettled(REFLECT_DATASET_NAMES.map((dataset) =>
     executeChild(syncDataset, {
       workflowId: datasetWorkflowIdFor(parentId, dataset),
-      args: [{ runId: cursor.runId, dataset, dryRun: !!input.dryRun, confirmDeletions: !!input.confirmDeactivations, ...(input.options && { options: input.options }) }],
+      args: [{ runId: cursor.runId, dataset, dryRun: !!input.dryRun, confirmDeletions: !!input.confirmDeactivations, ...(input.full && { full: true }), ...(input.options && { options: input.options }) }],
     })));
   const cancelled = settled.find((s) => s.status === 'rejected' && isCancellation(s.reason));
   if (cancelled?.status === 'rejected') throw cancelled.reason;

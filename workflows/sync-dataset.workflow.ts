@@ -56,7 +56,7 @@ export async function syncDataset(input: DatasetInput): Promise<DatasetResult> {
   };
 
   try {
-    c.plan ??= await book.prepareDataset({ runId, dataset });
+    c.plan ??= await book.prepareDataset({ runId, dataset, ...(input.full && { full: true }) });
     const plan = c.plan;
     while (!c.readDone) {
       await enter('fetch-source');

@@ -183,7 +183,10 @@ export async function updateConnection(sctx: ServiceContext, name: string, raw: 
   let luccaCheck: LuccaCheck | null = null;
   let less: string[] = [];
   if (set.luccaUrl !== undefined || input.luccaKey !== undefined) {
-    const newKey = input.luccaKey ?? sctx.cipher.decrypt(row.luccaKeyEnc);
+    const newKey = input.luccaKey ?? storedKey(sctx, row);
+    if (newKey === null) {
+      throw new ServiceError('refused', `the stored Lucca key of "${row.name}" cannot be decrypted (another CREDENTIALS_KEY?): give it again with --lucca-key.`, 'luccaKey');
+    }
     luccaCheck = await checkLucca({ baseUrl: luccaUrl, apiKey: newKey, today: today(), connection: row.name });
     if (!luccaCheck.usable) {
       const fails = luccaCheck.lines.filter((l) => l.level === 'fail').map((l) => l.text.replace(/\.$/, ''));
@@ -223,14 +226,19 @@ export async function updateConnection(sctx: ServiceContext, name: string, raw: 
   return { connection: updated, changed, luccaCheck, lessAccess: less, cadence };
 }
 
-/** What the current key sees, to compare with a new one; null when it cannot be read (expired, say). */
-async function currentAccess(sctx: ServiceContext, row: Connection) {
-  let key: string;
+/** The stored Lucca key, or null when it was encrypted with another CREDENTIALS_KEY. */
+function storedKey(sctx: ServiceContext, row: Connection): string | null {
   try {
-    key = sctx.cipher.decrypt(row.luccaKeyEnc);
+    return sctx.cipher.decrypt(row.luccaKeyEnc);
   } catch {
     return null;
   }
+}
+
+/** What the current key sees, to compare with a new one; null when it cannot be read (expired, say). */
+async function currentAccess(sctx: ServiceContext, row: Connection) {
+  const key = storedKey(sctx, row);
+  if (key === null) return null;
   const check = await checkLucca({ baseUrl: row.luccaUrl, apiKey: key, today: today() });
   return check.seen ?? null;
 }

@@ -1,3 +1,4 @@
+import { DrizzleQueryError } from 'drizzle-orm/errors';
 import { ConfigError } from '../config/env.js';
 import { ServiceError } from '../services/errors.js';
 
@@ -36,6 +37,11 @@ export function describeFailure(err: unknown): { code: number; line: string } {
       code: EXIT.failed,
       line: `error: PostgreSQL is not reachable (${code}): start the local stack (npm run demo) or set DATABASE_URL.`,
     };
+  }
+  // A query the database refused: its reason, never the SQL text (which names tables and parameters).
+  if (err instanceof DrizzleQueryError) {
+    const reason = err.cause instanceof Error ? err.cause.message : 'unknown reason';
+    return { code: EXIT.failed, line: `error: the database refused the request (${oneLine(reason)}).` };
   }
   const message = err instanceof Error ? err.message : String(err);
   return { code: EXIT.failed, line: `error: ${oneLine(message) || 'unexpected failure'}` };

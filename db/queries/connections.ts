@@ -22,7 +22,6 @@ export const ApiKeySchema = z.string().superRefine((key, ctx) => {
   const issue = (message: string) => ctx.addIssue({ code: 'custom', message });
   if (key.length > API_KEY_MAX_LENGTH) return issue(`an API key of at most ${API_KEY_MAX_LENGTH} characters (this one has ${key.length})`);
   if (key.trim() === '') return issue('an API key, not a blank value');
-  // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
   if (/[\u0000-\u001f\u007f]/.test(key)) return issue('an API key on one line, without newline, tab or other control character (copy it again)');
   if (/[^\x21-\x7e]/.test(key)) return issue('an API key without spaces or non-ASCII characters (copy it again)');
   if (key.length < 8) return issue('an API key of at least 8 characters');

@@ -124,7 +124,7 @@ export interface UpdateResult {
 function invalid(error: z.ZodError): ServiceError {
   const issue = error.issues[0];
   const field = issue?.path.map(String).join('.') || 'input';
-  return new ServiceError('invalid', `expected ${issue?.message ?? 'a valid value'}`, field);
+  return new ServiceError('invalid', `bad ${field}: expected ${issue?.message ?? 'a valid value'}.`, field);
 }
 
 /**
@@ -140,36 +140,35 @@ export async function updateConnection(sctx: ServiceContext, name: string, raw: 
   const hosts = sctx.env.LUCCA_ALLOWED_HOSTS;
   const set: ConnectionChanges = {};
   const changed: string[] = [];
+  const change = (setting: string, values: ConnectionChanges) => {
+    Object.assign(set, values);
+    changed.push(setting);
+  };
 
   const luccaUrl = input.luccaUrl === undefined ? row.luccaUrl : checkedUrl('luccaUrl', () => validateLuccaUrl(input.luccaUrl as string, hosts));
-  if (luccaUrl !== row.luccaUrl) (set.luccaUrl = luccaUrl, changed.push('luccaUrl'));
-  if (input.luccaKey !== undefined) (set.luccaKeyEnc = sctx.cipher.encrypt(input.luccaKey), changed.push('luccaKey'));
+  if (luccaUrl !== row.luccaUrl) change('luccaUrl', { luccaUrl });
+  if (input.luccaKey !== undefined) change('luccaKey', { luccaKeyEnc: sctx.cipher.encrypt(input.luccaKey) });
   if (input.targetUrl !== undefined) {
     const targetUrl = checkedUrl('targetUrl', () => validateTargetUrl(input.targetUrl as string, hosts));
-    if (targetUrl !== row.targetUrl) (set.targetUrl = targetUrl, changed.push('targetUrl'));
+    if (targetUrl !== row.targetUrl) change('targetUrl', { targetUrl });
   }
-  if (input.targetKey !== undefined) (set.targetKeyEnc = sctx.cipher.encrypt(input.targetKey), changed.push('targetKey'));
-  if (input.defaultPolicy !== undefined && input.defaultPolicy !== row.defaultPolicy) (set.defaultPolicy = input.defaultPolicy, changed.push('policy'));
+  if (input.targetKey !== undefined) change('targetKey', { targetKeyEnc: sctx.cipher.encrypt(input.targetKey) });
+  if (input.defaultPolicy !== undefined && input.defaultPolicy !== row.defaultPolicy) change('policy', { defaultPolicy: input.defaultPolicy });
   if (input.fieldPolicies !== undefined || input.replaceFieldPolicies) {
     const next: Record<string, string> = input.replaceFieldPolicies ? {} : { ...row.fieldPolicies };
     for (const [field, policy] of Object.entries(input.fieldPolicies ?? {})) {
       if (policy === null || policy === undefined) delete next[field];
       else next[field] = policy;
     }
-    if (JSON.stringify(Object.entries(next).sort()) !== JSON.stringify(Object.entries(row.fieldPolicies).sort())) {
-      set.fieldPolicies = next;
-      changed.push('fieldPolicies');
-    }
+    if (JSON.stringify(Object.entries(next).sort()) !== JSON.stringify(Object.entries(row.fieldPolicies).sort())) change('fieldPolicies', { fieldPolicies: next });
   }
   if (input.deactivationGuardPct !== undefined && input.deactivationGuardPct !== row.deactivationGuardPct) {
-    set.deactivationGuardPct = input.deactivationGuardPct;
-    changed.push('deactivationGuard');
+    change('deactivationGuard', { deactivationGuardPct: input.deactivationGuardPct });
   }
   const rename = input.rename !== undefined && input.rename !== row.name ? input.rename : null;
   if (rename) {
     if (await findConnectionByName(sctx.db, rename)) throw new ServiceError('conflict', `a connection named "${rename}" already exists: pick another name.`, 'rename');
-    set.name = rename;
-    changed.push('name');
+    change('name', { name: rename });
   }
   if (input.cadence) {
     if (!row.active) {

@@ -48,7 +48,7 @@ export interface RunContext {
 
 export async function loadConnection(deps: Deps, connectionId: string): Promise<ConnectionRow> {
   const [row] = await deps.db.db.select().from(connections).where(eq(connections.id, connectionId));
-  if (!row) throw new SyncError('connection_not_found', `Connection ${connectionId} does not exist (it may have been removed).`, false);
+  if (!row || row.removedAt) throw new SyncError('connection_not_found', `Connection ${connectionId} does not exist (it may have been removed).`, false);
   return row;
 }
 

@@ -1,6 +1,6 @@
 import { and, eq } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
-import { conflicts, snapshots } from '../db/schema.js';
+import { conflicts, connections, snapshots } from '../db/schema.js';
 import { UsageError } from './errors.js';
 
 export type Keep = 'lucca' | 'happypal';
@@ -11,10 +11,12 @@ export type Keep = 'lucca' | 'happypal';
  * - keep HappyPal: the base becomes Lucca's value and HappyPal's value is recorded as kept on purpose, so the
  *   next sync leaves it while neither side moves.
  */
-export async function resolveConflict(db: Db, id: number, keep: Keep): Promise<{ field: string; sourceId: string }> {
+export async function resolveConflict(db: Db, id: number, keep: Keep): Promise<{ field: string; sourceId: string; connectionId: string; connectionName: string }> {
   return db.transaction(async (tx) => {
-    const [conflict] = await tx.select().from(conflicts).where(eq(conflicts.id, id)).for('update');
-    if (!conflict) throw new UsageError(`unknown conflict ${id}: see \`lucca-sync conflicts list\`.`);
+    const [found] = await tx.select({ conflict: conflicts, connectionName: connections.name }).from(conflicts)
+      .innerJoin(connections, eq(connections.id, conflicts.connectionId)).where(eq(conflicts.id, id)).for('update', { of: conflicts });
+    const conflict = found?.conflict;
+    if (!found || !conflict) throw new UsageError(`unknown conflict ${id}: see \`lucca-sync conflicts list\`.`);
     if (conflict.status !== 'open') throw new UsageError(`conflict ${id} is already resolved (${conflict.resolution ?? 'resolved'}).`);
     const key = and(
       eq(snapshots.connectionId, conflict.connectionId), eq(snapshots.dataset, conflict.dataset), eq(snapshots.sourceId, conflict.sourceId),
@@ -38,6 +40,6 @@ export async function resolveConflict(db: Db, id: number, keep: Keep): Promise<{
     await tx.update(conflicts)
       .set({ status: 'resolved', resolution: keep === 'lucca' ? 'lucca' : 'target', resolvedAt: new Date() })
       .where(eq(conflicts.id, id));
-    return { field: conflict.field, sourceId: conflict.sourceId };
+    return { field: conflict.field, sourceId: conflict.sourceId, connectionId: conflict.connectionId, connectionName: found.connectionName };
   });
 }

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { NewConnectionSchema, PolicySchema, SyncedFieldSchema, type NewConnection } from '../db/queries/connections.js';
 import { InvalidConnectionUrlError, validateLuccaUrl, validateTargetUrl } from '../lib/lucca-url.js';
+import { UpdateConnectionSchema, type UpdateConnectionInput } from '../services/connections.js';
 import { UsageError } from './errors.js';
 import { parseCadence, type Cadence } from './schedule-spec.js';
 
@@ -24,7 +25,15 @@ export interface AddConnectionOptions {
 const FLAG: Record<string, string> = {
   name: '--name', target: '--target', luccaUrl: '--lucca-url', luccaKey: '--lucca-key', targetUrl: '--target-url',
   targetKey: '--target-key', defaultPolicy: '--policy', fieldPolicies: '--field-policy',
+  rename: '--rename', deactivationGuardPct: '--guard',
 };
+
+/** The first zod issue, worded with the flag at fault. */
+function flagError(error: z.ZodError): UsageError {
+  const issue = error.issues[0];
+  const flag = FLAG[String(issue?.path[0])] ?? String(issue?.path[0] ?? 'input');
+  return new UsageError(`bad ${flag}: expected ${issue?.message ?? 'a valid value'}.`);
+}
 
 export function parsePolicy(value: string, flag = '--policy'): z.infer<typeof PolicySchema> {
   const result = PolicySchema.safeParse(value);
@@ -83,10 +92,64 @@ export function parseAddConnection(options: AddConnectionOptions, allowedHosts: 
     fieldPolicies: parseFieldPolicies(options.fieldPolicy ?? []),
   };
   const result = NewConnectionSchema.safeParse(input);
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    const flag = FLAG[String(issue?.path[0])] ?? String(issue?.path[0] ?? 'input');
-    throw new UsageError(`bad ${flag}: expected ${issue?.message ?? 'a valid value'}.`);
-  }
+  if (!result.success) throw flagError(result.error);
   return { connection: { ...input, targetUrl: parseTargetUrl(input.targetUrl, allowedHosts) }, cadence: parseCadence(options) };
+}
+
+/** The options of `connection update`, as commander hands them over. */
+export interface UpdateConnectionOptions {
+  rename?: string;
+  luccaUrl?: string;
+  luccaKey?: string;
+  targetUrl?: string;
+  targetKey?: string;
+  policy?: string;
+  fieldPolicy?: string[];
+  clearFieldPolicies?: boolean;
+  guard?: string;
+  schedule?: string;
+  at?: string;
+  tz?: string;
+  confirmLessAccess?: boolean;
+}
+
+/**
+ * Checks every option of `connection update` before anything is tested or written; `field=default`
+ * drops a field's own policy. Throws UsageError naming the flag at fault.
+ */
+export function parseUpdateConnection(options: UpdateConnectionOptions, allowedHosts: readonly string[]): UpdateConnectionInput {
+  const pairs = options.fieldPolicy ?? [];
+  const dropped = pairs.filter((p) => p.endsWith('=default')).map((p) => p.slice(0, -'=default'.length));
+  for (const field of dropped) {
+    if (!SyncedFieldSchema.safeParse(field).success) {
+      throw new UsageError(`bad --field-policy "${field}=default": unknown field "${field}", expected one of ${SyncedFieldSchema.options.join(', ')}.`);
+    }
+  }
+  const fieldPolicies: Record<string, string | null> = {
+    ...parseFieldPolicies(pairs.filter((p) => !p.endsWith('=default'))),
+    ...Object.fromEntries(dropped.map((f) => [f, null])),
+  };
+  let guard: number | undefined;
+  if (options.guard !== undefined) {
+    if (!/^\d{1,3}$/.test(options.guard) || Number(options.guard) > 100) {
+      throw new UsageError(`bad --guard "${options.guard}": expected a whole percentage from 0 to 100, e.g. 10.`);
+    }
+    guard = Number(options.guard);
+  }
+  const input: UpdateConnectionInput = {
+    ...(options.rename !== undefined && { rename: options.rename }),
+    ...(options.luccaUrl !== undefined && { luccaUrl: parseLuccaUrl(options.luccaUrl, allowedHosts) }),
+    ...(options.luccaKey !== undefined && { luccaKey: options.luccaKey }),
+    ...(options.targetUrl !== undefined && { targetUrl: parseTargetUrl(options.targetUrl, allowedHosts) }),
+    ...(options.targetKey !== undefined && { targetKey: options.targetKey }),
+    ...(options.policy !== undefined && { defaultPolicy: parsePolicy(options.policy) }),
+    ...(pairs.length > 0 && { fieldPolicies }),
+    ...(options.clearFieldPolicies && { replaceFieldPolicies: true }),
+    ...(guard !== undefined && { deactivationGuardPct: guard }),
+    ...((options.schedule !== undefined || options.at !== undefined || options.tz !== undefined) && { cadence: parseCadence(options) }),
+    ...(options.confirmLessAccess && { confirmLessAccess: true }),
+  };
+  const result = UpdateConnectionSchema.safeParse(input);
+  if (!result.success) throw flagError(result.error);
+  return input;
 }

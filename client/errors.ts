@@ -1,4 +1,6 @@
+import { DrizzleQueryError } from 'drizzle-orm/errors';
 import { ConfigError } from '../config/env.js';
+import { ServiceError } from '../services/errors.js';
 
 /**
  * A mistake in what the operator typed (unknown connection, bad time, bad URL…): reported as one
@@ -24,6 +26,8 @@ function isDatabaseUnreachable(err: unknown): boolean {
 /** Maps any thrown value to the exit code and the one line printed for it. Never includes a secret. */
 export function describeFailure(err: unknown): { code: number; line: string } {
   if (err instanceof UsageError) return { code: EXIT.usage, line: `error: ${oneLine(err.message)}` };
+  // A running sync is a state, not a typing mistake: exit 1, like `sync run` refused for the same reason.
+  if (err instanceof ServiceError) return { code: err.kind === 'busy' ? EXIT.failed : EXIT.usage, line: `error: ${oneLine(err.message)}` };
   if (err instanceof ConfigError) {
     return { code: EXIT.usage, line: `error: ${oneLine(err.message.replace(/^Invalid configuration:\s*/, 'invalid configuration: '))}` };
   }
@@ -33,6 +37,11 @@ export function describeFailure(err: unknown): { code: number; line: string } {
       code: EXIT.failed,
       line: `error: PostgreSQL is not reachable (${code}): start the local stack (npm run demo) or set DATABASE_URL.`,
     };
+  }
+  // A query the database refused: its reason, never the SQL text (which names tables and parameters).
+  if (err instanceof DrizzleQueryError) {
+    const reason = err.cause instanceof Error ? err.cause.message : 'unknown reason';
+    return { code: EXIT.failed, line: `error: the database refused the request (${oneLine(reason)}).` };
   }
   const message = err instanceof Error ? err.message : String(err);
   return { code: EXIT.failed, line: `error: ${oneLine(message) || 'unexpected failure'}` };

@@ -1,5 +1,7 @@
 import { parseEnv, type Env } from '../config/env.js';
 import { findConnectionByName, type Connection } from '../db/queries/connections.js';
+import { cliActor } from '../services/audit.js';
+import type { ServiceContext } from '../services/connections.js';
 import { createContext, type CliContext } from './context.js';
 import { UsageError } from './errors.js';
 
@@ -30,4 +32,9 @@ export function maskedKey(ctx: CliContext, stored: string, mask: (s: string) => 
   } catch {
     return '(encrypted with another CREDENTIALS_KEY)';
   }
+}
+
+/** The CLI as a caller of the shared services (services/*): its context, acting as the OS user. */
+export function asService(ctx: CliContext): ServiceContext {
+  return { db: ctx.db, cipher: ctx.cipher, client: ctx.client, env: ctx.env, actor: cliActor() };
 }

@@ -19,7 +19,7 @@ const updatedAt = () => timestamp('updated_at', { withTimezone: true }).notNull(
 /** One company's link from a Lucca instance to one target app. Credentials are stored encrypted. */
 export const connections = pgTable('connections', {
   id: uuid('id').primaryKey().defaultRandom(),
-  name: text('name').notNull().unique(),
+  name: text('name').notNull(),
   target: text('target', { enum: ['happypal', 'reflect'] }).notNull(),
   luccaUrl: text('lucca_url').notNull(),
   luccaKeyEnc: text('lucca_key_enc').notNull(),
@@ -33,9 +33,17 @@ export const connections = pgTable('connections', {
   deactivationGuardPct: integer('deactivation_guard_pct').notNull().default(10),
   /** Reflect: days between full re-reads of Lucca (which catch silent deletions); null = REFLECT_FULL_READ_DAYS. */
   fullReadDays: integer('full_read_days'),
+  /**
+   * Set by `connection remove`: the row stays so its runs, reports and links (what we wrote) stay
+   * readable, but its keys are wiped, its schedule deleted and its name free for a new connection.
+   */
+  removedAt: timestamp('removed_at', { withTimezone: true }),
   createdAt: createdAt(),
   updatedAt: updatedAt(),
-});
+}, (t) => [
+  // A name is unique among live connections only: a removed one frees it.
+  uniqueIndex('connections_name_live_idx').on(t.name).where(sql`${t.removedAt} is null`),
+]);
 
 /** One sync of one connection (one workflow execution chain). */
 export const syncRuns = pgTable(
@@ -231,4 +239,25 @@ export const datasetCursors = pgTable(
     updatedAt: updatedAt(),
   },
   (t) => [primaryKey({ columns: [t.connectionId, t.dataset] })],
+);
+
+/**
+ * Who did what to which connection, and when: written by every command that changes a connection or
+ * starts or decides something for it. `detail` is PII-free (which settings changed, counts, ids),
+ * never a key or a person's value. No foreign key: the trail outlives a removed or deleted connection.
+ */
+export const auditLog = pgTable(
+  'audit_log',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    at: timestamp('at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+    /** `os:<user>` for the CLI, `account:<id>` for the console. */
+    actor: text('actor').notNull(),
+    action: text('action').notNull(),
+    connectionId: uuid('connection_id'),
+    /** The name at the time (a connection can be renamed or removed since). */
+    connectionName: text('connection_name'),
+    detail: jsonb('detail').$type<Record<string, unknown>>().notNull().default({}),
+  },
+  (t) => [index('audit_log_connection_idx').on(t.connectionId, t.at)],
 );

@@ -43,6 +43,8 @@ export interface SyncInput {
   dryRun?: boolean;
   /** Lets a run through the mass-deactivation guard (an operator's explicit confirmation). */
   confirmDeactivations?: boolean;
+  /** Full resync: ignore incremental read cursors and read everything (Reflect; HappyPal always does). */
+  full?: boolean;
   options?: SyncOptions;
   /**
    * How long the run may last, retries included, from its start (ms): set by the schedule from its
@@ -95,6 +97,8 @@ export interface DatasetInput {
   dryRun: boolean;
   /** The operator confirmed deletions past the guard (SyncInput.confirmDeactivations). */
   confirmDeletions: boolean;
+  /** SyncInput.full: the read plan is full whatever the dataset's cursor says. */
+  full?: boolean;
   options?: SyncOptions;
   /** The run's deadline (epoch ms), from its parent; absent in older histories (then its own start + the default budget). */
   deadline?: number;

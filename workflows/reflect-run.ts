@@ -42,7 +42,7 @@ export async function runReflectDatasets(
       workflowId: datasetWorkflowIdFor(parentId, dataset),
       args: [{
         runId: cursor.runId, dataset, dryRun: !!input.dryRun, confirmDeletions: !!input.confirmDeactivations, deadline,
-        ...(input.options && { options: input.options }),
+        ...(input.full && { full: true }), ...(input.options && { options: input.options }),
       }],
     })));
   const cancelled = settled.find((s) => s.status === 'rejected' && isCancellation(s.reason));

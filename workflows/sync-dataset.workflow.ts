@@ -54,7 +54,7 @@ export async function syncDataset(input: DatasetInput): Promise<DatasetResult> {
   };
 
   try {
-    c.plan ??= await acts().book.prepareDataset({ runId, dataset });
+    c.plan ??= await acts().book.prepareDataset({ runId, dataset, ...(input.full && { full: true }) });
     const plan = c.plan;
     while (!c.readDone) {
       await enter('fetch-source');

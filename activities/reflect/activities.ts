@@ -39,7 +39,7 @@ export function reflectActivities(deps: Deps) {
 
   return {
     /** Full or incremental, from the dataset's cursor; decided once per dataset sync. */
-    async prepareDataset(input: DatasetStep): Promise<ReadPlan> {
+    async prepareDataset(input: DatasetStep & { full?: boolean }): Promise<ReadPlan> {
       const { connection } = await loadRunContext(deps, input.runId);
       const [cursor] = await db.select().from(datasetCursors)
         .where(and(eq(datasetCursors.connectionId, connection.id), eq(datasetCursors.dataset, input.dataset)));
@@ -48,6 +48,7 @@ export function reflectActivities(deps: Deps) {
         now: deps.now?.() ?? new Date(),
         today: deps.today(),
         cursor,
+        full: !!input.full,
         fullReadDays: connection.fullReadDays ?? deps.reflectFullReadDays ?? DEFAULT_REFLECT_FULL_READ_DAYS,
       });
     },

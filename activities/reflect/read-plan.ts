@@ -62,12 +62,14 @@ export function decideReadPlan(input: {
   today: string;
   cursor: DatasetCursorRow | undefined;
   fullReadDays: number;
+  /** An operator's full resync (`sync run --full`): read everything whatever the cursor says. */
+  full?: boolean;
 }): ReadPlan {
   const { dataset, now, today, cursor, fullReadDays } = input;
   const readStartedAt = now.toISOString();
   const lastFull = cursor?.lastFullReadAt?.getTime();
   const due = lastFull === undefined || now.getTime() - lastFull >= fullReadDays * 86_400_000 - CADENCE_SLACK_MS;
-  const full = dataset === 'compensation' || !cursor?.lastSince || due;
+  const full = !!input.full || dataset === 'compensation' || !cursor?.lastSince || due;
   const since = full || !cursor?.lastSince ? null : new Date(cursor.lastSince.getTime() - OVERLAP_MINUTES * 60_000).toISOString();
   const base = { dataset, full, since, readStartedAt, window: null };
   switch (dataset) {

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { and, asc, eq } from 'drizzle-orm';
 import { conflicts, connections } from '../../db/schema.js';
+import { cliActor, recordAudit } from '../../services/audit.js';
 import { resolveConflict, type Keep } from '../conflict-resolution.js';
 import { UsageError } from '../errors.js';
 import { formatTime, out, table } from '../output.js';
@@ -45,10 +46,16 @@ export function registerConflictCommands(program: Command): void {
     .requiredOption('--keep <side>', 'lucca or happypal')
     .action(async (id: string, options: { keep: string }) => {
       if (!/^\d+$/.test(id)) throw new UsageError(`"${id}" is not a conflict id: ids are numbers, see \`lucca-sync conflicts list\`.`);
+      // Past this no id exists (ids are bigints handed out from 1), and the number would not survive as a JS number.
+      if (!Number.isSafeInteger(Number(id))) throw new UsageError(`unknown conflict ${id}: see \`lucca-sync conflicts list\`.`);
       if (options.keep !== 'lucca' && options.keep !== 'happypal') throw new UsageError(`bad --keep "${options.keep}": expected lucca or happypal.`);
       const keep: Keep = options.keep;
       await withContext(async (ctx) => {
         const resolved = await resolveConflict(ctx.db, Number(id), keep);
+        await recordAudit(ctx.db, {
+          actor: cliActor(), action: 'resolve', connection: { id: resolved.connectionId, name: resolved.connectionName },
+          detail: { conflict: Number(id), field: resolved.field, keep },
+        });
         out(keep === 'lucca'
           ? `Conflict ${id} resolved for Lucca: the next sync writes Lucca's ${resolved.field} to HappyPal.`
           : `Conflict ${id} resolved for HappyPal: its ${resolved.field} is kept while neither side changes it.`);

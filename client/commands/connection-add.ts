@@ -1,15 +1,11 @@
 import type { Command } from 'commander';
-import { eq } from 'drizzle-orm';
 import { parseEnv } from '../../config/env.js';
-import { findConnectionByName, insertConnection } from '../../db/queries/connections.js';
-import { connections } from '../../db/schema.js';
 import { maskSecret } from '../../lib/credentials.js';
+import { addConnection } from '../../services/connections.js';
 import { parseAddConnection, type AddConnectionOptions } from '../connection-input.js';
-import { UsageError } from '../errors.js';
 import { out } from '../output.js';
-import { withContext } from '../runtime.js';
+import { asService, withContext } from '../runtime.js';
 import { describeCadence } from '../schedule-spec.js';
-import { ensureSchedule } from '../schedules.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -33,24 +29,7 @@ export function registerConnectionAdd(group: Command): void {
       // Everything is checked before anything is written.
       const { connection, cadence } = parseAddConnection(options, env.LUCCA_ALLOWED_HOSTS);
       await withContext(async (ctx) => {
-        if (await findConnectionByName(ctx.db, connection.name)) {
-          throw new UsageError(`a connection named "${connection.name}" already exists: pick another --name, or remove it first.`);
-        }
-        const row = await insertConnection(ctx.db, ctx.cipher, connection).catch((err: unknown) => {
-          if ((err as { code?: string }).code === '23505') throw new UsageError(`a connection named "${connection.name}" already exists.`);
-          throw err;
-        });
-        if (row.active) {
-          try {
-            await ensureSchedule(await ctx.client(), {
-              connection: { id: row.id, name: row.name, target: row.target }, cadence, taskQueue: env.TEMPORAL_TASK_QUEUE,
-            });
-          } catch (err) {
-            // Nothing half-written: without its schedule the connection is removed again.
-            await ctx.db.delete(connections).where(eq(connections.id, row.id));
-            throw err;
-          }
-        }
+        const row = await addConnection(asService(ctx), connection, cadence);
         out(`Connection "${row.name}" added: Lucca ${row.luccaUrl} (key ${maskSecret(connection.luccaKey)}) → ${row.target} ${row.targetUrl} (key ${maskSecret(connection.targetKey)}).`);
         out(`Policy: ${row.defaultPolicy}${Object.keys(row.fieldPolicies).length ? `, fields ${formatFieldPolicies(row.fieldPolicies)}` : ''}.`);
         if (row.active) out(`Schedule: ${describeCadence(cadence)}. Sync now with: lucca-sync sync run ${row.name}`);

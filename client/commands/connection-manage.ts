@@ -1,23 +1,55 @@
 import type { Command } from 'commander';
-import { eq } from 'drizzle-orm';
 import { updateConnection } from '../../db/queries/connections.js';
-import { connections } from '../../db/schema.js';
+import { recordAudit } from '../../services/audit.js';
+import { planRemoval, planReset, removeConnection, resetConnection } from '../../services/connections.js';
+import { confirmOrRefuse } from '../confirm.js';
+import { EXIT } from '../errors.js';
 import { out } from '../output.js';
-import { requireConnection, withContext } from '../runtime.js';
+import { asService, requireConnection, withContext } from '../runtime.js';
 import { cadenceFromSpec, describeCadence, parseCadence, type CadenceOptions } from '../schedule-spec.js';
-import { deleteSchedule, describeSchedule, ensureSchedule } from '../schedules.js';
+import { describeSchedule, ensureSchedule } from '../schedules.js';
 
 export function registerConnectionManage(group: Command): void {
   group
     .command('remove <name>')
-    .description('delete the connection: its schedule first, then the row (runs, links and snapshots go with it)')
-    .action(async (name: string) => {
+    .description('remove the connection (refused while a sync runs); runs, reports and links stay unless --purge')
+    .option('--purge', 'also delete every personal value and id held for it (reports\' lines, links), for data-protection requests')
+    .option('--yes', 'do not ask for confirmation (scripts)')
+    .action(async (name: string, options: { purge?: boolean; yes?: boolean }) => {
+      const purge = !!options.purge;
       await withContext(async (ctx) => {
-        const row = await requireConnection(ctx, name);
-        // Schedule first: a schedule left behind would keep starting syncs of a connection that is gone.
-        const hadSchedule = await deleteSchedule(await ctx.client(), row.name);
-        await ctx.db.delete(connections).where(eq(connections.id, row.id));
-        out(`Connection "${row.name}" removed${hadSchedule ? ' with its schedule' : ''}.`);
+        const plan = await planRemoval(ctx, name, { purge });
+        out(`Removing "${name}"${purge ? ' with --purge' : ''} deletes: ${plan.deletes.join(', ')}.`);
+        out(`It keeps: ${plan.keeps.join(', ')}.${purge ? '' : ' Add --purge to delete the reports\' lines and the links too.'}`);
+        const yes = await confirmOrRefuse({ yes: options.yes, question: `Remove "${name}"?`, refusal: `connection remove ${name} needs a confirmation` });
+        if (!yes) {
+          out('Nothing removed.');
+          return EXIT.failed;
+        }
+        const removed = await removeConnection(asService(ctx), name, { purge });
+        out(`Connection "${name}" removed${removed.hadSchedule ? ' with its schedule' : ''}${purge ? ', purged' : ''}. The name is free again.`);
+      });
+    });
+
+  group
+    .command('reset <name>')
+    .description('forget what the connection last wrote (snapshots, Reflect cursors): the next run compares everything afresh')
+    .option('--yes', 'do not ask for confirmation (scripts)')
+    .action(async (name: string, options: { yes?: boolean }) => {
+      await withContext(async (ctx) => {
+        const { held } = await planReset(ctx, name);
+        out(`Resetting "${name}" forgets ${held.snapshots} snapshot(s) of what we last wrote${held.cursors ? ` and ${held.cursors} Reflect read cursor(s)` : ''}` +
+          `${held.openConflicts ? ` (except the snapshots of records with one of the ${held.openConflicts} open conflict(s))` : ''}.`);
+        out(`It keeps the ${held.links} link(s) (each record is found again by link, then by email: nothing is created twice), ` +
+          `the runs and reports, the conflicts, the quarantine and the settings.`);
+        out('The next run compares Lucca with the target afresh: where they differ, Lucca\'s value is written under every policy (as on a first sync).');
+        const yes = await confirmOrRefuse({ yes: options.yes, question: `Reset "${name}"?`, refusal: `connection reset ${name} needs a confirmation` });
+        if (!yes) {
+          out('Nothing reset.');
+          return EXIT.failed;
+        }
+        const reset = await resetConnection(asService(ctx), name);
+        out(`Connection "${name}" reset: ${reset.snapshots} snapshot(s) and ${reset.cursors} cursor(s) forgotten. Run it with: lucca-sync sync run ${name}`);
       });
     });
 
@@ -44,6 +76,7 @@ export function registerConnectionManage(group: Command): void {
           if (!row.active) await updateConnection(ctx.db, row.id, { active: false });
           throw err;
         }
+        await recordAudit(ctx.db, { actor: asService(ctx).actor, action: 'activate', connection: row, detail: { wasActive: row.active, schedule: describeCadence(cadence) } });
         out(`Connection "${row.name}" is active${row.active ? ' (it already was)' : ''}; schedule: ${describeCadence(cadence)}.`);
       });
     });

@@ -19,6 +19,7 @@ export function registerConnectionTest(group: Command): void {
           baseUrl: validateLuccaUrl(row.luccaUrl, ctx.env.LUCCA_ALLOWED_HOSTS),
           apiKey: ctx.cipher.decrypt(row.luccaKeyEnc),
           today: new Date().toISOString().slice(0, 10),
+          connection: row.name,
         });
         for (const line of result.lines) out(`  ${MARK[line.level]}  ${line.text}`);
         out(result.usable ? 'The key is usable for the sync.' : 'The key is NOT usable yet: fix the items marked FAIL, then test again.');

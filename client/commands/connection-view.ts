@@ -1,9 +1,8 @@
 import type { ScheduleDescription } from '@temporalio/client';
 import type { Command } from 'commander';
-import { asc } from 'drizzle-orm';
-import type { Connection } from '../../db/queries/connections.js';
-import { connections } from '../../db/schema.js';
+import { listConnections, type Connection } from '../../db/queries/connections.js';
 import { maskSecret } from '../../lib/credentials.js';
+import { connectionAudit, formatAuditDetail } from '../../services/audit.js';
 import type { CliContext } from '../context.js';
 import { formatTime, out, table, warn } from '../output.js';
 import { recentRuns, runsTable } from '../runs-view.js';
@@ -43,7 +42,7 @@ export function registerConnectionView(group: Command): void {
     .description('list connections with their schedule state (keys masked)')
     .action(async () => {
       await withContext(async (ctx) => {
-        const rows = await ctx.db.select().from(connections).orderBy(asc(connections.name));
+        const rows = await listConnections(ctx.db);
         if (rows.length === 0) return out('No connections yet. Add one with: lucca-sync connection add --help');
         const described = await describeAll(ctx, rows);
         out(table(
@@ -58,7 +57,7 @@ export function registerConnectionView(group: Command): void {
 
   group
     .command('show <name>')
-    .description('show one connection: settings (keys masked), schedule, next runs, last 5 runs')
+    .description('show one connection: settings (keys masked), schedule, next runs, last 5 runs, last 10 audit entries')
     .action(async (name: string) => {
       await withContext(async (ctx) => {
         const row = await requireConnection(ctx, name);
@@ -81,6 +80,9 @@ export function registerConnectionView(group: Command): void {
         const runs = await recentRuns(ctx.db, row.id, 5);
         out('');
         out(runs.length ? `Last runs:\n${runsTable(runs)}` : 'No runs yet.');
+        const audit = await connectionAudit(ctx.db, row.id, 10);
+        out('');
+        out(audit.length ? `Audit (newest first):\n${table(['when', 'who', 'what', 'detail'], audit.map((a) => [formatTime(a.at), a.actor, a.action, formatAuditDetail(a.detail)]))}` : 'No audit entries.');
       });
     });
 }

@@ -13,7 +13,7 @@ export function registerRunsCommands(program: Command): void {
     .option('--limit <n>', 'how many runs (default 20)', '20')
     .action(async (name: string, options: { limit: string }) => {
       const limit = Number(options.limit);
-      if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`bad --limit "${options.limit}": expected a whole number of runs, e.g. 20.`);
+      if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) throw new UsageError(`bad --limit "${options.limit}": expected a whole number of runs from 1 to 10000, e.g. 20.`);
       await withContext(async (ctx) => {
         const connection = await requireConnection(ctx, name);
         const runs = await recentRuns(ctx.db, connection.id, limit);

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { Connection } from '../../db/queries/connections.js';
+import { cliActor, recordAudit } from '../../services/audit.js';
 import type { CliContext } from '../context.js';
 import { UsageError } from '../errors.js';
 import { out } from '../output.js';
@@ -41,6 +42,7 @@ export function registerScheduleCommands(program: Command): void {
           connection: { id: row.id, name: row.name, target: row.target }, cadence, taskQueue: ctx.env.TEMPORAL_TASK_QUEUE,
         });
         const paused = (await describeSchedule(client, row.name))?.state.paused;
+        await recordAudit(ctx.db, { actor: cliActor(), action: 'schedule', connection: row, detail: { schedule: describeCadence(cadence) } });
         out(`Schedule of "${row.name}": ${describeCadence(cadence)}${paused ? ' (still paused: resume it with `lucca-sync schedule resume ' + row.name + '`)' : ''}.`);
       });
     });
@@ -55,6 +57,8 @@ export function registerScheduleCommands(program: Command): void {
         const client = await ctx.client();
         if (!(await describeSchedule(client, row.name))) throw new UsageError(`connection "${name}" has no schedule: set one with \`lucca-sync schedule set ${name} --daily\`.`);
         await pauseSchedule(client, row.name, options.reason);
+        // The reason is the operator's free text, shown to operators already: kept out of the audit all the same.
+        await recordAudit(ctx.db, { actor: cliActor(), action: 'pause', connection: row, detail: { reasonGiven: !!options.reason } });
         out(`Schedule of "${row.name}" paused${options.reason ? `: ${options.reason}` : ''}.`);
       });
     });
@@ -70,6 +74,7 @@ export function registerScheduleCommands(program: Command): void {
         if (!described) throw new UsageError(`connection "${name}" has no schedule: set one with \`lucca-sync schedule set ${name} --daily\`.`);
         const cadence = cadenceFromSpec(described.spec);
         await resumeSchedule(client, { id: row.id, name: row.name, target: row.target }, cadence);
+        await recordAudit(ctx.db, { actor: cliActor(), action: 'resume', connection: row });
         out(`Schedule of "${row.name}" resumed${cadence ? `: ${describeCadence(cadence)}` : ''}.`);
       });
     });

@@ -2,6 +2,7 @@ import { WorkflowIdConflictPolicy } from '@temporalio/client';
 import type { Command } from 'commander';
 import { eq } from 'drizzle-orm';
 import { syncRuns } from '../../db/schema.js';
+import { cliActor, recordAudit } from '../../services/audit.js';
 import { manualWorkflowIdFor, SYNC_WORKFLOW_TYPE, type SyncInput } from '../../workflows/contracts.js';
 import { EXIT, UsageError } from '../errors.js';
 import { formatCounts, out } from '../output.js';
@@ -13,6 +14,7 @@ interface RunOptions {
   dryRun?: boolean;
   confirmDeactivations?: boolean;
   wait?: boolean;
+  full?: boolean;
 }
 
 /** `sync run`: a manual sync, never alongside another sync of the same connection. */
@@ -23,6 +25,7 @@ export function registerSyncCommands(program: Command): void {
     .description('start a sync of the connection now (refused while one is running)')
     .option('--dry-run', 'plan and report without writing to the target')
     .option('--confirm-deactivations', 'let the run through the mass-deactivation guard')
+    .option('--full', 'full resync: ignore incremental read cursors and re-read everything from Lucca')
     .option('--wait', 'follow the run: live progress, then the summary; exit 1 if it fails or is blocked')
     .action(async (name: string, options: RunOptions) => {
       await withContext(async (ctx) => {
@@ -35,6 +38,7 @@ export function registerSyncCommands(program: Command): void {
         }
         const input: SyncInput = {
           connectionId: connection.id, trigger: 'manual', dryRun: !!options.dryRun, confirmDeactivations: !!options.confirmDeactivations,
+          ...(options.full && { full: true }),
         };
         const handle = await client.workflow.start(SYNC_WORKFLOW_TYPE, {
           taskQueue: ctx.env.TEMPORAL_TASK_QUEUE,
@@ -42,7 +46,11 @@ export function registerSyncCommands(program: Command): void {
           workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
           args: [input],
         });
-        out(`Started ${options.dryRun ? 'a dry run' : 'a sync'} of "${name}": workflow ${handle.workflowId}.`);
+        await recordAudit(ctx.db, {
+          actor: cliActor(), action: 'sync', connection,
+          detail: { workflowId: handle.workflowId, dryRun: !!options.dryRun, full: !!options.full, confirmDeactivations: !!options.confirmDeactivations },
+        });
+        out(`Started ${options.full ? 'a full resync' : options.dryRun ? 'a dry run' : 'a sync'}${options.full && options.dryRun ? ' (dry run)' : ''} of "${name}": workflow ${handle.workflowId}.`);
         if (!options.wait) {
           out(`Follow it with: lucca-sync runs list ${name} (or in the Temporal Web UI).`);
           return EXIT.ok;

@@ -16,7 +16,10 @@ export type HappyPalSimulatorOptions = ApiSimulatorOptions;
 export interface HappyPalSimulator extends RunningServer {
   /** API base without `/v1`: clients call `${url}/v1/users`. */
   url: string;
-  apiKey: string;
+  /** The one key HappyPal accepts now. */
+  readonly apiKey: string;
+  /** Key rotation: the new key is accepted from now on, the old one is refused (401). */
+  rotateApiKey(key: string): void;
   faults: FaultInjector;
   state: HappyPalState;
 }
@@ -35,5 +38,15 @@ export async function startHappyPalSimulator(options: HappyPalSimulatorOptions =
     },
     options,
   );
-  return { ...server, apiKey: ctx.apiKey, faults: ctx.faults, state };
+  return {
+    ...server,
+    get apiKey() {
+      return ctx.apiKey;
+    },
+    rotateApiKey: (key: string) => {
+      ctx.apiKey = key;
+    },
+    faults: ctx.faults,
+    state,
+  };
 }

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ScheduleNotFoundError, type Client } from '@temporalio/client';
-import { eq } from 'drizzle-orm';
+import { eq, isNull } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { describeSchedule } from '../../client/schedules.js';
 import { createDb, type DbHandle } from '../../db/client.js';
@@ -58,7 +58,8 @@ function expectUsageError(result: Result, pattern: RegExp): void {
   expect(lines[0]).toMatch(pattern);
 }
 
-const connectionNames = async () => (await db.db.select({ name: connections.name }).from(connections)).map((r) => r.name).sort();
+const connectionNames = async () =>
+  (await db.db.select({ name: connections.name }).from(connections).where(isNull(connections.removedAt))).map((r) => r.name).sort();
 
 beforeAll(async () => {
   dataDir = mkdtempSync(path.join(tmpdir(), 'lucca-cli-'));
@@ -162,7 +163,7 @@ describe('lucca-sync connection', () => {
     expect(activated.code).toBe(0);
     expect((await db.db.select().from(connections).where(eq(connections.name, R)))[0]?.active).toBe(true);
     expect((await describeSchedule(client, R))?.spec.intervals?.[0]?.every).toBe(4 * 3_600_000);
-    const removed = await cli('connection', 'remove', R);
+    const removed = await cli('connection', 'remove', R, '--yes');
     expect(removed.code).toBe(0);
     await expect(client.schedule.getHandle(scheduleIdFor(R)).describe()).rejects.toBeInstanceOf(ScheduleNotFoundError);
     expect(await connectionNames()).not.toContain(R);

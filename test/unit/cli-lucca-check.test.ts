@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { judgeAccess } from '../../client/lucca-check.js';
+import { judgeAccess, lessAccess } from '../../client/lucca-check.js';
 
 const full = { id: 1, firstName: 'A', lastName: 'B', mail: 'a@b.fr', birthDate: '1990-01-01', dtContractStart: '2020-01-01', dtContractEnd: null };
 
@@ -29,5 +29,24 @@ describe('judgeAccess', () => {
     const text = judgeAccess([full], [full], '2025-09-01').lines.map((l) => l.text).join('\n');
     expect(text).not.toContain('a@b.fr');
     expect(text).not.toContain('1990-01-01');
+  });
+});
+
+describe('lessAccess (a new key compared with the current one)', () => {
+  const current = { fields: ['firstName', 'lastName', 'mail', 'birthDate'], former: 4, total: 100 };
+  it.each([
+    ['the same access', current, []],
+    ['more people, more former employees', { ...current, former: 9, total: 120 }, []],
+    ['a few people fewer (within 10 %)', { ...current, total: 91 }, []],
+    ['a hidden field', { ...current, fields: ['firstName', 'lastName', 'mail'] }, ['field birthDate hidden']],
+    ['no former employee', { ...current, former: 0 }, ['no former employee (the current key sees 4)']],
+    ['far fewer people', { ...current, total: 60 }, ['60 employee(s) instead of 100']],
+  ] as const)('%s', (_label, next, expected) => {
+    expect(lessAccess(current, { ...next, fields: [...next.fields] })).toEqual(expected);
+  });
+
+  it('judgeAccess reports what the key sees, counts and field names only', () => {
+    const seen = judgeAccess([full], [{ id: 1, dtContractEnd: null }, { id: 2, dtContractEnd: '2024-01-31' }], '2025-09-01').seen;
+    expect(seen).toEqual({ fields: ['firstName', 'lastName', 'mail', 'birthDate', 'dtContractStart', 'dtContractEnd'], former: 1, total: 2 });
   });
 });

@@ -275,6 +275,14 @@ describe('decideReadPlan (full or incremental)', () => {
     expect(plan('employees', { lastSince: null, lastFullReadAt: at(day) }).full).toBe(true);
   });
 
+  it('an operator\'s full resync reads everything whatever the cursor says (absences: the full window)', () => {
+    const cursor = { lastSince: at(day), lastFullReadAt: at(day) };
+    expect(decideReadPlan({ dataset: 'employees', now, today: '2025-09-10', cursor, fullReadDays: 7, full: true }))
+      .toMatchObject({ full: true, since: null, parts: [{ kind: 'users', since: null }] });
+    expect(decideReadPlan({ dataset: 'absences', now, today: '2025-09-10', cursor, fullReadDays: 7, full: true }).window?.from).toBe('2024-09-10');
+    expect(plan('employees', cursor).full).toBe(false);
+  });
+
   it('compensation is read whole on every run', () => {
     expect(plan('compensation', { lastSince: at(day), lastFullReadAt: at(day) })).toMatchObject({
       full: true, parts: [{ kind: 'fixed-items' }, { kind: 'variable-items' }, { kind: 'work-contracts' }],

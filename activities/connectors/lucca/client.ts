@@ -174,7 +174,7 @@ function throwForAccess(res: HttpResponse, path: string): void {
       'lucca_unauthorized',
       'Lucca refused the API key (401): it is wrong, expired or revoked. Generate a new key in Lucca ' +
         '(Settings › Authentication, SSO and API › API keys, or install the pre-configured key from the ' +
-        'Integrations marketplace) and update the connection.',
+        'Integrations marketplace), then update the connection: lucca-sync connection update <name> --lucca-key <new key>.',
       false,
     );
   }

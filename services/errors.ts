@@ -1,0 +1,15 @@
+/**
+ * What a service refuses, typed so each front end words it its own way: the CLI prints one
+ * `error: …` line (exit 2, or 1 for `busy`), the console shows it next to the form field.
+ * - invalid: the input is wrong (`field` names it); not_found: no such connection;
+ * - conflict: the name is taken; refused: a check failed or a confirmation is missing;
+ * - busy: a sync of the connection is running.
+ */
+export type ServiceErrorKind = 'invalid' | 'not_found' | 'conflict' | 'refused' | 'busy';
+
+export class ServiceError extends Error {
+  override name = 'ServiceError';
+  constructor(readonly kind: ServiceErrorKind, message: string, readonly field?: string) {
+    super(message);
+  }
+}

@@ -52,7 +52,11 @@ export function runActivities(deps: Deps) {
       const run = await db.transaction(async (tx) => {
         const [row] = await tx
           .update(syncRuns)
-          .set({ status: input.status, message: input.message, counts, phase: 'done', finishedAt: new Date() })
+          .set({
+            status: input.status, counts, phase: 'done', finishedAt: new Date(),
+            // A completed run without a message of its own says what the plan noticed (values the key could not see).
+            message: input.status === 'completed' && input.message === null ? sql`${syncRuns.notice}` : input.message,
+          })
           .where(eq(syncRuns.id, input.runId))
           .returning();
         if (row && PURGE_AFTER.has(input.status)) {

@@ -40,6 +40,8 @@ export interface SyncInput {
   dryRun?: boolean;
   /** Lets a run through the mass-deactivation guard (an operator's explicit confirmation). */
   confirmDeactivations?: boolean;
+  /** Lets a run through the visibility guard: the operator accepts that the Lucca key sees less. */
+  confirmVisibility?: boolean;
   options?: SyncOptions;
   /** Set only by continue-as-new. */
   cursor?: SyncCursor;
@@ -87,6 +89,8 @@ export interface DatasetInput {
   dryRun: boolean;
   /** The operator confirmed deletions past the guard (SyncInput.confirmDeactivations). */
   confirmDeletions: boolean;
+  /** The operator accepts that the Lucca key sees less (SyncInput.confirmVisibility); absent in older histories. */
+  confirmVisibility?: boolean;
   options?: SyncOptions;
   /** Set only by continue-as-new. */
   cursor?: DatasetCursor;

@@ -178,8 +178,9 @@ const gone = (before: number, now: number) => before - now >= SHRINK_MIN_PEOPLE 
  * - former employees (contract ended before the baseline's day) returned then and not now → "See
  *   former employees"; future employees (starting after the baseline's day) likewise → "See future
  *   employees"; the other people (the headcount) → "Consult users" or the role's scope;
- * - a field whose share of people with a value fell (the baseline's count scaled to this read's
- *   headcount, so people gone are not counted twice) → the field's permission.
+ * - a field with values for markedly fewer people than the baseline, beyond what the people no
+ *   longer returned explain (each of them is assumed to have had a value, so a lost population is
+ *   not reported a second time as lost fields) → the field's permission.
  * "Shrank" is {@link SHRINK_MIN_PEOPLE} people or more and {@link SHRINK_PCT} % or more of what there
  * was: a key that lost a permission loses everyone or every value behind it, while a normal day
  * moves a few people (a rehire leaves the former employees, a withdrawn offer the future ones).
@@ -196,8 +197,7 @@ export function guardVisibility({ baseline, now, nowAtBaseline, override }: Guar
     '"Consult users" (or the role\'s scope: establishments, departments)');
   for (const field of SYNCED_FIELDS) {
     const before = baseline.valued[field] ?? 0;
-    if (before === 0 || baseline.read === 0) continue;
-    const expected = Math.round((before * now.read) / baseline.read);
+    const expected = Math.max(0, before - Math.max(0, baseline.read - now.read));
     const after = now.valued[field] ?? 0;
     if (gone(expected, after)) shrinks.push({ what: 'field', field, before, now: after, permission: FIELD_PERMISSION[field] });
   }

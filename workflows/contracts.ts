@@ -78,6 +78,8 @@ export interface DatasetCursor {
   planned: boolean;
   /** From the plan (e.g. deletions held by the guard). */
   message: string | null;
+  /** The visibility guard stopped the section before writing (absent in older histories). */
+  blocked?: boolean;
   pagesDone: number;
   counts: Record<string, number>;
   continuedAsNew: number;
@@ -101,6 +103,8 @@ export interface DatasetResult {
   dataset: ReflectDataset;
   status: Exclude<DatasetStatus, 'running'>;
   message: string | null;
+  /** The visibility guard stopped it before writing: the run ends `blocked`. */
+  blocked?: boolean;
   counts: Record<string, number>;
 }
 

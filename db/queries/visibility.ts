@@ -16,7 +16,7 @@ export async function lastVisibility(sql: Sql, connectionId: string): Promise<Vi
 }
 
 export async function saveVisibility(sql: Sql, runId: string, counts: VisibilityCounts): Promise<void> {
-  await sql`update sync_runs set visibility = ${sql.json(counts)} where id = ${runId}::uuid`;
+  await sql`update sync_runs set visibility = ${JSON.stringify(counts)}::jsonb where id = ${runId}::uuid`;
 }
 
 /**

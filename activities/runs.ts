@@ -74,7 +74,7 @@ export function runActivities(deps: Deps) {
           durationSeconds: ((run.finishedAt ?? new Date()).getTime() - run.startedAt.getTime()) / 1000,
         });
       }
-      return { runId: run.id, status: input.status, dryRun: run.dryRun, counts, message: input.message };
+      return { runId: run.id, status: input.status, dryRun: run.dryRun, counts, message: run.message };
     },
   };
 }

@@ -25,7 +25,7 @@ export const actionLabel = (action: string) => ACTION_LABEL[action] ?? action.re
 export function noteLabel(note: string, field?: string): string {
   const label = NOTE_LABEL[note] ?? note.replace(/_/g, ' ');
   const permission = note === 'not_visible' && field !== undefined ? FIELD_PERMISSION[field as keyof typeof FIELD_PERMISSION] : undefined;
-  return permission ? `${label} (the key's role needs ${permission})` : label;
+  return permission ? `${label}; the key's role needs ${permission}` : label;
 }
 export const shown = (value: string | null) => (value === null || value === '' ? '(empty)' : value);
 

@@ -57,8 +57,9 @@ describe('a key that loses "Consult HR files" between two runs', () => {
     expect(confirmed.message).toContain(hiddenAs === 'null' ? 'null for everyone read' : 'left out by Lucca');
     expect(confirmed.message).toContain('"Consult HR files"');
     const report = renderText(await loadReport(h.db.db, confirmed.runId));
-    expect(report).toContain('Message: birthDate was not visible');
-    expect(report).toMatch(/birthDate: .* \(not visible to the Lucca key/);
+    expect(report).toMatch(/^Message: .*confirmed by the operator\. birthDate was not visible to the Lucca key for 60 employee\(s\)/m);
+    expect(report).toContain(`birthDate: ${before[profileOf(h.happypal, renamed).id]} → ${before[profileOf(h.happypal, renamed).id]}  ` +
+      '(not visible to the Lucca key: nothing written, the target keeps its value; the key\'s role needs "Consult HR files" › the section holding the birth date)');
 
     // The confirmed run is the new baseline: the next run is not stopped again, and still writes no birth date.
     const next = await h.sync(id);

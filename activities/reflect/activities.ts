@@ -11,13 +11,12 @@ import { mapDataset, stagedNamesOf, type StagedData } from './datasets.js';
 import { diffDataset } from './diff.js';
 import { SECTION_SEQ, sectionSeq, type Fields } from './model.js';
 import { decideReadPlan, type ReadPlan } from './read-plan.js';
-import { furthest, readPlanPage, type ReadCursor } from './readers.js';
-import { sectionCounts } from './section.js';
+import { furthest, readPlanPage, STAGED, type ReadCursor } from './readers.js';
 import {
   addEvidence, createTally, emptyEvidence, guardVisibility, hiddenFields, notVisibleNote, omittedFields, type HideableField,
 } from '../sync/visibility.js';
 import { REFLECT_EMPLOYEE_FIELD } from './map-employee.js';
-import { STAGED } from './readers.js';
+import { sectionCounts } from './section.js';
 
 /** The sentinel report line of an employees section the visibility guard stopped (its `error` is the guard's message). */
 const VISIBILITY_BLOCKED = 'visibility_blocked';

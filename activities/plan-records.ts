@@ -8,6 +8,9 @@ import { SYNCED_FIELDS, sameValue, type Person, type SyncedField } from './sync/
 import type { QuarantineReason } from './sync/quarantine.js';
 import { buildReportLine, type ReportLine } from './sync/report-line.js';
 import { decideRecord, resolvePolicies, type Policy, type RecordDecision } from './sync/three-way.js';
+import {
+  addEvidence, createTally, emptyEvidence, guardVisibility, hiddenFields, notVisibleNote, type VisibilityCounts,
+} from './sync/visibility.js';
 
 type Fields = Record<string, string | null>;
 
@@ -25,6 +28,9 @@ export interface PlanInput {
   fieldPolicies: Record<string, string>;
   guardPct: number;
   confirmDeactivations: boolean;
+  /** The last successful run's visibility counts (null or absent: no visibility guard). */
+  visibilityBaseline?: VisibilityCounts | null;
+  confirmVisibility?: boolean;
 }
 
 export interface PlannedLine {
@@ -43,6 +49,10 @@ export interface Plan {
   lines: PlannedLine[];
   quarantined: { sourceId: string; reasons: QuarantineReason[] }[];
   blockedReason: string | null;
+  /** What this read showed (stored for the next run's visibility guard). */
+  visibility: VisibilityCounts;
+  /** For the run's message: values the key could not see, and guard notes; PII-free. */
+  notice: string | null;
 }
 
 /** A target profile set aside at read time, with what is wrong with it (field and kind of fault, no value). */
@@ -67,13 +77,18 @@ export interface PlanSetup {
   fieldPolicies: Record<string, string>;
   guardPct: number;
   confirmDeactivations: boolean;
+  /** Fields hidden run-wide (visibility.ts hiddenFields), found before planning. */
+  hidden: readonly SyncedField[];
+  visibilityBaseline: VisibilityCounts | null;
+  confirmVisibility: boolean;
 }
 
 type SnapshotRow = PlanInput['snapshots'][number];
 
 /** A chunk after mapping and matching: says which profiles and snapshots its lines need. */
 export interface MatchedChunk {
-  mapped: ({ sourceId: string; person: Person; match: Match } | { sourceId: string; reasons: QuarantineReason[] })[];
+  /** `unknown`: fields the key cannot see for this record (left out, or hidden run-wide). */
+  mapped: ({ sourceId: string; person: Person; unknown: SyncedField[]; match: Match } | { sourceId: string; reasons: QuarantineReason[] })[];
   missing: Link[];
   /** Target profiles to load for this chunk (matched or linked). */
   targetIds: string[];
@@ -90,7 +105,8 @@ export interface ChunkPlan {
  * The HappyPal plan in bounded memory: global indexes first (links, target emails, open conflicts),
  * then the records chunk by chunk, each chunk needing only its own records, profiles and snapshots.
  * Two passes over the sources: `claim` all of them (an unlinked email claimed twice is ambiguous),
- * then `match` and `plan` each chunk; `finish` applies the mass-deactivation guard to the whole run.
+ * then `match` and `plan` each chunk; `finish` applies the mass-deactivation and visibility guards to
+ * the whole run (the visibility counts are tallied as `match` maps each record).
  * Chunking does not change the plan: planRecords (one chunk) is the reference, tested both ways.
  */
 export function createPlanner(setup: PlanSetup) {
@@ -98,6 +114,8 @@ export function createPlanner(setup: PlanSetup) {
   const matcher = createMatcher({ links: setup.links, targets: setup.targetEmails });
   const openOf = new Set(setup.openConflicts.map((c) => `${c.sourceId}:${c.field}`));
   const unreadable = new Map((setup.unreadableTargets ?? []).map((t) => [t.targetId, t.problems]));
+  const tally = createTally(setup.today, setup.visibilityBaseline?.day ?? null);
+  const notVisible: Partial<Record<SyncedField, number>> = {};
   let toDeactivate = 0;
 
   return {
@@ -113,11 +131,13 @@ export function createPlanner(setup: PlanSetup) {
     match(sources: readonly StagedSource[], missing: readonly Link[] = []): MatchedChunk {
       const targetIds = new Set<string>(missing.map((m) => m.targetId));
       const mapped = sources.map(({ sourceId, data }): MatchedChunk['mapped'][number] => {
+        tally.add(data);
         const result = mapLuccaUser(data, setup.today);
         if (!result.ok) return { sourceId, reasons: result.reasons };
         const match = matcher.match({ sourceId: result.sourceId, email: result.person.email });
         if (match.kind === 'linked' || match.kind === 'attach') targetIds.add(match.targetId);
-        return { sourceId: result.sourceId, person: result.person, match };
+        const unknown = [...new Set<SyncedField>([...result.unknown, ...setup.hidden])];
+        return { sourceId: result.sourceId, person: result.person, unknown, match };
       });
       return { mapped, missing: [...missing], targetIds: [...targetIds], sourceIds: sources.map((s) => s.sourceId) };
     },
@@ -159,12 +179,21 @@ export function createPlanner(setup: PlanSetup) {
       return { lines, quarantined };
     },
 
-    /** After the last chunk: the mass-deactivation guard over the whole run. */
-    finish(): { blockedReason: string | null } {
+    /**
+     * After the last chunk: the mass-deactivation and visibility guards over the whole run (either
+     * blocks it; both messages when both hold), the counts to keep, and the run's notice.
+     */
+    finish(): { blockedReason: string | null; visibility: VisibilityCounts; notice: string | null } {
       const guard = guardDeactivations({
         toDeactivate, linked: setup.links.length, thresholdPct: setup.guardPct, override: setup.confirmDeactivations,
       });
-      return { blockedReason: guard.allowed ? null : guard.message };
+      const visibility = tally.counts();
+      const seen = guardVisibility({
+        baseline: setup.visibilityBaseline, now: visibility, nowAtBaseline: tally.atBaseline(), override: setup.confirmVisibility,
+      });
+      const blocked = [seen.allowed ? null : seen.message, guard.allowed ? null : guard.message].filter((m) => m !== null);
+      const notes = [seen.allowed ? seen.message : null, notVisibleNote(notVisible, setup.hidden)].filter((m) => m !== null);
+      return { blockedReason: blocked.length > 0 ? blocked.join(' ') : null, visibility, notice: notes.length > 0 ? notes.join(' ') : null };
     },
   };
 
@@ -180,31 +209,36 @@ export function createPlanner(setup: PlanSetup) {
   }
 
   function planMatched(
-    { sourceId, person, match }: { sourceId: string; person: Person; match: Match },
+    { sourceId, person, unknown, match }: { sourceId: string; person: Person; unknown: SyncedField[]; match: Match },
     target: HappyPalUser | undefined,
     snapshot: SnapshotRow | undefined,
   ): PlannedLine | null {
     if (match.kind === 'ambiguous') return reportOnly(buildReportLine({ sourceId, match }));
-    const desired = desiredStatus(person, setup.today);
+    for (const field of unknown) notVisible[field] = (notVisible[field] ?? 0) + 1;
+    // An unknown contract end says nothing about the lifecycle: a profile keeps its status.
+    const desired = unknown.includes('contractEnd') ? null : desiredStatus(person, setup.today);
     if (match.kind === 'create') {
       // A former employee without a profile has nothing to deactivate: no profile is created for them.
       if (desired === 'inactive') return null;
-      const line = buildReportLine({ sourceId, match, source: person });
+      const line = buildReportLine({ sourceId, match, source: person, unknown });
+      // Unknown fields are left out of the create and of the snapshot: nothing known, nothing written.
+      const known = omit(person, unknown);
       return withPlan(line, {
-        create: happyPalCreateInput(person, sourceId),
-        commit: commit({ link: true, snapshot: { ...person }, status: 'active' }),
+        create: omit(happyPalCreateInput(person, sourceId), unknown.map(fieldOf)),
+        commit: commit({ link: true, snapshot: known, status: 'active' }),
       });
     }
     if (!target) {
       return { ...reportOnly(buildReportLine({ sourceId, match })), action: 'error', error: 'The linked HappyPal profile no longer exists.' };
     }
-    const decision = decideWithKept(person, personFromHappyPal(target), snapshot, policies);
-    const lifecycle = lifecycleAction(desired, target.status);
+    const decision = decideWithKept(person, personFromHappyPal(target), snapshot, policies, unknown);
+    const lifecycle = desired === null ? null : lifecycleAction(desired, target.status);
     const line = buildReportLine({ sourceId, match, decision, source: person, lifecycle });
     const openConflicts: PlannedConflict[] = decision.conflicts.map((field) => ({
       field, base: decision.fields[field].base ?? null, source: person[field], target: target[field === 'email' ? 'email' : fieldOf(field)],
     }));
-    const closeConflicts = SYNCED_FIELDS.filter((f) => openOf.has(`${sourceId}:${f}`) && !decision.conflicts.includes(f));
+    // A field the key cannot see says nothing about an open conflict: it stays open.
+    const closeConflicts = SYNCED_FIELDS.filter((f) => openOf.has(`${sourceId}:${f}`) && !decision.conflicts.includes(f) && !unknown.includes(f));
     const kept = keptValues(decision, snapshot?.kept ?? {}, personFromHappyPal(target));
     const snapshotChanged = !snapshot || !sameFields(snapshot.fields, decision.newBase) || !sameFields(snapshot.kept, kept);
     const nothingToDo = Object.keys(decision.patch).length === 0 && !lifecycle && openConflicts.length === 0 &&
@@ -214,7 +248,7 @@ export function createPlanner(setup: PlanSetup) {
       ...(Object.keys(decision.patch).length > 0 && { update: happyPalPatch(decision.patch) }),
       ...(lifecycle && { lifecycle }),
       commit: commit({
-        link: match.kind === 'attach', snapshot: decision.newBase, kept,
+        link: match.kind === 'attach', snapshot: decision.newBase as Fields, kept,
         status: lifecycle ? (lifecycle === 'deactivate' ? 'inactive' : 'active') : target.status,
         openConflicts, closeConflicts,
       }),
@@ -253,9 +287,13 @@ export function planChunks(fetchedIds: readonly string[], missing: readonly Link
  * Postgres; this function is its in-memory reference.
  */
 export function planRecords(input: PlanInput, chunkSize = Number.POSITIVE_INFINITY): Plan {
+  const snapshotOf = new Map(input.snapshots.map((s) => [s.sourceId, s.fields]));
+  const evidence = emptyEvidence();
+  for (const { sourceId, data } of input.sources) addEvidence(evidence, data, snapshotOf.get(sourceId));
   const planner = createPlanner({
     ...input,
     targetEmails: [...input.targets, ...(input.unreadableTargets ?? [])].map((t) => ({ targetId: 'id' in t ? t.id : t.targetId, email: t.email ?? null })),
+    hidden: hiddenFields(evidence), visibilityBaseline: input.visibilityBaseline ?? null, confirmVisibility: !!input.confirmVisibility,
   });
   planner.claim(input.sources);
   const fetchedIds = input.sources.map((s) => s.sourceId);
@@ -283,7 +321,10 @@ function fieldOf(field: SyncedField): keyof HappyPalUser {
  * A value kept on purpose stays kept while neither side moves: the field is then unchanged, not a
  * fresh "manual edit kept" every run. If Lucca or the target changes it again, the table applies.
  */
-function decideWithKept(source: Person, target: Person, snapshot: PlanInput['snapshots'][number] | undefined, policies: ReturnType<typeof resolvePolicies>): RecordDecision {
+function decideWithKept(
+  source: Person, target: Person, snapshot: PlanInput['snapshots'][number] | undefined, policies: ReturnType<typeof resolvePolicies>,
+  unknown: readonly SyncedField[],
+): RecordDecision {
   const base = snapshot?.fields as Partial<Person> | undefined;
   const effectiveTarget: Record<SyncedField, string | null> = { ...target };
   for (const field of SYNCED_FIELDS) {
@@ -294,7 +335,7 @@ function decideWithKept(source: Person, target: Person, snapshot: PlanInput['sna
       effectiveTarget[field] = base[field] ?? null;
     }
   }
-  const decision = decideRecord({ base, source, target: effectiveTarget as Person, policies });
+  const decision = decideRecord({ base, source, target: effectiveTarget as Person, policies, unknown });
   for (const field of SYNCED_FIELDS) decision.fields[field].before = target[field];
   for (const field of SYNCED_FIELDS) if (!decision.fields[field].write) decision.fields[field].after = target[field];
   return decision;
@@ -308,8 +349,15 @@ function keptValues(decision: RecordDecision, previous: Fields, target: Person):
     const before = previous[field];
     if (d.note === 'manual_edit_kept' || d.note === 'both_changed_kept') kept[field] = d.before;
     else if (d.case === 'unchanged' && before !== undefined && !d.write && sameValue(field, target[field], before)) kept[field] = before;
+    else if (d.case === 'not_visible' && before !== undefined) kept[field] = before; // nothing new is known
   }
   return kept;
+}
+
+function omit<T extends object>(record: T, keys: readonly string[]): Fields {
+  const out: Fields = {};
+  for (const [key, value] of Object.entries(record)) if (!keys.includes(key)) out[key] = value as string | null;
+  return out;
 }
 
 function commit(parts: Partial<PlannedWrite['commit']>): PlannedWrite['commit'] {

@@ -1,11 +1,13 @@
 import { Context } from '@temporalio/activity';
 import { eq, sql } from 'drizzle-orm';
 import type postgres from 'postgres';
+import { fieldEvidence, lastVisibility, saveVisibility } from '../db/queries/visibility.js';
 import { reportLines, syncRuns } from '../db/schema.js';
 import { HappyPalUserSchema, type HappyPalUser } from './connectors/happypal/schemas.js';
 import { loadRunContext, type ConnectionRow, type Deps } from './deps.js';
 import { SOURCE_USERS, TARGET_UNREADABLE, TARGET_USERS } from './fetch.js';
 import { createPlanner, planChunks, type Link, type PlanInput, type StagedSource, type UnreadableTarget } from './plan-records.js';
+import { hiddenFields } from './sync/visibility.js';
 
 type SnapshotRow = PlanInput['snapshots'][number];
 
@@ -13,8 +15,14 @@ export const EMPLOYEES = 'employees';
 
 export interface PlanResult {
   counts: Record<string, number>;
-  /** Set when the mass-deactivation guard stopped the run before writing. */
+  /** Set when the mass-deactivation or the visibility guard stopped the run before writing. */
   blockedReason: string | null;
+}
+
+export interface Confirmations {
+  confirmDeactivations: boolean;
+  /** Optional: workflow histories recorded before the visibility guard lack it. */
+  confirmVisibility?: boolean;
 }
 
 /** Records planned together: the plan's memory is bounded by this, not by the company's size. */
@@ -48,10 +56,10 @@ export function planActivities(deps: Deps) {
    * 100,000 rows once per chunk. Both query shapes used here have one sensible plan whatever the
    * estimate.
    */
-  async function writePlan(tx: Tx, runId: string, connection: ConnectionRow, confirmDeactivations: boolean): Promise<{ blockedReason: string | null }> {
+  async function writePlan(tx: Tx, runId: string, connection: ConnectionRow, confirm: Confirmations): Promise<{ blockedReason: string | null }> {
     const ctx = Context.current();
     const scope = { connectionId: connection.id, dataset: EMPLOYEES };
-    const [links, targetEmails, unreadableTargets, openConflicts, fetched] = await Promise.all([
+    const [links, targetEmails, unreadableTargets, openConflicts, fetched, evidence, visibilityBaseline] = await Promise.all([
       tx<Link[]>`select source_id as "sourceId", target_id as "targetId" from record_links
         where connection_id = ${scope.connectionId}::uuid and dataset = ${scope.dataset}`,
       // Unreadable profiles keep their email in the index: whoever they belong to is not given a second profile.
@@ -63,11 +71,15 @@ export function planActivities(deps: Deps) {
         where connection_id = ${scope.connectionId}::uuid and status = 'open'`,
       tx<{ id: string }[]>`select source_id as id from staged_records where run_id = ${runId}::uuid and dataset = ${SOURCE_USERS}`
         .then((rows) => rows.map((row) => row.id)),
+      // Before the first record: a field hidden run-wide changes every record's decision.
+      fieldEvidence(tx, { runId, stagedDataset: SOURCE_USERS, connectionId: scope.connectionId, dataset: scope.dataset }),
+      lastVisibility(tx, scope.connectionId),
     ]);
     const planner = createPlanner({
       connectionId: connection.id, today: deps.today(), links, targetEmails, unreadableTargets, openConflicts,
       defaultPolicy: connection.defaultPolicy, fieldPolicies: connection.fieldPolicies,
-      guardPct: connection.deactivationGuardPct, confirmDeactivations,
+      guardPct: connection.deactivationGuardPct, confirmDeactivations: confirm.confirmDeactivations,
+      hidden: hiddenFields(evidence), visibilityBaseline, confirmVisibility: !!confirm.confirmVisibility,
     });
     const sourcesOf = (ids: readonly string[]) => tx<StagedSource[]>`select k.id as "sourceId", s.data ${byKeys(tx, ids)}
       (select data from staged_records where run_id = ${runId}::uuid and dataset = ${SOURCE_USERS} and source_id = k.id limit 1) s`;
@@ -114,10 +126,13 @@ export function planActivities(deps: Deps) {
       ctx.heartbeat('planning');
     }
 
-    const { blockedReason } = planner.finish();
+    const { blockedReason, visibility, notice } = planner.finish();
+    await saveVisibility(tx, runId, visibility);
     // Records that pass now leave the quarantine.
     await tx`delete from quarantine where connection_id = ${scope.connectionId}::uuid and dataset = ${scope.dataset}
       and last_run_id is distinct from ${runId}::uuid`;
+    // The notice becomes the run's message when it completes (finishRun).
+    if (notice) await tx`update sync_runs set notice = ${notice} where id = ${runId}::uuid`;
     if (blockedReason) {
       await tx`update sync_runs set message = ${blockedReason} where id = ${runId}::uuid`;
       await tx`update report_lines set outcome = 'skipped' where run_id = ${runId}::uuid and outcome = 'planned'`;
@@ -132,12 +147,12 @@ export function planActivities(deps: Deps) {
      * (report lines) and the quarantine in one transaction, so a retried attempt either finds the
      * whole plan or none of it. Touches no target.
      */
-    async planChanges(input: { runId: string; confirmDeactivations: boolean }): Promise<PlanResult> {
+    async planChanges(input: { runId: string } & Confirmations): Promise<PlanResult> {
       const { run, connection } = await loadRunContext(deps, input.runId);
       await db.update(syncRuns).set({ phase: 'plan' }).where(eq(syncRuns.id, run.id));
       const existing = await db.select({ n: sql<number>`count(*)::int` }).from(reportLines).where(eq(reportLines.runId, run.id));
       if ((existing[0]?.n ?? 0) > 0) return summarise(deps, run.id, run.status === 'running' ? run.message : null);
-      const { blockedReason } = await deps.db.sql.begin((tx) => writePlan(tx, run.id, connection, input.confirmDeactivations));
+      const { blockedReason } = await deps.db.sql.begin((tx) => writePlan(tx, run.id, connection, input));
       return summarise(deps, run.id, blockedReason);
     },
   };

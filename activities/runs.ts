@@ -57,7 +57,11 @@ export function runActivities(deps: Deps) {
       const run = await db.transaction(async (tx) => {
         const [row] = await tx
           .update(syncRuns)
-          .set({ status: input.status, message, counts, phase: 'done', finishedAt: new Date() })
+          .set({
+            status: input.status, counts, phase: 'done', finishedAt: new Date(),
+            // A completed run without a message of its own says what the plan noticed (values the key could not see).
+            message: input.status === 'completed' && message === null ? sql`${syncRuns.notice}` : message,
+          })
           .where(eq(syncRuns.id, input.runId))
           .returning();
         if (row && PURGE_AFTER.has(input.status)) {
@@ -75,7 +79,7 @@ export function runActivities(deps: Deps) {
           durationSeconds: ((run.finishedAt ?? new Date()).getTime() - run.startedAt.getTime()) / 1000,
         });
       }
-      return { runId: run.id, status: input.status, dryRun: run.dryRun, counts, message };
+      return { runId: run.id, status: input.status, dryRun: run.dryRun, counts, message: run.message };
     },
   };
 }

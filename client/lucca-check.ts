@@ -2,6 +2,7 @@ import { createDispatcher } from '../activities/connectors/http.js';
 import { createLuccaClient } from '../activities/connectors/lucca/client.js';
 import { unlimited } from '../activities/connectors/rate-limiter.js';
 import { SyncError } from '../activities/errors.js';
+import { FIELD_PERMISSION } from '../activities/sync/visibility.js';
 
 /** The six values the HappyPal sync reads, as Lucca names them. */
 export const CHECKED_FIELDS = ['firstName', 'lastName', 'mail', 'birthDate', 'dtContractStart', 'dtContractEnd'] as const;
@@ -63,6 +64,14 @@ export function judgeAccess(sample: readonly unknown[], everyone: readonly unkno
   if (visible.length > 0) lines.push({ level: 'ok', text: `Fields visible: ${visible.join(', ')}.` });
   for (const field of hidden) {
     lines.push({ level: 'fail', text: `Field ${field} is hidden: ${HIDDEN_BECAUSE[field] ?? "the key's role cannot read it"}.` });
+  }
+  // Lucca may also serve a hidden field as null: a birth date null for everyone sampled is suspect.
+  if (visible.includes('birthDate') && records.every((u) => u.birthDate === null || u.birthDate === undefined)) {
+    lines.push({
+      level: 'warn',
+      text: `Field birthDate is empty for every employee sampled: the key's role may lack ${FIELD_PERMISSION.birthDate}, ` +
+        'or birth dates are not filled in Lucca. The sync never writes a value the key cannot see.',
+    });
   }
   const former = everyone.filter((u) => {
     const end = (u as { dtContractEnd?: unknown } | null)?.dtContractEnd;

@@ -63,6 +63,14 @@ export const syncRuns = pgTable(
     fetchComplete: boolean('fetch_complete').notNull().default(false),
     counts: jsonb('counts').$type<Record<string, number>>().notNull().default({}),
     message: text('message'),
+    /**
+     * What the Lucca key saw of the employees this run (counts only, activities/sync/visibility.ts);
+     * the visibility guard compares a run with the last completed one. Null: not counted (a Reflect
+     * incremental read, or a run planned before this column).
+     */
+    visibility: jsonb('visibility').$type<Record<string, unknown>>(),
+    /** A PII-free note from the plan (values the key could not see); the message of a completed run. */
+    notice: text('notice'),
     startedAt: timestamp('started_at', { withTimezone: true }).notNull().defaultNow(),
     finishedAt: timestamp('finished_at', { withTimezone: true }),
   },

@@ -45,6 +45,8 @@ export interface SyncInput {
   confirmDeactivations?: boolean;
   /** Full resync: ignore incremental read cursors and read everything (Reflect; HappyPal always does). */
   full?: boolean;
+  /** Lets a run through the visibility guard: the operator accepts that the Lucca key sees less. */
+  confirmVisibility?: boolean;
   options?: SyncOptions;
   /**
    * How long the run may last, retries included, from its start (ms): set by the schedule from its
@@ -86,6 +88,8 @@ export interface DatasetCursor {
   planned: boolean;
   /** From the plan (e.g. deletions held by the guard). */
   message: string | null;
+  /** The visibility guard stopped the section before writing (absent in older histories). */
+  blocked?: boolean;
   pagesDone: number;
   counts: Record<string, number>;
   continuedAsNew: number;
@@ -99,6 +103,8 @@ export interface DatasetInput {
   confirmDeletions: boolean;
   /** SyncInput.full: the read plan is full whatever the dataset's cursor says. */
   full?: boolean;
+  /** The operator accepts that the Lucca key sees less (SyncInput.confirmVisibility); absent in older histories. */
+  confirmVisibility?: boolean;
   options?: SyncOptions;
   /** The run's deadline (epoch ms), from its parent; absent in older histories (then its own start + the default budget). */
   deadline?: number;
@@ -111,6 +117,8 @@ export interface DatasetResult {
   dataset: ReflectDataset;
   status: Exclude<DatasetStatus, 'running'>;
   message: string | null;
+  /** The visibility guard stopped it before writing: the run ends `blocked`. */
+  blocked?: boolean;
   counts: Record<string, number>;
 }
 

@@ -21,7 +21,7 @@ const LABEL: Record<string, string> = { employees: 'employees', compensation: 'c
  * reads share the instance's rate limiter, so this costs Lucca nothing more than one after another.
  */
 export async function runReflectDatasets(
-  input: SyncInput, cursor: SyncCursor, deadline: number, finish: (status: 'completed', message: string | null) => Promise<SyncSummary>,
+  input: SyncInput, cursor: SyncCursor, deadline: number, finish: (status: 'completed' | 'blocked', message: string | null) => Promise<SyncSummary>,
 ): Promise<SyncSummary> {
   const progress = new Map<string, DatasetProgress>();
   setHandler(progressQuery, () => ({
@@ -42,7 +42,8 @@ export async function runReflectDatasets(
       workflowId: datasetWorkflowIdFor(parentId, dataset),
       args: [{
         runId: cursor.runId, dataset, dryRun: !!input.dryRun, confirmDeletions: !!input.confirmDeactivations, deadline,
-        ...(input.full && { full: true }), ...(input.options && { options: input.options }),
+        ...(input.full && { full: true }), ...(input.confirmVisibility && { confirmVisibility: true }),
+        ...(input.options && { options: input.options }),
       }],
     })));
   const cancelled = settled.find((s) => s.status === 'rejected' && isCancellation(s.reason));
@@ -58,7 +59,8 @@ export async function runReflectDatasets(
   }
   const results = settled.map((s) => (s as PromiseFulfilledResult<DatasetResult>).value);
   cursor.phase = 'report';
-  const summary = await finish('completed', summaryMessage(results));
+  // A section the visibility guard stopped makes the run `blocked` (the others synced): an operator must look.
+  const summary = await finish(results.some((r) => r.blocked) ? 'blocked' : 'completed', summaryMessage(results));
   cursor.phase = 'done';
   return summary;
 }

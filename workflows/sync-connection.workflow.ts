@@ -72,7 +72,9 @@ export async function syncConnection(input: SyncInput): Promise<SyncSummary> {
     }
     if (!cursor.planned) {
       cursor.phase = 'plan';
-      const plan = await acts().work.planChanges({ runId, confirmDeactivations: !!input.confirmDeactivations });
+      const plan = await acts().work.planChanges({
+        runId, confirmDeactivations: !!input.confirmDeactivations, confirmVisibility: !!input.confirmVisibility,
+      });
       cursor.planned = true;
       add(plan.counts);
       if (plan.blockedReason) return await acts().book.finishRun({ runId, status: 'blocked', message: plan.blockedReason });

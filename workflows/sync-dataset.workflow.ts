@@ -65,8 +65,8 @@ export async function syncDataset(input: DatasetInput): Promise<DatasetResult> {
     }
     if (!c.planned) {
       await enter('plan');
-      const planned = await acts().work.planDataset({ runId, dataset, plan, confirmDeletions: input.confirmDeletions });
-      Object.assign(c, { planned: true, message: planned.message });
+      const planned = await acts().work.planDataset({ runId, dataset, plan, confirmDeletions: input.confirmDeletions, confirmVisibility: !!input.confirmVisibility });
+      Object.assign(c, { planned: true, message: planned.message, ...(planned.blocked && { blocked: true }) });
       add(planned.counts);
       await checkpoint();
     }
@@ -83,7 +83,7 @@ export async function syncDataset(input: DatasetInput): Promise<DatasetResult> {
     await acts().book.finishDataset({ runId, dataset, plan, dryRun: input.dryRun });
     c.phase = 'done';
     await tell('completed');
-    return { dataset, status: 'completed', message: c.message, counts: c.counts };
+    return { dataset, status: 'completed', message: c.message, counts: c.counts, ...(c.blocked && { blocked: true }) };
   } catch (err) {
     if (err instanceof ContinueAsNew) throw err;
     const cause = err instanceof ActivityFailure ? err.cause : undefined;

@@ -1,6 +1,7 @@
 import { Context } from '@temporalio/activity';
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import { DEFAULT_REFLECT_FULL_READ_DAYS } from '../../config/env.js';
+import { lastVisibility, saveVisibility } from '../../db/queries/visibility.js';
 import { datasetCursors, quarantine, reportLines, snapshots, stagedRecords } from '../../db/schema.js';
 import type { ReflectDataset } from '../connectors/reflect/schemas.js';
 import { loadRunContext, type Deps } from '../deps.js';
@@ -10,8 +11,15 @@ import { mapDataset, stagedNamesOf, type StagedData } from './datasets.js';
 import { diffDataset } from './diff.js';
 import { SECTION_SEQ, sectionSeq, type Fields } from './model.js';
 import { decideReadPlan, type ReadPlan } from './read-plan.js';
-import { furthest, readPlanPage, type ReadCursor } from './readers.js';
+import { furthest, readPlanPage, STAGED, type ReadCursor } from './readers.js';
+import {
+  addEvidence, createTally, emptyEvidence, guardVisibility, hiddenFields, notVisibleNote, omittedFields, type HideableField,
+} from '../sync/visibility.js';
+import { REFLECT_EMPLOYEE_FIELD } from './map-employee.js';
 import { sectionCounts } from './section.js';
+
+/** The sentinel report line of an employees section the visibility guard stopped (its `error` is the guard's message). */
+const VISIBILITY_BLOCKED = 'visibility_blocked';
 
 /** What each dataset needs from the Lucca key's role, said the way Lucca's role screen says it. */
 export const PERMISSION_MESSAGES: Record<ReflectDataset, string> = {
@@ -36,6 +44,39 @@ export interface DatasetStep {
  */
 export function reflectActivities(deps: Deps) {
   const { db } = deps.db;
+
+  /**
+   * "Unknown is not empty" for the employees section (activities/sync/visibility.ts): the fields
+   * hidden run-wide, the note on values the key could not see, and, on a full read (an incremental
+   * one says nothing of who is no longer returned), the visibility guard against the last successful
+   * run, whose counts this read then replaces.
+   */
+  async function employeesVisibility(
+    runId: string, connectionId: string, users: readonly StagedData[], snaps: ReadonlyArray<{ sourceId: string; fields: unknown }>,
+    input: { plan: ReadPlan; confirmVisibility?: boolean },
+  ): Promise<{ hidden: HideableField[]; blockedReason: string | null; note: string | null }> {
+    const byOurName = new Map(snaps.map((s) => {
+      const fields = s.fields as Fields;
+      return [s.sourceId, Object.fromEntries(Object.entries(REFLECT_EMPLOYEE_FIELD).map(([ours, theirs]) => [ours, fields[theirs as string] ?? null]))];
+    }));
+    const evidence = emptyEvidence();
+    for (const row of users) addEvidence(evidence, row.data, byOurName.get(row.sourceId));
+    const hidden = hiddenFields(evidence);
+    const notVisible: Partial<Record<HideableField, number>> = {};
+    for (const row of users) {
+      for (const field of new Set([...omittedFields(row.data), ...hidden])) notVisible[field] = (notVisible[field] ?? 0) + 1;
+    }
+    let guard: { allowed: boolean; message: string | null } = { allowed: true, message: null };
+    if (input.plan.full) {
+      const baseline = await lastVisibility(deps.db.sql, connectionId);
+      const tally = createTally(deps.today(), baseline?.day ?? null);
+      for (const row of users) tally.add(row.data);
+      guard = guardVisibility({ baseline, now: tally.counts(), nowAtBaseline: tally.atBaseline(), override: !!input.confirmVisibility });
+      await saveVisibility(deps.db.sql, runId, tally.counts());
+    }
+    const note = [guard.allowed ? guard.message : null, notVisibleNote(notVisible, hidden)].filter((m) => m !== null).join(' ');
+    return { hidden, blockedReason: guard.allowed ? null : guard.message, note: note === '' ? null : note };
+  }
 
   return {
     /** Full or incremental, from the dataset's cursor; decided once per dataset sync. */
@@ -82,13 +123,15 @@ export function reflectActivities(deps: Deps) {
      * Map → compare with snapshots → report lines of this dataset's section, and its quarantine,
      * in one transaction: a retried attempt finds the whole plan or none of it. Touches no target.
      */
-    async planDataset(input: DatasetStep & { plan: ReadPlan; confirmDeletions: boolean }): Promise<{ counts: Record<string, number>; message: string | null }> {
+    async planDataset(input: DatasetStep & { plan: ReadPlan; confirmDeletions: boolean; confirmVisibility?: boolean }): Promise<{ counts: Record<string, number>; message: string | null; blocked?: boolean }> {
       const ctx = Context.current();
       const { run, connection } = await loadRunContext(deps, input.runId);
       const section = and(eq(reportLines.runId, run.id), eq(reportLines.dataset, input.dataset));
       const [existing] = await db.select({ n: sql<number>`count(*)::int` }).from(reportLines).where(section);
       if ((existing?.n ?? 0) > 0) {
         const again = await plannedCounts(deps, input);
+        const [blocked] = await db.select({ error: reportLines.error }).from(reportLines).where(and(section, eq(reportLines.action, VISIBILITY_BLOCKED)));
+        if (blocked) return { counts: again.counts, message: blocked.error, blocked: true };
         const held = again.counts.planned_deletion_held ?? 0;
         return { counts: again.counts, message: held > 0 ? `${held} deletions were held back by the deletion guard (see the report).` : null };
       }
@@ -107,7 +150,10 @@ export function reflectActivities(deps: Deps) {
       const scope = (t: typeof snapshots | typeof quarantine) => and(eq(t.connectionId, connection.id), eq(t.dataset, input.dataset));
       const snaps = await db.select({ sourceId: snapshots.sourceId, fields: snapshots.fields }).from(snapshots).where(scope(snapshots));
       ctx.heartbeat('loaded');
-      const { mapped, inScope } = mapDataset(input.dataset, staged, input.plan, deps.today());
+      const seen = input.dataset === 'employees'
+        ? await employeesVisibility(run.id, connection.id, staged.get(STAGED.users) ?? [], snaps, input)
+        : { hidden: [], blockedReason: null, note: null };
+      const { mapped, inScope } = mapDataset(input.dataset, staged, input.plan, deps.today(), seen.hidden);
       const diff = diffDataset({
         mapped,
         snapshots: new Map(snaps.map((s) => [s.sourceId, s.fields as Fields])),
@@ -119,12 +165,20 @@ export function reflectActivities(deps: Deps) {
 
       const base = sectionSeq(input.dataset);
       await db.transaction(async (tx) => {
-        const values = diff.lines.map((l, i) => ({
+        const values: Array<typeof reportLines.$inferInsert> = diff.lines.map((l, i) => ({
           runId: run.id, seq: base + i, dataset: input.dataset, sourceId: l.sourceId,
           // Reflect keys records by our external id: a record already there is known by the same id.
           targetId: l.action === 'updated' || l.action === 'deleted' || l.action === 'deletion_held' ? l.sourceId : null,
-          action: l.action, changes: l.changes, reasons: l.reasons, plan: l.plan, outcome: l.outcome,
+          action: l.action, changes: l.changes, reasons: l.reasons, plan: l.plan,
+          // The visibility guard holds: the section is planned and reported, nothing is written.
+          outcome: seen.blockedReason && l.outcome === 'planned' ? 'skipped' : l.outcome,
         }));
+        if (seen.blockedReason) {
+          values.push({
+            runId: run.id, seq: base + SECTION_SEQ - 2, dataset: input.dataset, sourceId: '-', targetId: null, action: VISIBILITY_BLOCKED,
+            changes: [], reasons: [], plan: null, outcome: 'reported', error: seen.blockedReason,
+          });
+        }
         for (let i = 0; i < values.length; i += 1000) await tx.insert(reportLines).values(values.slice(i, i + 1000));
         for (const l of diff.lines) {
           if (l.action !== 'quarantined') continue;
@@ -145,7 +199,11 @@ export function reflectActivities(deps: Deps) {
       });
       deps.logger.info({ runId: run.id, dataset: input.dataset, lines: diff.lines.length, unchanged: diff.unchanged, full: input.plan.full }, 'reflect dataset planned');
       const planned = await plannedCounts(deps, input);
-      return { counts: { ...planned.counts, unchanged: diff.unchanged }, message: diff.heldReason };
+      if (seen.blockedReason) {
+        return { counts: { ...planned.counts, unchanged: diff.unchanged }, message: seen.blockedReason, blocked: true };
+      }
+      const message = [diff.heldReason, seen.note].filter((m) => m !== null).join(' ');
+      return { counts: { ...planned.counts, unchanged: diff.unchanged }, message: message === '' ? null : message };
     },
 
     /**
@@ -158,10 +216,12 @@ export function reflectActivities(deps: Deps) {
       const counts = await sectionCounts(deps, input.runId, input.dataset);
       if (!input.dryRun) {
         const at = new Date(input.plan.readStartedAt);
+        // A section the visibility guard stopped moves nothing: the next run reads (and judges) it again.
+        const blocked = (counts[VISIBILITY_BLOCKED] ?? 0) > 0;
         const set = {
           lastRunId: run.id, updatedAt: new Date(),
-          ...(!counts.error && { lastSince: at }),
-          ...(input.plan.full && { lastFullReadAt: at }),
+          ...(!counts.error && !blocked && { lastSince: at }),
+          ...(input.plan.full && !blocked && { lastFullReadAt: at }),
         };
         await db.insert(datasetCursors).values({ connectionId: run.connectionId, dataset: input.dataset, ...set })
           .onConflictDoUpdate({ target: [datasetCursors.connectionId, datasetCursors.dataset], set });

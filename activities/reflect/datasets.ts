@@ -9,6 +9,7 @@ import { mapEmployee } from './map-employee.js';
 import { mapExpenseClaim } from './map-expense.js';
 import type { Fields, Mapped } from './model.js';
 import type { ReadPlan } from './read-plan.js';
+import type { SyncedField } from '../sync/person.js';
 import { STAGED } from './readers.js';
 
 export interface StagedData {
@@ -26,12 +27,13 @@ export interface MappedDataset {
 
 export const stagedNamesOf = (plan: ReadPlan): string[] => [...new Set(plan.parts.map((p) => STAGED[p.kind]))];
 
-export function mapDataset(dataset: ReflectDataset, staged: StagedByName, plan: ReadPlan, today: string): MappedDataset {
+/** `hidden`: employee fields hidden run-wide (visibility.ts). */
+export function mapDataset(dataset: ReflectDataset, staged: StagedByName, plan: ReadPlan, today: string, hidden: readonly SyncedField[] = []): MappedDataset {
   const rows = (kind: keyof typeof STAGED) => staged.get(STAGED[kind]) ?? [];
   const everything = () => true;
   switch (dataset) {
     case 'employees':
-      return { mapped: rows('users').map((r, i) => mapEmployee(r.data, today, i)), inScope: plan.full ? everything : null };
+      return { mapped: rows('users').map((r, i) => mapEmployee(r.data, today, i, hidden)), inScope: plan.full ? everything : null };
     case 'expenses':
       return { mapped: rows('expense-claims').map((r, i) => mapExpenseClaim(r.data, i)), inScope: plan.full ? everything : null };
     case 'compensation': {

@@ -4,7 +4,9 @@
  * nothing, so a no-op resync sends nothing to Reflect. Records we wrote that a complete read no
  * longer returns were deleted in Lucca without a trace: they are deleted from Reflect, unless so
  * many go at once that the read itself is suspect (the connection's deletion guard, the same
- * percentage as HappyPal's deactivation guard). Pure.
+ * percentage as HappyPal's deactivation guard). A field the Lucca key cannot see carries what we
+ * last wrote (an upsert replaces the whole record: null would erase it), so it is never a change.
+ * Pure.
  */
 import { toFields, type Fields, type Mapped, type Reason, type ReflectRecord } from './model.js';
 
@@ -62,6 +64,14 @@ function changesOf(before: Fields | undefined, after: Fields): FieldDiff[] {
   return out;
 }
 
+/** Unknown fields take the value we last wrote (null only when we never wrote the record). */
+function carryUnknown(record: ReflectRecord, unknown: readonly string[] | undefined, snapshot: Fields | undefined): ReflectRecord {
+  if (!unknown || unknown.length === 0) return record;
+  const out = { ...record };
+  for (const field of unknown) out[field] = snapshot?.[field] ?? null;
+  return out;
+}
+
 export function diffDataset(input: DiffInput): DiffResult {
   const lines: PlannedLine[] = [];
   const seen = new Set<string>();
@@ -77,10 +87,11 @@ export function diffDataset(input: DiffInput): DiffResult {
       if (snapshot) lines.push({ sourceId: m.id, action: 'deleted', changes: [], reasons: [], plan: { op: 'delete' }, outcome: 'planned' });
     } else if (m.kind === 'record') {
       okIds.push(m.id);
-      const fields = toFields(m.record);
+      const record = carryUnknown(m.record, m.unknown, snapshot);
+      const fields = toFields(record);
       const changes = changesOf(snapshot, fields);
       if (snapshot && changes.length === 0) unchanged += 1;
-      else lines.push({ sourceId: m.id, action: snapshot ? 'updated' : 'created', changes, reasons: [], plan: { op: 'upsert', record: m.record }, outcome: 'planned' });
+      else lines.push({ sourceId: m.id, action: snapshot ? 'updated' : 'created', changes, reasons: [], plan: { op: 'upsert', record }, outcome: 'planned' });
     }
   }
   let heldReason: string | null = null;

@@ -5,10 +5,16 @@
  * connectors; Reflect's analytics fields (department, manager, employee number) are added here. Pure.
  */
 import { mapLuccaUser } from '../sync/map-lucca-user.js';
-import { normaliseName } from '../sync/person.js';
+import { normaliseName, type SyncedField } from '../sync/person.js';
 import { idOf, isObject, validated, type Mapped } from './model.js';
 
-export function mapEmployee(raw: unknown, today: string, position: number): Mapped {
+/** Our field → the Reflect employees field it is written to (the fields a key may hide). */
+export const REFLECT_EMPLOYEE_FIELD: Partial<Record<SyncedField, string>> = {
+  birthDate: 'birth_date', contractStart: 'contract_start', contractEnd: 'contract_end',
+};
+
+/** `hidden`: fields hidden run-wide (visibility.ts hiddenFields), unknown for every record. */
+export function mapEmployee(raw: unknown, today: string, position: number, hidden: readonly SyncedField[] = []): Mapped {
   const id = isObject(raw) ? idOf(raw.id) : null;
   const mapped = mapLuccaUser(raw, today);
   if (!mapped.ok) return { kind: 'invalid', id: mapped.sourceId ?? id ?? `malformed-at-${position}`, reasons: mapped.reasons };
@@ -19,7 +25,8 @@ export function mapEmployee(raw: unknown, today: string, position: number): Mapp
   const manager = idOf(u.managerId);
   const employeeNumber = typeof u.employeeNumber === 'string' && u.employeeNumber.trim() !== '' ? u.employeeNumber.trim() : null;
   const p = mapped.person;
-  return validated('employees', mapped.sourceId, {
+  const unknown = [...new Set([...mapped.unknown, ...hidden])].map((f) => REFLECT_EMPLOYEE_FIELD[f]).filter((f) => f !== undefined);
+  const result = validated('employees', mapped.sourceId, {
     external_id: mapped.sourceId,
     first_name: p.firstName,
     last_name: p.lastName,
@@ -32,4 +39,5 @@ export function mapEmployee(raw: unknown, today: string, position: number): Mapp
     manager_external_id: manager === mapped.sourceId ? null : manager,
     employee_number: employeeNumber,
   });
+  return result.kind === 'record' && unknown.length > 0 ? { ...result, unknown } : result;
 }

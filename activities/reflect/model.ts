@@ -24,8 +24,11 @@ export interface Reason {
 export type ReflectRecord = Record<string, string | number | null>;
 
 export type Mapped =
-  /** Send this record (when it differs from what we last wrote). */
-  | { kind: 'record'; id: string; record: ReflectRecord }
+  /**
+   * Send this record (when it differs from what we last wrote). `unknown`: fields the Lucca key
+   * cannot see; an upsert replaces the whole record, so they carry what we last wrote (diff.ts).
+   */
+  | { kind: 'record'; id: string; record: ReflectRecord; unknown?: string[] }
   /** Lucca says it no longer stands (a cancelled leave, a deleted variable item): delete it if we wrote it. */
   | { kind: 'gone'; id: string }
   /** Not sendable: quarantined with reasons, retried when read again. */

@@ -8,10 +8,14 @@
 import { z } from 'zod';
 import { isValidIsoDate, normaliseEmail, normaliseName, parseLuccaDate, type Person } from './person.js';
 import { hasForbiddenCharacters, isValidEmail, reason, type QuarantineReason } from './quarantine.js';
+import { omittedFields, type HideableField } from './visibility.js';
 
 const optionalString = z.string().nullable().optional();
 
-/** The raw fields we read. A missing key (e.g. `birthDate` without HR-file permission) is fine. */
+/**
+ * The raw fields we read. A missing key (e.g. `birthDate` without HR-file permission) is fine: the
+ * field is then unknown for this record (`unknown`), which is not the same as empty.
+ */
 export const LuccaUserRawSchema = z.object({
   id: z.int().nonnegative(),
   firstName: optionalString,
@@ -39,7 +43,11 @@ const FIELD_OF: Record<string, string> = {
 };
 
 export type MapLuccaUserResult =
-  | { ok: true; sourceId: string; person: Person; modifiedAt: string | null }
+  /**
+   * `unknown`: hideable fields Lucca left out of the record (the key may not see them). Their value
+   * in `person` is a null placeholder that must never be written or compared (visibility.ts).
+   */
+  | { ok: true; sourceId: string; person: Person; modifiedAt: string | null; unknown: HideableField[] }
   | { ok: false; sourceId: string | null; reasons: QuarantineReason[] };
 
 const EARLIEST_BIRTH_DATE = '1900-01-01';
@@ -87,7 +95,7 @@ export function mapLuccaUser(raw: unknown, today: string): MapLuccaUserResult {
     return { ok: false, sourceId, reasons };
   }
   const person: Person = { firstName, lastName, email, birthDate, contractStart, contractEnd };
-  return { ok: true, sourceId: String(u.id), person, modifiedAt: modifiedAt(u) };
+  return { ok: true, sourceId: String(u.id), person, modifiedAt: modifiedAt(u), unknown: omittedFields(picked) };
 }
 
 /** Known keys only, own properties only; null if `raw` is not a plain JSON-like object. */

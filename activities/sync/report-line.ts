@@ -13,7 +13,7 @@
 import { z } from 'zod';
 import type { LifecycleAction } from './lifecycle.js';
 import type { Match } from './matching.js';
-import { SYNCED_FIELDS, type Person } from './person.js';
+import { SYNCED_FIELDS, type Person, type SyncedField } from './person.js';
 import { QuarantineReasonSchema, type QuarantineReason } from './quarantine.js';
 import type { RecordDecision } from './three-way.js';
 
@@ -41,7 +41,10 @@ export const FieldChangeSchema = z.object({
   after: z.string().nullable(),
   source: z.string().nullable().optional(),
   base: z.string().nullable().optional(),
-  /** A FieldNote (`manual_edit_kept`…), or `conflict` for a field left open for review. */
+  /**
+   * A FieldNote (`manual_edit_kept`…), `conflict` for a field left open for review, or `not_visible`
+   * for a value the Lucca key cannot see (nothing written; before = after).
+   */
   note: z.string().optional(),
 });
 export type FieldChange = z.infer<typeof FieldChangeSchema>;
@@ -83,10 +86,12 @@ export interface BuildReportLineInput {
   source?: Person;
   lifecycle?: LifecycleAction | null;
   quarantine?: QuarantineReason[];
+  /** Fields the Lucca key cannot see for this record: listed as `not_visible`, never as a change. */
+  unknown?: readonly SyncedField[];
 }
 
 export function buildReportLine(input: BuildReportLineInput): ReportLine {
-  const { sourceId, match, decision, source, lifecycle, quarantine = [] } = input;
+  const { sourceId, match, decision, source, lifecycle, quarantine = [], unknown = [] } = input;
   const actions = new Set<ReportAction>();
   const changes: FieldChange[] = [];
   if (quarantine.length > 0) actions.add('quarantined');
@@ -95,14 +100,16 @@ export function buildReportLine(input: BuildReportLineInput): ReportLine {
     actions.add('created');
     for (const field of SYNCED_FIELDS) {
       const after = source?.[field] ?? null;
-      if (after !== null) changes.push({ field, before: null, after });
+      if (unknown.includes(field)) changes.push({ field, before: null, after: null, note: 'not_visible' });
+      else if (after !== null) changes.push({ field, before: null, after });
     }
   }
   if (match?.kind === 'attach') actions.add('attached');
   if (decision && (match?.kind === 'linked' || match?.kind === 'attach')) {
     for (const field of SYNCED_FIELDS) {
       const d = decision.fields[field];
-      if (d.case === 'unchanged' || d.case === 'converged') continue;
+      if (d.case === 'not_visible') changes.push({ field, before: d.before, after: d.after, note: 'not_visible' });
+      if (d.case === 'unchanged' || d.case === 'converged' || d.case === 'not_visible') continue;
       const change: FieldChange = { field, before: d.before, after: d.after, source: d.source };
       if (d.base !== undefined) change.base = d.base;
       if (d.note !== null) change.note = d.note;

@@ -23,6 +23,9 @@
  *   risking an overwrite.
  * - newBase under review, when a conflict is open, is the old base: the conflict stays open (and is
  *   re-reported) until resolved or until the values converge.
+ * - A source value the Lucca key cannot see (`unknown`, design.md §3 "Unknown is not empty") is
+ *   `not_visible` under every policy: no write, base unchanged (still none if there was none), no
+ *   conflict, not a change. The target keeps whatever it holds.
  */
 import { z } from 'zod';
 import { SYNCED_FIELDS, sameValue, type Person, type SyncedField } from './person.js';
@@ -30,7 +33,7 @@ import { SYNCED_FIELDS, sameValue, type Person, type SyncedField } from './perso
 export const PolicySchema = z.enum(['lucca-wins', 'target-wins', 'review']);
 export type Policy = z.infer<typeof PolicySchema>;
 
-export const FieldCaseSchema = z.enum(['unchanged', 'source_changed', 'target_edited', 'both_changed', 'converged']);
+export const FieldCaseSchema = z.enum(['unchanged', 'source_changed', 'target_edited', 'both_changed', 'converged', 'not_visible']);
 export type FieldCase = z.infer<typeof FieldCaseSchema>;
 
 export const FieldNoteSchema = z.enum([
@@ -47,8 +50,8 @@ export interface FieldDecision {
   case: FieldCase;
   /** Write the source value to the target. */
   write: boolean;
-  /** The base to store after this run, assuming the write (if any) succeeds. */
-  newBase: FieldValue;
+  /** The base to store after this run, assuming the write (if any) succeeds; undefined = still none. */
+  newBase: FieldValue | undefined;
   /** Open (or keep open) a conflict for this field. */
   conflict: boolean;
   note: FieldNote | null;
@@ -69,11 +72,14 @@ export interface DecideFieldInput {
   policy: Policy;
   /** Selects the normalisation used for equality; without it, values compare exactly. */
   field?: SyncedField;
+  /** The Lucca key cannot see the source value (`source` is then a placeholder, never used). */
+  unknown?: boolean;
 }
 
-export function decideField({ base, source, target, policy, field }: DecideFieldInput): FieldDecision {
+export function decideField({ base, source, target, policy, field, unknown = false }: DecideFieldInput): FieldDecision {
   const eq = (a: FieldValue, b: FieldValue) => sameValue(field, a, b);
   const keep = { write: false, before: target, after: target, source, base };
+  if (unknown) return { case: 'not_visible', ...keep, source: null, newBase: base, conflict: false, note: null };
   const overwrite = { write: true, before: target, after: source, newBase: source, conflict: false, source, base };
 
   if (eq(target, source)) {
@@ -109,7 +115,8 @@ export interface RecordDecision {
   fields: Record<SyncedField, FieldDecision>;
   /** Fields to write to the target (source values). Empty when nothing is to be written. */
   patch: Partial<Person>;
-  newBase: Person;
+  /** Fields without a base (no snapshot, and not visible now) are left out. */
+  newBase: Partial<Person>;
   conflicts: SyncedField[];
   notes: { field: SyncedField; note: FieldNote }[];
 }
@@ -120,21 +127,25 @@ export interface DecideRecordInput {
   source: Person;
   target: Person;
   policies: Policies;
+  /** Fields the Lucca key cannot see for this record. */
+  unknown?: readonly SyncedField[];
 }
 
-export function decideRecord({ base, source, target, policies }: DecideRecordInput): RecordDecision {
+export function decideRecord({ base, source, target, policies, unknown = [] }: DecideRecordInput): RecordDecision {
   const fields = {} as Record<SyncedField, FieldDecision>;
   const patch: Partial<Person> = {};
-  const newBase = {} as Record<SyncedField, FieldValue>;
+  const newBase: Partial<Record<SyncedField, FieldValue>> = {};
   const conflicts: SyncedField[] = [];
   const notes: { field: SyncedField; note: FieldNote }[] = [];
   for (const field of SYNCED_FIELDS) {
-    const d = decideField({ base: base?.[field], source: source[field], target: target[field], policy: policies[field], field });
+    const d = decideField({
+      base: base?.[field], source: source[field], target: target[field], policy: policies[field], field, unknown: unknown.includes(field),
+    });
     fields[field] = d;
-    newBase[field] = d.newBase;
+    if (d.newBase !== undefined) newBase[field] = d.newBase;
     if (d.write) (patch as Record<SyncedField, FieldValue>)[field] = source[field];
     if (d.conflict) conflicts.push(field);
     if (d.note !== null) notes.push({ field, note: d.note });
   }
-  return { fields, patch, newBase: newBase as Person, conflicts, notes };
+  return { fields, patch, newBase: newBase as Partial<Person>, conflicts, notes };
 }

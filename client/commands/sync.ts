@@ -13,6 +13,7 @@ import { watchRun } from '../sync-watch.js';
 interface RunOptions {
   dryRun?: boolean;
   confirmDeactivations?: boolean;
+  confirmVisibility?: boolean;
   wait?: boolean;
   full?: boolean;
 }
@@ -26,6 +27,7 @@ export function registerSyncCommands(program: Command): void {
     .option('--dry-run', 'plan and report without writing to the target')
     .option('--confirm-deactivations', 'let the run through the mass-deactivation guard')
     .option('--full', 'full resync: ignore incremental read cursors and re-read everything from Lucca')
+    .option('--confirm-visibility', 'let the run through the visibility guard (the Lucca key is expected to see less)')
     .option('--wait', 'follow the run: live progress, then the summary; exit 1 if it fails or is blocked')
     .action(async (name: string, options: RunOptions) => {
       await withContext(async (ctx) => {
@@ -39,6 +41,7 @@ export function registerSyncCommands(program: Command): void {
         const input: SyncInput = {
           connectionId: connection.id, trigger: 'manual', dryRun: !!options.dryRun, confirmDeactivations: !!options.confirmDeactivations,
           ...(options.full && { full: true }),
+          confirmVisibility: !!options.confirmVisibility,
         };
         const handle = await client.workflow.start(SYNC_WORKFLOW_TYPE, {
           taskQueue: ctx.env.TEMPORAL_TASK_QUEUE,
@@ -73,7 +76,7 @@ export function registerSyncCommands(program: Command): void {
         const { summary } = result;
         out(`Sync of "${name}" ${summary.status}${summary.dryRun ? ' (dry run: nothing written)' : ''}: ${formatCounts(summary.counts)}.`);
         if (summary.message) out(summary.message);
-        if (summary.status === 'blocked') out('If these deactivations are expected, run again with --confirm-deactivations.');
+        if (summary.status === 'blocked') out('If this is expected, run again with the confirmation the message names (--confirm-deactivations, --confirm-visibility).');
         out(`Report: lucca-sync report show ${summary.runId}`);
         return summary.status === 'completed' ? EXIT.ok : EXIT.failed;
       });

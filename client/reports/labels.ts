@@ -1,3 +1,5 @@
+import { FIELD_PERMISSION } from '../../activities/sync/visibility.js';
+
 /** Words a person reads for the report's codes (shared by the text and HTML renderers). */
 export const ACTION_LABEL: Record<string, string> = {
   created: 'created', attached: 'attached', updated: 'updated', deactivated: 'deactivated', reactivated: 'reactivated',
@@ -11,6 +13,7 @@ export const NOTE_LABEL: Record<string, string> = {
   both_changed_kept: 'both sides changed; target value kept',
   both_changed_overwritten: 'both sides changed; Lucca value written',
   conflict: 'conflict left open for review',
+  not_visible: 'not visible to the Lucca key: nothing written, the target keeps its value',
 };
 
 /** Display order of actions: what needs a person first. */
@@ -18,7 +21,12 @@ export const ACTION_ORDER = ['error', 'quarantined', 'ambiguous', 'conflict', 'c
   'overwrote_manual_edit', 'kept_manual_edit', 'deactivated', 'reactivated', 'unchanged'];
 
 export const actionLabel = (action: string) => ACTION_LABEL[action] ?? action.replace(/_/g, ' ');
-export const noteLabel = (note: string) => NOTE_LABEL[note] ?? note.replace(/_/g, ' ');
+/** A field's note; a value the key cannot see also names the Lucca permission that shows it. */
+export function noteLabel(note: string, field?: string): string {
+  const label = NOTE_LABEL[note] ?? note.replace(/_/g, ' ');
+  const permission = note === 'not_visible' && field !== undefined ? FIELD_PERMISSION[field as keyof typeof FIELD_PERMISSION] : undefined;
+  return permission ? `${label}; the key's role needs ${permission}` : label;
+}
 export const shown = (value: string | null) => (value === null || value === '' ? '(empty)' : value);
 
 export const AMBIGUOUS_REASON = 'several HappyPal profiles match this employee, or one profile is claimed by two employees: nothing was written';

@@ -52,7 +52,7 @@ function changeRows(line: ReportEntry): string {
     `<td rowspan="${Math.max(1, line.changes.length)}">${e(line.sourceId)}</td><td rowspan="${Math.max(1, line.changes.length)}">${e(line.targetId ?? '–')}</td>`;
   if (line.changes.length === 0) return `<tr>${head}<td colspan="2" class="note">${e(line.error ?? (line.reasons.map((r) => r.message).join('; ') || (line.action === 'ambiguous' ? AMBIGUOUS_REASON : '')))}</td></tr>`;
   return line.changes
-    .map((c, i) => `<tr>${i === 0 ? head : ''}<td>${e(c.field)}</td><td>${valueChange(c.before, c.after)}${c.note ? `<div class="note">${e(noteLabel(c.note))}</div>` : ''}` +
+    .map((c, i) => `<tr>${i === 0 ? head : ''}<td>${e(c.field)}</td><td>${valueChange(c.before, c.after)}${c.note ? `<div class="note">${e(noteLabel(c.note, c.field))}</div>` : ''}` +
       `${c.source !== undefined ? `<div class="note">Lucca has ${e(shown(c.source))}</div>` : ''}</td></tr>`)
     .join('');
 }

@@ -13,7 +13,7 @@ function entryLines(line: ReportEntry, target = 'HappyPal'): string[] {
   const outcome = line.outcome === 'applied' || line.outcome === 'reported' ? '' : ` [${line.outcome}]`;
   const out = [`${actionLabel(line.action).padEnd(24)} Lucca ${line.sourceId}  ${target} ${line.targetId ?? '-'}${also}${outcome}`];
   for (const change of line.changes) {
-    const notes = [change.note && noteLabel(change.note), change.source !== undefined && `Lucca has ${shown(change.source)}`].filter(Boolean);
+    const notes = [change.note && noteLabel(change.note, change.field), change.source !== undefined && `Lucca has ${shown(change.source)}`].filter(Boolean);
     const note = notes.length ? `  (${notes.join('; ')})` : '';
     out.push(`    ${change.field}: ${shown(change.before)} → ${shown(change.after)}${note}`);
   }

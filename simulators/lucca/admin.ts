@@ -5,21 +5,25 @@ import { MutationError } from '../data/mutations.js';
 import { FaultsSchema, RetryAfterAsSchema } from '../shared/faults.js';
 import { INVALID_JSON, readJson, sendJson } from '../shared/http.js';
 import { applyMutation, MutationRequestSchema } from './admin-mutations.js';
+import { HiddenAsSchema, RoleSchema } from './roles.js';
 import type { LuccaSimulator } from './server.js';
 
 export const RateLimitRequestSchema = z.object({ perMinute: z.number().int().min(0), retryAfterAs: RetryAfterAsSchema.optional() });
 export type RateLimitRequest = z.infer<typeof RateLimitRequestSchema>;
+export const KeyRoleRequestSchema = z.object({ role: RoleSchema.partial(), hiddenAs: HiddenAsSchema.optional() });
 
 /**
  * Test and demo controls, not part of Lucca's API: no auth, loopback callers only.
  * GET  /_admin/instances · GET /_admin/instances/<name>/state · POST /_admin/instances/<name>/mutate
  * POST /_admin/faults · DELETE /_admin/faults · POST /_admin/rate-limit · GET|DELETE /_admin/stats
+ * PUT  /_admin/instances/<name>/keys/<key>/role  `{ role, hiddenAs? }` (the key's role, from the next request on)
  */
 export async function handleAdmin(sim: LuccaSimulator, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
   const remote = req.socket.remoteAddress ?? '';
   if (!['127.0.0.1', '::1', '::ffff:127.0.0.1'].includes(remote)) return sendJson(res, 403, { error: 'admin is loopback-only' });
   const route = `${req.method ?? 'GET'} ${url.pathname.replace(/\/$/, '')}`;
   const instanceRoute = /^(GET|POST) \/_admin\/instances\/([^/]+)\/(state|mutate)$/.exec(route);
+  const roleRoute = /^PUT \/_admin\/instances\/([^/]+)\/keys\/([^/]+)\/role$/.exec(route);
   try {
     if (route === 'GET /_admin/instances') return sendJson(res, 200, { instances: [...sim.instances.keys()].map((name) => ({ name, url: sim.instanceUrl(name) })) });
     if (route === 'GET /_admin/stats') return sendJson(res, 200, sim.stats.snapshot());
@@ -40,6 +44,13 @@ export async function handleAdmin(sim: LuccaSimulator, req: IncomingMessage, res
       const request = RateLimitRequestSchema.parse(await body(req));
       sim.setRateLimit(request.perMinute, request.retryAfterAs);
       return sendJson(res, 200, { perMinute: sim.rateLimitPerMinute, retryAfterAs: sim.retryAfterAs });
+    }
+    if (roleRoute) {
+      const [name, key] = [decodeURIComponent(roleRoute[1] as string), decodeURIComponent(roleRoute[2] as string)];
+      if (!sim.instances.get(name)?.keys.has(key)) return sendJson(res, 404, { error: `unknown key on instance ${name}` });
+      const request = KeyRoleRequestSchema.parse(await body(req));
+      sim.setKeyRole(name, key, request.role, request.hiddenAs);
+      return sendJson(res, 200, { ok: true });
     }
     if (instanceRoute) {
       const instance = sim.instances.get(decodeURIComponent(instanceRoute[2] as string));

@@ -2,7 +2,8 @@ import { z } from 'zod';
 
 /**
  * What an API key's dedicated role lets it read. Lists filter silently (no error): people the role
- * may not see are left out and `birthDate` is dropped. Module flags gate whole endpoints (403).
+ * may not see are left out and `birthDate` is hidden (left out, or `null`: see HiddenAsSchema).
+ * Module flags gate whole endpoints (403).
  */
 export const RoleSchema = z.object({
   /** "See former employees". */
@@ -30,12 +31,21 @@ export const CORE_HR_ROLE: Role = {
   seeFormer: true, seeFuture: true, hrFileSections: true, leaves: false, expenses: false, pagga: false,
 };
 
+/**
+ * How a field the role may not read is served. Lucca does both, depending on the resource
+ * (lucca-api.md §1a: silent filtering): the property is left out, or it is there with `null`.
+ */
+export const HiddenAsSchema = z.enum(['omitted', 'null']);
+export type HiddenAs = z.infer<typeof HiddenAsSchema>;
+
 export const ApiKeySchema = z.object({
   key: z.string().min(1),
   /** Shown as `header.principal`; defaults to the key's position (`api-key-1`). */
   name: z.string().optional(),
   /** Flags left out are false; a key without a role gets FULL_ROLE. */
   role: RoleSchema.partial().optional(),
+  /** How hidden fields are served to this key (default: left out). */
+  hiddenAs: HiddenAsSchema.optional(),
 });
 export type ApiKey = z.infer<typeof ApiKeySchema>;
 
@@ -43,6 +53,7 @@ export interface ResolvedKey {
   key: string;
   name: string;
   role: Role;
+  hiddenAs: HiddenAs;
 }
 
 export function resolveKey(input: ApiKey, index: number): ResolvedKey {
@@ -51,6 +62,7 @@ export function resolveKey(input: ApiKey, index: number): ResolvedKey {
     key: parsed.key,
     name: parsed.name ?? `api-key-${index + 1}`,
     role: parsed.role ? RoleSchema.parse(parsed.role) : { ...FULL_ROLE },
+    hiddenAs: parsed.hiddenAs ?? 'omitted',
   };
 }
 

@@ -8,7 +8,7 @@ import { handleAdmin } from './admin.js';
 import type { LuccaInstance, RequestContext } from './context.js';
 import { LuccaHttpError } from './http-error.js';
 import { Query } from './query.js';
-import { keyFromHeader, resolveKey, type ApiKey } from './roles.js';
+import { keyFromHeader, resolveKey, RoleSchema, type ApiKey, type HiddenAs, type Role } from './roles.js';
 import { matchEndpoint, routeInstance } from './routes.js';
 import { RequestStats } from './stats.js';
 
@@ -46,6 +46,11 @@ export interface LuccaSimulator {
   /** `${url}/t/<name>`: what a client is configured with; API paths go below it. */
   instanceUrl(name: string): string;
   company(name: string): Company;
+  /**
+   * Changes what a key's role lets it read, from the next request on (a tenant's admin editing the
+   * key's role between two syncs). Flags left out are false, as in ApiKey.role.
+   */
+  setKeyRole(instance: string, key: string, role: Partial<Role>, hiddenAs?: HiddenAs): void;
   /** Changes the limit at runtime (0 = off), and the Retry-After form when given; clears the current windows. */
   setRateLimit(perMinute: number, retryAfterAs?: RetryAfterAs): void;
   close(): Promise<void>;
@@ -144,6 +149,12 @@ export async function startLuccaSimulator(options: LuccaSimulatorOptions = {}): 
       const instance = instances.get(name);
       if (!instance) throw new Error(`unknown instance ${name}`);
       return instance.company;
+    },
+    setKeyRole(name, key, role, hiddenAs) {
+      const resolved = instances.get(name)?.keys.get(key);
+      if (!resolved) throw new Error(`unknown key on instance ${name}`);
+      resolved.role = RoleSchema.parse(role);
+      if (hiddenAs) resolved.hiddenAs = hiddenAs;
     },
     setRateLimit(perMinute, as) {
       limiter.limit = perMinute;

@@ -9,7 +9,10 @@ import { checkFilterKeys, checkOrderBy } from './resources.js';
 
 const DEFAULT_FIELDS = 'id,name,url';
 
-/** Every v3 user property the simulator knows; `fields` picks from it. `birthDate` needs hrFileSections. */
+/**
+ * Every v3 user property the simulator knows; `fields` picks from it. `birthDate` needs
+ * hrFileSections: without it, it is left out or `null`, as the key's `hiddenAs` says.
+ */
 export function userView(ctx: RequestContext, user: LuccaUser): Record<string, unknown> {
   const company = ctx.company;
   const org = orgIndex(company);
@@ -40,7 +43,10 @@ export function userView(ctx: RequestContext, user: LuccaUser): Record<string, u
     manager: manager ? ref(ctx, 'users', manager.id, fullName(manager)) : null,
     modifiedAt: luccaDateTime(user.modifiedAt),
   };
-  if (!ctx.role.hrFileSections) delete view.birthDate;
+  if (!ctx.role.hrFileSections) {
+    if (ctx.key.hiddenAs === 'null') view.birthDate = null;
+    else delete view.birthDate;
+  }
   return view;
 }
 

@@ -148,7 +148,9 @@ export async function runModel(h: ChaosHarness, config: ModelConfig, stats: Mode
   }
 
   async function runAndCompare(step: number, actions: string[], prediction: Prediction, confirm: boolean): Promise<void> {
-    const handle = await h.start(connectionId, { confirmDeactivations: confirm, options: { linesPerActivity: 40 } });
+    // A mass departure in a small company also shrinks the headcount past the visibility guard: the
+    // operator's confirmation covers both guards (the oracle models the deactivation guard only).
+    const handle = await h.start(connectionId, { confirmDeactivations: confirm, confirmVisibility: confirm, options: { linesPerActivity: 40 } });
     const summary = (await handle.result()) as SyncSummary;
     stats.syncs += 1;
     const fail = (what: string) => {

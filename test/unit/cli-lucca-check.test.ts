@@ -18,6 +18,13 @@ describe('judgeAccess', () => {
     expect(result.lines).toContainEqual({ level: 'fail', text: expect.stringContaining("lacks 'Consult HR files'") });
   });
 
+  it('a birth date served as null for everyone sampled is a warning naming the permission', () => {
+    const result = judgeAccess([{ ...full, birthDate: null }, { ...full, id: 2, birthDate: null }], [{ id: 1, dtContractEnd: '2024-01-31' }], '2025-09-01');
+    expect(result.usable).toBe(true);
+    expect(result.lines).toContainEqual({ level: 'warn', text: expect.stringContaining('"Consult HR files" › the section holding the birth date') });
+    expect(judgeAccess([full, { ...full, id: 2, birthDate: null }], [], '2025-09-01').lines.some((l) => l.text.includes('empty for every'))).toBe(false);
+  });
+
   it('no former employee seen is a warning, not a failure', () => {
     const result = judgeAccess([full], [{ id: 1, dtContractEnd: '2030-01-01' }], '2025-09-01');
     expect(result.usable).toBe(true);

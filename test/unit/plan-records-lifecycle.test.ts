@@ -94,7 +94,7 @@ describe('planRecords: linked employees no longer returned by Lucca', () => {
   it('already inactive on HappyPal → nothing', () => {
     const gone = aSyncedEmployee(1, { profile: { status: 'inactive' } });
     const plan = planRecords(aPlanInput({ ...withEmployees([gone]), sources: [] }));
-    expect(plan).toEqual({ lines: [], quarantined: [], blockedReason: null });
+    expect(plan).toMatchObject({ lines: [], quarantined: [], blockedReason: null, notice: null });
   });
 
   it('its linked profile is missing on HappyPal too → nothing to deactivate', () => {

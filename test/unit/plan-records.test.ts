@@ -83,7 +83,7 @@ describe('planRecords: create', () => {
   it('a former employee (contract ended before today) without a profile gets no line at all', () => {
     const former = aLuccaUser({ id: 5, dtContractEnd: '2025-06-14T00:00:00' });
     const plan = planRecords(aPlanInput({ sources: [aSource(former)] }));
-    expect(plan).toEqual({ lines: [], quarantined: [], blockedReason: null });
+    expect(plan).toMatchObject({ lines: [], quarantined: [], blockedReason: null, notice: null });
   });
 
   it('an employee whose contract ends today is still created (the end day is a working day)', () => {
@@ -142,7 +142,7 @@ describe('planRecords: attach by email', () => {
 describe('planRecords: linked profiles', () => {
   it('linked, unchanged, snapshot equal → no line', () => {
     const plan = planRecords(aPlanInput(withEmployees([aSyncedEmployee(12), aSyncedEmployee(13)])));
-    expect(plan).toEqual({ lines: [], quarantined: [], blockedReason: null });
+    expect(plan).toMatchObject({ lines: [], quarantined: [], blockedReason: null, notice: null });
   });
 
   it('linked, equal up to normalisation (email case, name spacing) → still no line', () => {

@@ -47,6 +47,26 @@ describe('mapEmployee (Lucca v3 user → Reflect employee)', () => {
   it('a record that is not an object gets a positional id', () => {
     expect(mapEmployee('junk', TODAY, 4)).toMatchObject({ kind: 'invalid', id: 'malformed-at-4' });
   });
+  it('a birth date the key cannot see: left out → unknown; null → a plain null unless the run hides it (visibility.ts)', () => {
+    const { birthDate: _, ...omitted } = user;
+    expect(mapEmployee(omitted, TODAY, 0)).toMatchObject({ kind: 'record', unknown: ['birth_date'] });
+    expect(mapEmployee({ ...user, birthDate: null }, TODAY, 0)).not.toHaveProperty('unknown');
+    expect(mapEmployee({ ...user, birthDate: null }, TODAY, 0, ['birthDate'])).toMatchObject({ kind: 'record', unknown: ['birth_date'] });
+  });
+
+  it('diffDataset carries what we last wrote for an unknown field: an upsert never sends it as null, and it is no change', () => {
+    const { birthDate: _, ...omitted } = user;
+    const written = mapEmployee(user, TODAY, 0);
+    if (written.kind !== 'record') throw new Error('not a record');
+    const snapshots = new Map([['12', toFields(written.record)]]);
+    const same = diffDataset({ mapped: [mapEmployee(omitted, TODAY, 0)], snapshots, inScope: null, guardPct: 10, confirmDeletions: false });
+    expect([same.lines, same.unchanged]).toEqual([[], 1]);
+    const renamed = diffDataset({ mapped: [mapEmployee({ ...omitted, firstName: 'Anna' }, TODAY, 0)], snapshots, inScope: null, guardPct: 10, confirmDeletions: false });
+    expect(renamed.lines[0]?.changes).toEqual([{ field: 'first_name', before: 'Anne', after: 'Anna' }]);
+    expect(renamed.lines[0]?.plan).toMatchObject({ op: 'upsert', record: { first_name: 'Anna', birth_date: '1990-04-02' } });
+    const fresh = diffDataset({ mapped: [mapEmployee(omitted, TODAY, 0)], snapshots: new Map(), inScope: null, guardPct: 10, confirmDeletions: false });
+    expect(fresh.lines[0]?.plan).toMatchObject({ op: 'upsert', record: { birth_date: null } });
+  });
 });
 
 describe('mapFixedItem / mapVariableItem (Pagga → Reflect compensation, documented shapes)', () => {

@@ -23,12 +23,25 @@ describe('mapLuccaUser: valid records', () => {
     expect(mapLuccaUser(user(), TODAY)).toEqual({
       ok: true, sourceId: '416', modifiedAt: '2015-09-07T10:20:06.583',
       person: { firstName: 'John', lastName: 'DOE', email: 'john.doe@example.com', birthDate: '1989-12-22', contractStart: '2014-09-01', contractEnd: null },
+      unknown: [],
     });
   });
-  it('birthDate key absent (no HR-file permission) → null, not a quarantine', () => {
+  it('birthDate key absent (no HR-file permission) → unknown, not empty and not a quarantine', () => {
     const { birthDate: _, ...noBirth } = user();
     const r = mapLuccaUser(noBirth, TODAY);
-    expect(r.ok && r.person.birthDate).toBeNull();
+    expect(r.ok && r.unknown).toEqual(['birthDate']);
+  });
+  it('birthDate served as null (another way Lucca hides it) → a plain null for the record: only the run can tell (visibility.ts)', () => {
+    const r = mapLuccaUser(user({ birthDate: null }), TODAY);
+    expect(r.ok && [r.person.birthDate, r.unknown]).toEqual([null, []]);
+  });
+  it('every hideable key left out → all three unknown; names and email left out → quarantined as missing', () => {
+    const { birthDate: _b, dtContractStart: _s, dtContractEnd: _e, ...rest } = user();
+    const r = mapLuccaUser(rest, TODAY);
+    expect(r.ok && r.unknown).toEqual(['birthDate', 'contractStart', 'contractEnd']);
+    const { mail: _m, ...noMail } = user();
+    const q = mapLuccaUser(noMail, TODAY);
+    expect(!q.ok && q.reasons.map((x) => x.code)).toEqual(['missing_email']);
   });
   it('reads modifiedOn when modifiedAt is absent, and prefers modifiedAt when both exist', () => {
     const { modifiedAt: _, ...rest } = user();

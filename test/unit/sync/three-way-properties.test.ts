@@ -48,7 +48,7 @@ describe('decideField invariants over generated (base, source, target, policy)',
       // Converged or unchanged: never write, never conflict, base follows the source.
       if (eq(target, source)) {
         expect(d.write || d.conflict, ctx).toBe(false);
-        expect(eq(d.newBase, source), ctx).toBe(true);
+        expect(eq(d.newBase ?? null, source), ctx).toBe(true);
       }
       // No hand edit (or no base): a Lucca change always reaches the target, whatever the policy.
       if (!handEdited) expect(eq(d.after, source), ctx).toBe(true);
@@ -65,7 +65,7 @@ describe('decideField invariants over generated (base, source, target, policy)',
           expect([d.write, d.after], ctx).toEqual([false, target]);
           if (!eq(target, source)) expect(d.note === 'manual_edit_kept' || d.note === 'both_changed_kept', ctx).toBe(true);
         }
-        expect(eq(d.newBase, source), ctx).toBe(true);
+        expect(eq(d.newBase ?? null, source), ctx).toBe(true);
       }
       if (policy === 'review') {
         if (handEdited) expect(d.write, ctx).toBe(false);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decideField, type FieldDecision, type Policy } from '../../../activities/sync/three-way.js';
+import { decideField, decideRecord, resolvePolicies, type FieldDecision, type Policy } from '../../../activities/sync/three-way.js';
 
 // One value per role: B = base, S = a new source value, T = a hand-edited target value.
 const B = 'base@x.fr';
@@ -127,5 +127,26 @@ describe('target-wins keeps a hand edit on the next run too', () => {
     expect(run2.conflict).toBe(true);
     const run3 = decideField({ base: run2.newBase, source: T, target: T, policy: 'review' });
     expect(run3).toMatchObject({ case: 'converged', conflict: false, newBase: T, write: false });
+  });
+});
+
+describe('a source value the Lucca key cannot see (unknown is not empty)', () => {
+  // Every row of the table, every policy: unknown is never a write, never a conflict, never a change.
+  const rows: Array<[string, string | null | undefined, string | null]> = [
+    ['target = base', B, B], ['hand edit on the target', B, T], ['no base yet', undefined, T], ['base null, target null', null, null],
+  ];
+  it.each(rows.flatMap(([row, base, target]) => (['lucca-wins', 'target-wins', 'review'] as const).map((policy) => [row, base, target, policy] as const)))(
+    '%s, %s → not_visible: no write, base unchanged, no conflict', (_, base, target, policy) => {
+      const d = decideField({ base, source: null, target, policy, field: 'birthDate', unknown: true });
+      expect(d).toEqual({ case: 'not_visible', write: false, newBase: base, conflict: false, note: null, before: target, after: target, source: null, base });
+    });
+  it('decideRecord leaves an unknown field out of the patch, and out of newBase when there was no base', () => {
+    const person = { firstName: 'A', lastName: 'B', email: 'a@x.fr', birthDate: null, contractStart: null, contractEnd: null };
+    const r = decideRecord({
+      base: undefined, source: person, target: { ...person, birthDate: '1990-01-01' }, policies: resolvePolicies('lucca-wins'), unknown: ['birthDate'],
+    });
+    expect(r.patch).toEqual({});
+    expect(r.newBase).not.toHaveProperty('birthDate');
+    expect(r.fields.birthDate.case).toBe('not_visible');
   });
 });

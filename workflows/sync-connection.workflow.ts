@@ -104,8 +104,10 @@ export async function syncConnection(input: SyncInput): Promise<SyncSummary> {
       throw err;
     }
     const message = failureMessage(err);
-    await CancellationScope.nonCancellable(() => book.finishRun({ runId, status: 'failed', message }));
-    throw ApplicationFailure.create({ message, type: failureType(err), nonRetryable: true, cause: err instanceof Error ? err : undefined });
+    const type = failureType(err);
+    // The failure code is stored with the run: health tells an expired key (auth error) from other failures.
+    await CancellationScope.nonCancellable(() => book.finishRun({ runId, status: 'failed', message, failureCode: type }));
+    throw ApplicationFailure.create({ message, type, nonRetryable: true, cause: err instanceof Error ? err : undefined });
   }
 }
 

@@ -284,7 +284,7 @@ export const alertChannels = pgTable('alert_channels', {
   kind: text('kind', { enum: ['webhook', 'slack', 'email'] }).notNull(),
   connectionId: uuid('connection_id').references(() => connections.id, { onDelete: 'cascade' }),
   /** Non-secret settings (webhook URL, email addresses, SMTP host and port, user). */
-  config: jsonb('config').$type<Record<string, string | number>>().notNull().default({}),
+  config: jsonb('config').$type<Record<string, string | number | boolean>>().notNull().default({}),
   secretEnc: text('secret_enc'),
   /** Channels declared in the environment (ALERT_*) are kept in step by the fleet evaluation. */
   fromEnv: boolean('from_env').notNull().default(false),

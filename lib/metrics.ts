@@ -32,7 +32,7 @@ export function createSyncMetrics(): SyncMetrics {
   let readState: (() => Promise<StateGauges>) | undefined;
   let state: Promise<StateGauges> | undefined;
   // One database read per scrape serves every gauge.
-  const current = () => (state ??= (readState?.() ?? Promise.resolve({ conflictsOpen: 0, quarantined: 0 })).finally(() => {
+  const current = (): Promise<StateGauges> => (state ??= (readState?.() ?? Promise.resolve<StateGauges>({ conflictsOpen: 0, quarantined: 0 })).finally(() => {
     setTimeout(() => (state = undefined), 0);
   }));
 

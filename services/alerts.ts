@@ -78,8 +78,8 @@ export function channelRow(input: ChannelInput, cipher: CredentialCipher, allowe
     return { name, kind: 'slack', connectionId, config: { host: new URL(url).host }, secretEnc: cipher.encrypt(url) };
   }
   const to = check(EmailSchema, input.to, 'email recipient');
-  const from = check(EmailSchema, input.from ?? 'lucca-sync@localhost', 'email sender');
   const { password, ...smtp } = parseSmtpUrl(input.smtpUrl);
+  const from = input.from === undefined ? `lucca-sync@${smtp.host}` : check(EmailSchema, input.from, 'email sender');
   return { name, kind: 'email', connectionId, config: { to, from, ...smtp }, secretEnc: password ? cipher.encrypt(password) : null };
 }
 

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { WorkflowIdConflictPolicy, WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
 import type { Db } from '../db/client.js';
 import { closeAbandonedRun, findRunningRun, insertRunningRun, releaseUnstartedRun, type RunClaim, type RunRow } from '../db/queries/runs.js';
@@ -99,7 +100,8 @@ export async function startManualSync(
 ): Promise<{ handle: WorkflowHandle; runId: string }> {
   const running = await findRunningSync(db, client, connection);
   if (running) throw new SyncAlreadyRunningError(connection.name, running);
-  const workflowId = manualWorkflowIdFor(connection.name, new Date());
+  // Two starts in the same millisecond get two ids: the lock, not the id, decides which one runs.
+  const workflowId = `${manualWorkflowIdFor(connection.name, new Date())}-${randomBytes(3).toString('hex')}`;
   let run: RunRow;
   try {
     run = await claimRun(db, (id) => workflowState(client, id), {

@@ -53,8 +53,8 @@ export interface DueNotification {
  */
 export async function takeDueNotifications(db: Db, now: Date, leaseMs: number, limit = 100): Promise<DueNotification[]> {
   const leased = await db.execute<{ id: number }>(sql`
-    update notifications set next_attempt_at = ${new Date(now.getTime() + leaseMs)}
-    where id in (select id from notifications where status = 'pending' and next_attempt_at <= ${now}
+    update notifications set next_attempt_at = ${new Date(now.getTime() + leaseMs).toISOString()}::timestamptz
+    where id in (select id from notifications where status = 'pending' and next_attempt_at <= ${now.toISOString()}::timestamptz
                  order by next_attempt_at limit ${limit} for update skip locked)
     returning id`);
   const ids = leased.map((r) => Number(r.id));

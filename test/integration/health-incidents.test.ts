@@ -241,13 +241,15 @@ describe('incidents and alerts', () => {
       await h.db.db.update(connections).set({ luccaKeyEnc: h.deps.cipher.encrypt(h.lucca.apiKey) }).where(eq(connections.id, conn.id));
       expect((await h.sync(conn.id)).status).toBe('completed');
 
-      await fleetHealth(new Date(t0.getTime() + 10_000)); // not due yet: the incident resolves, nothing retried
-      const [notYet] = await notificationsOf(h.db.db, incident?.id as number);
-      expect(notYet?.attempts).toBe(1);
+      // The incident resolves; its opening is not due again yet, its resolution is tried and fails too.
+      await fleetHealth(new Date(t0.getTime() + 10_000));
+      const notYet = await notificationsOf(h.db.db, incident?.id as number);
+      expect(notYet.map((n) => [n.event, n.status, n.attempts])).toEqual([['opened', 'pending', 1], ['resolved', 'pending', 1]]);
       failing.status = 200;
-      await fleetHealth(new Date(t0.getTime() + 31_000));
+      await fleetHealth(new Date(t0.getTime() + 31_000)); // the opening's retry is due
+      await fleetHealth(new Date(t0.getTime() + 41_000)); // the resolution's retry is due
       const all = await notificationsOf(h.db.db, incident?.id as number);
-      expect(all.map((n) => [n.event, n.status, n.attempts])).toEqual([['opened', 'sent', 2], ['resolved', 'sent', 1]]);
+      expect(all.map((n) => [n.event, n.status, n.attempts, n.lastError])).toEqual([['opened', 'sent', 2, null], ['resolved', 'sent', 2, null]]);
       expect(failing.received.map((m) => (m as { event: string }).event)).toEqual(['incident.opened', 'incident.resolved']);
     } finally {
       await failing.close();

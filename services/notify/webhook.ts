@@ -20,8 +20,8 @@ export async function postJson(url: string, body: string, headers: Record<string
       method: 'POST', body, headers: { 'content-type': 'application/json', ...headers }, signal: AbortSignal.timeout(10_000),
     });
   } catch (err) {
-    const cause = (err as { cause?: { code?: string } }).cause?.code;
-    throw new Error(`not reachable (${cause ?? (err instanceof Error ? err.name : 'error')})`);
+    const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+    throw new Error(`not reachable (${cause?.code ?? cause?.message ?? (err instanceof Error ? err.name : 'error')})`);
   }
   await response.body?.cancel();
   if (!response.ok) throw new Error(`answered HTTP ${response.status}`);

@@ -29,15 +29,18 @@ export { deliverDue };
  * Created by each worker at start; idempotent.
  */
 export async function ensureFleetHealthSchedule(client: Client, taskQueue: string): Promise<void> {
+  const action = { type: 'startWorkflow' as const, workflowType: FLEET_HEALTH_WORKFLOW_TYPE, taskQueue, workflowId: FLEET_HEALTH_SCHEDULE_ID, args: [{}] };
   try {
     await client.schedule.create({
       scheduleId: FLEET_HEALTH_SCHEDULE_ID,
       spec: { intervals: [{ every: '1 minute' }] },
-      action: { type: 'startWorkflow', workflowType: FLEET_HEALTH_WORKFLOW_TYPE, taskQueue, workflowId: FLEET_HEALTH_SCHEDULE_ID, args: [{}] },
+      action,
       policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 minute', pauseOnFailure: false },
       state: { note: 'Health of every connection, incidents and alert notifications' },
     });
   } catch (err) {
     if (!(err instanceof ScheduleAlreadyRunning)) throw err;
+    // Already there: keep it on this worker's task queue (an operator's pause is kept).
+    await client.schedule.getHandle(FLEET_HEALTH_SCHEDULE_ID).update((previous) => ({ ...previous, action }));
   }
 }

@@ -3,6 +3,7 @@ import { ScheduleOverlapPolicy } from '@temporalio/client';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { notificationsOf } from '../../db/queries/alerts.js';
+import { countByHealth } from '../../db/queries/incidents.js';
 import { connections, incidents, syncRuns } from '../../db/schema.js';
 import { changeEmail, remove } from '../../simulators/data/mutations.js';
 import { addChannel } from '../../services/alerts.js';
@@ -268,5 +269,7 @@ describe('degraded', () => {
     await fleetHealth(new Date());
     const rows = await h.db.db.select().from(incidents).where(eq(incidents.connectionId, conn.id));
     expect(rows.map((r) => [r.kind, r.resolvedAt])).toEqual([['degraded', null]]);
+    // What the worker's /metrics gauge reads: connections per state, as the fleet evaluation saw them.
+    expect((await countByHealth(h.db.db)).degraded).toBeGreaterThanOrEqual(1);
   });
 });

@@ -3,6 +3,7 @@ import { parseEnv } from '../config/env.js';
 import { migrateDatabase } from '../db/migrate.js';
 import { dataConverterFromEnv } from '../lib/codec/data-converter.js';
 import { connectClient } from '../client/temporal.js';
+import { envChannelRows } from '../services/alerts.js';
 import { ensureFleetHealthSchedule } from '../services/fleet.js';
 import { createLogger, temporalLogger } from '../lib/logger.js';
 import { startMetricsServer } from '../lib/metrics-server.js';
@@ -32,6 +33,7 @@ async function main() {
   });
   await migrateDatabase(env.DATABASE_URL);
   const deps = buildDeps(env, env.DATABASE_URL, logger);
+  envChannelRows(env, deps.cipher, env.LUCCA_ALLOWED_HOSTS); // bad ALERT_* settings stop the worker here, not every minute later
   const connection = await NativeConnection.connect({
     address: env.TEMPORAL_ADDRESS,
     ...(env.TEMPORAL_TLS && { tls: true }),

@@ -1,10 +1,10 @@
 import { Context } from '@temporalio/activity';
 import { eq, sql } from 'drizzle-orm';
 import { connections, reportLines, syncRuns } from '../db/schema.js';
+import { claimRun, ConnectionBusyError, workflowState } from '../services/run-lock.js';
 import type { RunStatus, SyncSummary, Trigger } from '../workflows/contracts.js';
 import { loadConnection, type Deps } from './deps.js';
 import { SyncError } from './errors.js';
-import { claimRun, ConnectionBusyError, workflowState } from '../services/run-lock.js';
 
 export interface BeginRunInput {
   connectionId: string;

@@ -9,13 +9,13 @@ export async function openIncidents(db: Db): Promise<IncidentRow[]> {
 }
 
 /** Channels an incident of this connection is notified to: the global ones and the connection's own. */
-async function channelIdsFor(db: Db, connectionId: string): Promise<string[]> {
+async function channelIdsFor(db: Pick<Db, 'select'>, connectionId: string): Promise<string[]> {
   const rows = await db.select({ id: alertChannels.id }).from(alertChannels)
     .where(or(isNull(alertChannels.connectionId), eq(alertChannels.connectionId, connectionId)));
   return rows.map((r) => r.id);
 }
 
-async function enqueue(db: Db, incidentId: number, connectionId: string, event: 'opened' | 'resolved', now: Date): Promise<void> {
+async function enqueue(db: Pick<Db, 'select' | 'insert'>, incidentId: number, connectionId: string, event: 'opened' | 'resolved', now: Date): Promise<void> {
   const channels = await channelIdsFor(db, connectionId);
   if (channels.length === 0) return;
   await db.insert(notifications)
@@ -30,7 +30,7 @@ async function enqueue(db: Db, incidentId: number, connectionId: string, event: 
 export async function openIncident(db: Db, input: { connectionId: string; kind: string; cause: string }, now: Date): Promise<IncidentRow | null> {
   return db.transaction(async (tx) => {
     const [row] = await tx.insert(incidents).values({ ...input, openedAt: now }).onConflictDoNothing().returning();
-    if (row) await enqueue(tx as unknown as Db, row.id, row.connectionId, 'opened', now);
+    if (row) await enqueue(tx, row.id, row.connectionId, 'opened', now);
     return row ?? null;
   });
 }
@@ -39,7 +39,7 @@ export async function openIncident(db: Db, input: { connectionId: string; kind: 
 export async function resolveIncident(db: Db, id: number, now: Date): Promise<IncidentRow | null> {
   return db.transaction(async (tx) => {
     const [row] = await tx.update(incidents).set({ resolvedAt: now }).where(and(eq(incidents.id, id), isNull(incidents.resolvedAt))).returning();
-    if (row) await enqueue(tx as unknown as Db, row.id, row.connectionId, 'resolved', now);
+    if (row) await enqueue(tx, row.id, row.connectionId, 'resolved', now);
     return row ?? null;
   });
 }

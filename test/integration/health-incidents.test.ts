@@ -259,7 +259,7 @@ describe('incidents and alerts', () => {
 });
 
 describe('degraded', () => {
-  it('a record in quarantine makes a connection degraded, and opens a degraded incident', async () => {
+  it('a record in quarantine makes a connection degraded and opens a degraded incident, resolved once the record passes', async () => {
     const conn = await h.addConnection();
     const [user] = currentEmployees(company());
     if (!user) throw new Error('no employee');
@@ -271,5 +271,13 @@ describe('degraded', () => {
     expect(rows.map((r) => [r.kind, r.resolvedAt])).toEqual([['degraded', null]]);
     // What the worker's /metrics gauge reads: connections per state, as the fleet evaluation saw them.
     expect((await countByHealth(h.db.db)).degraded).toBeGreaterThanOrEqual(1);
+
+    // Fixed in Lucca: the next run takes the record, and the incident resolves by itself.
+    changeEmail(company(), user.id, `fixed.${user.id}@example.com`);
+    await h.sync(conn.id);
+    expect((await health(conn.name)).state).toBe('ok');
+    await fleetHealth(new Date());
+    const [after] = await h.db.db.select().from(incidents).where(eq(incidents.connectionId, conn.id));
+    expect(after?.resolvedAt).not.toBeNull();
   });
 });

@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { ScheduleOverlapPolicy } from '@temporalio/client';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { notificationsOf } from '../../db/queries/alerts.js';
@@ -9,7 +8,7 @@ import { changeEmail, remove } from '../../simulators/data/mutations.js';
 import { addChannel } from '../../services/alerts.js';
 import { computeHealth, schedulesFrom, type HealthState } from '../../services/health.js';
 import { startManualSync, SyncAlreadyRunningError } from '../../services/run-lock.js';
-import { deleteSchedule, ensureSchedule } from '../../client/schedules.js';
+import { deleteSchedule, ensureSchedule, triggerSchedule } from '../../client/schedules.js';
 import type { Cadence } from '../../client/schedule-spec.js';
 import { currentEmployees } from '../support/fixtures.js';
 import { createSyncHarness, type SyncHarness } from '../support/sync-harness.js';
@@ -74,7 +73,7 @@ describe('one run per connection at a time', () => {
       await schedule(conn, farDaily(), true);
       const writesBefore = h.happypal.state.users.size;
       await h.withWorker(async () => {
-        const trigger = () => h.client.schedule.getHandle(`sync-${conn.name}`).trigger(ScheduleOverlapPolicy.ALLOW_ALL);
+        const trigger = () => triggerSchedule(h.client, conn.name);
         const manual = () => startManualSync(h.db.db, h.client, h.taskQueue, conn, { dryRun: false, confirmDeactivations: false });
         // Both calls leave at once; only their order differs.
         const [m, t] = order === 'manual then scheduled' ? (() => { const mm = manual(); return [mm, trigger()] as const; })() : (() => { const tt = trigger(); return [manual(), tt] as const; })();
@@ -101,6 +100,40 @@ describe('one run per connection at a time', () => {
       expect(h.happypal.state.users.size).toBeGreaterThanOrEqual(writesBefore);
     });
   }
+
+  it('each path of refusal, one at a time: a scheduled run refused by the manual run holding the lock, and the reverse', async () => {
+    type Failure = { cause?: { cause?: { message?: string; type?: string } } };
+    const scheduledRun = async (name: string) => {
+      await triggerSchedule(h.client, name); // "sync now" through the schedule (overlap SKIP, as the product does)
+      let id: string | undefined;
+      while (!id) id = (await h.client.schedule.getHandle(`sync-${name}`).describe()).info.recentActions.at(-1)?.action.workflow.workflowId;
+      return h.client.workflow.getHandle(id);
+    };
+    // The manual run took the lock (no worker yet): the scheduled workflow's first activity is refused.
+    const first = await h.addConnection();
+    await schedule(first, farDaily(), true);
+    const manual = await startManualSync(h.db.db, h.client, h.taskQueue, first, { dryRun: false, confirmDeactivations: false });
+    const scheduled = await scheduledRun(first.name);
+    await h.withWorker(async () => {
+      const refused = await scheduled.result().then(() => null, (err: Failure) => err.cause?.cause);
+      expect(refused?.type).toBe('connection_busy');
+      expect(refused?.message).toBe(`a sync of "${first.name}" is already running (run ${manual.runId}, workflow ${manual.handle.workflowId}): this start is refused.`);
+      await manual.handle.result();
+    });
+    expect((await runsOf(first.id)).map((r) => [r.id, r.status])).toEqual([[manual.runId, 'completed']]);
+
+    // A scheduled workflow is running (not yet at its first activity): a manual start is refused, naming it.
+    const second = await h.addConnection();
+    await schedule(second, farDaily(), true);
+    const running = await scheduledRun(second.name);
+    const refused = await startManualSync(h.db.db, h.client, h.taskQueue, second, { dryRun: false, confirmDeactivations: false }).catch((err: Error) => err);
+    expect(refused).toBeInstanceOf(SyncAlreadyRunningError);
+    expect((refused as Error).message).toBe(
+      `a sync of "${second.name}" is already running (scheduled workflow ${running.workflowId}): wait for it to finish (lucca-sync runs list ${second.name}).`,
+    );
+    await h.withWorker(() => running.result());
+    expect((await runsOf(second.id)).map((r) => [r.workflowId, r.status])).toEqual([[running.workflowId, 'completed']]);
+  });
 
   it('a holder whose workflow is gone (terminated) no longer holds the connection', async () => {
     const conn = await h.addConnection();

@@ -1,4 +1,5 @@
 import type { Dispatcher } from 'undici';
+import type { AlertEnv } from '../config/env.js';
 import { eq } from 'drizzle-orm';
 import type { DbHandle } from '../db/client.js';
 import { connections, syncRuns } from '../db/schema.js';
@@ -32,6 +33,8 @@ export interface Deps {
   now?: () => Date;
   /** Reflect: days between full re-reads when the connection sets none (env REFLECT_FULL_READ_DAYS); default 7. */
   reflectFullReadDays?: number;
+  /** Global alert channels from the environment (ALERT_*); none when absent. */
+  alerts?: AlertEnv;
 }
 
 export type ConnectionRow = typeof connections.$inferSelect;

@@ -3,6 +3,7 @@ import { applyActivities } from './apply.js';
 import type { Deps } from './deps.js';
 import { withFailureMapping } from './errors.js';
 import { fetchActivities } from './fetch.js';
+import { fleetHealthActivities } from './fleet-health.js';
 import { planActivities } from './plan.js';
 import { reflectDatasetActivities } from './reflect/index.js';
 import { runActivities } from './runs.js';
@@ -20,6 +21,7 @@ export function createActivities(deps: Deps) {
     ...planActivities(deps),
     ...applyActivities(deps),
     ...reflectDatasetActivities(deps),
+    ...fleetHealthActivities(deps),
   }, hooks);
 }
 

@@ -1,7 +1,9 @@
+import { Context } from '@temporalio/activity';
 import { eq, sql } from 'drizzle-orm';
 import { lastRetryNote } from '../db/queries/runs.js';
 import { connections, reportLines, syncRuns } from '../db/schema.js';
 import { lastErrorSentence } from '../workflows/policies.js';
+import { claimRun, ConnectionBusyError, workflowState } from '../services/run-lock.js';
 import type { RunStatus, SyncSummary, Trigger } from '../workflows/contracts.js';
 import { loadConnection, type Deps } from './deps.js';
 import { SyncError } from './errors.js';
@@ -25,18 +27,27 @@ const PURGE_AFTER: ReadonlySet<RunStatus> = new Set(['completed', 'blocked']);
 export function runActivities(deps: Deps) {
   const { db } = deps.db;
   return {
-    /** Creates the run row; idempotent per workflow id, so a retried start never makes two runs. */
+    /**
+     * Creates the run row, which is the connection's lock (services/run-lock.ts): refused, naming the
+     * running run, while another run of the connection holds it. Idempotent per workflow id, so a
+     * retried start never makes two runs, and a run the CLI claimed before starting finds its row.
+     */
     async beginRun(input: BeginRunInput): Promise<BeginRunResult> {
       const connection = await loadConnection(deps, input.connectionId);
       if (!connection.active) {
         throw new SyncError('connection_inactive', `Connection ${connection.name} is not active yet: activate it with \`lucca-sync connection activate ${connection.name}\`.`, false);
       }
-      const [row] = await db
-        .insert(syncRuns)
-        .values({ connectionId: input.connectionId, workflowId: input.workflowId, trigger: input.trigger, dryRun: input.dryRun })
-        .onConflictDoUpdate({ target: syncRuns.workflowId, set: { workflowId: input.workflowId } })
-        .returning({ id: syncRuns.id });
-      if (!row) throw new SyncError('run_not_created', 'Could not record the sync run.', true);
+      const { client } = Context.current();
+      let row;
+      try {
+        row = await claimRun(db, (id) => workflowState(client, id), { ...input, connectionName: connection.name });
+      } catch (err) {
+        if (err instanceof ConnectionBusyError) throw new SyncError('connection_busy', `${err.message}: this start is refused.`, false);
+        throw err;
+      }
+      if (row.status !== 'running') {
+        throw new SyncError('run_abandoned', `Sync run ${row.id} was closed as ${row.status} before it began: start a new sync.`, false);
+      }
       deps.logger.info({ runId: row.id, connectionId: input.connectionId, trigger: input.trigger, dryRun: input.dryRun }, 'sync run started');
       return { runId: row.id, target: connection.target };
     },
@@ -49,7 +60,7 @@ export function runActivities(deps: Deps) {
      * the disk of an instance running hundreds of connections: each connection keeps one read, its
      * latest, for the report and for support.
      */
-    async finishRun(input: { runId: string; status: RunStatus; message: string | null; addLastRetry?: boolean }): Promise<SyncSummary> {
+    async finishRun(input: { runId: string; status: RunStatus; message: string | null; addLastRetry?: boolean; failureCode?: string }): Promise<SyncSummary> {
       const counts = await countRun(deps, input.runId);
       // A run that ran out of time: the error it last retried on, from its `retrying:` note.
       const note = input.addLastRetry && input.message && !input.message.includes('Last error:') ? await lastRetryNote(db, input.runId) : undefined;
@@ -61,6 +72,7 @@ export function runActivities(deps: Deps) {
             status: input.status, counts, phase: 'done', finishedAt: new Date(),
             // A completed run without a message of its own says what the plan noticed (values the key could not see).
             message: input.status === 'completed' && message === null ? sql`${syncRuns.notice}` : message,
+            failureCode: input.status === 'failed' ? (input.failureCode ?? 'sync_failed') : null,
           })
           .where(eq(syncRuns.id, input.runId))
           .returning();

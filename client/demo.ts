@@ -22,6 +22,7 @@ import { loadReport } from './reports/load-report.js';
 import { renderText } from './reports/render-text.js';
 import { deleteSchedule, describeSchedule, ensureSchedule, triggerSchedule } from './schedules.js';
 import { connectClient } from './temporal.js';
+import { ensureFleetHealthSchedule } from '../services/fleet.js';
 
 /**
  * `npm run demo [-- --once]`: the whole product on one machine. Real Temporal (dev server + Web UI)
@@ -86,6 +87,7 @@ async function main() {
   await ensureSchedule(client, {
     connection, cadence: { kind: 'daily', hour: 6, minute: 0, timezone: 'Europe/Paris' }, taskQueue: env.TEMPORAL_TASK_QUEUE,
   });
+  await ensureFleetHealthSchedule(client, env.TEMPORAL_TASK_QUEUE); // health, incidents and alerts every minute
   step(`connection "${NAME}" with schedule sync-${NAME} (daily 06:00 Europe/Paris); first sync triggered through it`);
   await triggerSchedule(client, NAME);
   const workflowId = await firstScheduledRun(NAME, client);

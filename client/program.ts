@@ -1,6 +1,8 @@
 import { Command, CommanderError } from 'commander';
+import { registerAlertCommands } from './commands/alerts.js';
 import { registerConflictCommands } from './commands/conflicts.js';
 import { registerConnectionCommands } from './commands/connection.js';
+import { registerIncidentCommands } from './commands/incidents.js';
 import { registerReportCommands } from './commands/report.js';
 import { registerRunsCommands } from './commands/runs.js';
 import { registerScheduleCommands } from './commands/schedule.js';
@@ -25,6 +27,8 @@ export function buildProgram(): Command {
   registerRunsCommands(program);
   registerReportCommands(program);
   registerConflictCommands(program);
+  registerIncidentCommands(program);
+  registerAlertCommands(program);
   return program;
 }
 

@@ -91,6 +91,17 @@ export const EnvSchema = z.object({
   PATH: z.string().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 
+  /**
+   * Global alert channels, notified of every connection's incidents (besides channels added with
+   * `lucca-sync alerts add`). A webhook needs its signing secret; email needs an SMTP URL
+   * (smtp://user:password@host:587, smtps:// for TLS from the start) and a recipient.
+   */
+  ALERT_WEBHOOK_URL: optionalString,
+  ALERT_WEBHOOK_SECRET: optionalString.pipe(z.string().min(16, 'expected at least 16 characters').optional()),
+  ALERT_SLACK_WEBHOOK_URL: optionalString,
+  ALERT_SMTP_URL: optionalString.pipe(z.string().regex(/^smtps?:\/\//, 'expected an smtp:// or smtps:// URL').optional()),
+  ALERT_EMAIL_TO: optionalString,
+  ALERT_EMAIL_FROM: optionalString,
   /** Worker: Prometheus metrics and health on this port (unset: no metrics server). */
   METRICS_PORT: port.optional(),
   /** Worker: address the metrics and health server binds to. */
@@ -101,6 +112,7 @@ export const EnvSchema = z.object({
   WORKFLOW_BUNDLE_PATH: optionalString,
 });
 export type Env = z.infer<typeof EnvSchema>;
+export type AlertEnv = Partial<Pick<Env, 'ALERT_WEBHOOK_URL' | 'ALERT_WEBHOOK_SECRET' | 'ALERT_SLACK_WEBHOOK_URL' | 'ALERT_SMTP_URL' | 'ALERT_EMAIL_TO' | 'ALERT_EMAIL_FROM'>>;
 
 export class ConfigError extends Error {
   override name = 'ConfigError';

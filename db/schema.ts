@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import {
+  bigint,
   bigserial,
   boolean,
   index,
@@ -71,10 +72,16 @@ export const syncRuns = pgTable(
     visibility: jsonb('visibility').$type<Record<string, unknown>>(),
     /** A PII-free note from the plan (values the key could not see); the message of a completed run. */
     notice: text('notice'),
+    /** The failure's stable code (lucca_unauthorized, …) when status is failed; health reads it. */
+    failureCode: text('failure_code'),
     startedAt: timestamp('started_at', { withTimezone: true }).notNull().defaultNow(),
     finishedAt: timestamp('finished_at', { withTimezone: true }),
   },
-  (t) => [index('sync_runs_connection_idx').on(t.connectionId, t.startedAt)],
+  (t) => [
+    index('sync_runs_connection_idx').on(t.connectionId, t.startedAt),
+    // One run per connection at a time, whatever starts it: the row is the lock (db/queries/runs.ts).
+    uniqueIndex('sync_runs_one_running_idx').on(t.connectionId).where(sql`${t.status} = 'running'`),
+  ],
 );
 
 /** Records read during a run (from Lucca, and the target's current state), page by page. */
@@ -268,4 +275,83 @@ export const auditLog = pgTable(
     detail: jsonb('detail').$type<Record<string, unknown>>().notNull().default({}),
   },
   (t) => [index('audit_log_connection_idx').on(t.connectionId, t.at)],
+);
+
+/**
+ * Each connection's health as the last fleet evaluation saw it (services/health.ts): the Prometheus
+ * gauge reads it at scrape time. The CLI computes health live.
+ */
+export const connectionHealth = pgTable('connection_health', {
+  connectionId: uuid('connection_id')
+    .primaryKey()
+    .references(() => connections.id, { onDelete: 'cascade' }),
+  state: text('state').notNull(),
+  cause: text('cause').notNull(),
+  evaluatedAt: timestamp('evaluated_at', { withTimezone: true }).notNull(),
+});
+
+/** One problem of one connection, opened and resolved by the fleet evaluation (services/incidents.ts). */
+export const incidents = pgTable(
+  'incidents',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    connectionId: uuid('connection_id')
+      .notNull()
+      .references(() => connections.id, { onDelete: 'cascade' }),
+    /** A bad health condition: auth_error, failing, blocked, stale, degraded. */
+    kind: text('kind').notNull(),
+    /** Why, without personal data: a failure code, counts, dates. */
+    cause: text('cause').notNull(),
+    openedAt: timestamp('opened_at', { withTimezone: true }).notNull(),
+    resolvedAt: timestamp('resolved_at', { withTimezone: true }),
+  },
+  (t) => [
+    uniqueIndex('incidents_open_idx').on(t.connectionId, t.kind).where(sql`${t.resolvedAt} is null`),
+    index('incidents_opened_idx').on(t.openedAt),
+  ],
+);
+
+/**
+ * Where incidents are notified: a webhook, Slack or email; global (connection_id null) or for one
+ * connection. Secrets (webhook signing secret, Slack URL, SMTP password) are encrypted in `secret_enc`.
+ */
+export const alertChannels = pgTable('alert_channels', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  name: text('name').notNull().unique(),
+  kind: text('kind', { enum: ['webhook', 'slack', 'email'] }).notNull(),
+  connectionId: uuid('connection_id').references(() => connections.id, { onDelete: 'cascade' }),
+  /** Non-secret settings (webhook URL, email addresses, SMTP host and port, user). */
+  config: jsonb('config').$type<Record<string, string | number | boolean>>().notNull().default({}),
+  secretEnc: text('secret_enc'),
+  /** Channels declared in the environment (ALERT_*) are kept in step by the fleet evaluation. */
+  fromEnv: boolean('from_env').notNull().default(false),
+  createdAt: createdAt(),
+});
+
+/**
+ * The outbox: one row per incident event and channel, written with the incident change, delivered
+ * (with retries) by the fleet-health workflow, never by a sync. The unique index makes "once".
+ */
+export const notifications = pgTable(
+  'notifications',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    incidentId: bigint('incident_id', { mode: 'number' })
+      .notNull()
+      .references(() => incidents.id, { onDelete: 'cascade' }),
+    channelId: uuid('channel_id')
+      .notNull()
+      .references(() => alertChannels.id, { onDelete: 'cascade' }),
+    event: text('event', { enum: ['opened', 'resolved'] }).notNull(),
+    status: text('status', { enum: ['pending', 'sent', 'failed'] }).notNull().default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    lastError: text('last_error'),
+    nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true }).notNull(),
+    sentAt: timestamp('sent_at', { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('notifications_once_idx').on(t.incidentId, t.channelId, t.event),
+    index('notifications_pending_idx').on(t.nextAttemptAt).where(sql`${t.status} = 'pending'`),
+  ],
 );

@@ -45,6 +45,15 @@ export function validateTargetUrl(input: string, allowedHosts: readonly string[]
   });
 }
 
+/** An alert channel's URL (webhook, Slack): the same rules as a target URL, named as what it is. */
+export function validateAlertUrl(input: string, allowedHosts: readonly string[], name = 'webhook'): string {
+  return checkedBaseUrl(input, allowedHosts, {
+    name, example: 'https://hooks.example.com/lucca-sync', internalPrefix: 'is',
+    fail: (message) => new InvalidConnectionUrlError(message),
+    hostProblem: () => null,
+  });
+}
+
 interface UrlRules {
   /** As written in messages: "The Lucca URL…", "Lucca URLs must use https". */
   name: string;

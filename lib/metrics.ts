@@ -8,9 +8,19 @@ export interface SyncMetrics {
   registry: Registry;
   recordRun(run: { connection: string; target: string; status: string; counts: Record<string, number>; durationSeconds: number }): void;
   luccaResponse(status: number): void;
-  /** Gauges read at scrape time (open conflicts, quarantined records). */
-  setStateReader(read: () => Promise<{ conflictsOpen: number; quarantined: number }>): void;
+  /** Gauges read at scrape time (open conflicts, quarantined records, connections per health state). */
+  setStateReader(read: () => Promise<StateGauges>): void;
 }
+
+export interface StateGauges {
+  conflictsOpen: number;
+  quarantined: number;
+  /** Connections per health state, as the last fleet evaluation saw them (services/health.ts). */
+  health?: Record<string, number>;
+}
+
+/** Every state is exported, 0 included, so an alert rule on `failing > 0` has a series to read. */
+const HEALTH_STATES = ['ok', 'degraded', 'failing', 'auth_error', 'blocked', 'paused', 'stale', 'never_run'];
 
 const RECORD_ACTIONS = new Set([
   'created', 'attached', 'updated', 'deactivated', 'reactivated', 'kept_manual_edit', 'overwrote_manual_edit',
@@ -19,10 +29,10 @@ const RECORD_ACTIONS = new Set([
 
 export function createSyncMetrics(): SyncMetrics {
   const registry = new Registry();
-  let readState: (() => Promise<{ conflictsOpen: number; quarantined: number }>) | undefined;
-  let state: Promise<{ conflictsOpen: number; quarantined: number }> | undefined;
-  // One database read per scrape serves both gauges.
-  const current = () => (state ??= (readState?.() ?? Promise.resolve({ conflictsOpen: 0, quarantined: 0 })).finally(() => {
+  let readState: (() => Promise<StateGauges>) | undefined;
+  let state: Promise<StateGauges> | undefined;
+  // One database read per scrape serves every gauge.
+  const current = (): Promise<StateGauges> => (state ??= (readState?.() ?? Promise.resolve<StateGauges>({ conflictsOpen: 0, quarantined: 0 })).finally(() => {
     setTimeout(() => (state = undefined), 0);
   }));
 
@@ -41,6 +51,14 @@ export function createSyncMetrics(): SyncMetrics {
   new Gauge({
     name: 'lucca_sync_quarantined_records', help: 'Records in quarantine (not synced, retried every run)', registers: [registry],
     async collect() { this.set((await current()).quarantined); },
+  });
+  new Gauge({
+    name: 'lucca_sync_connections_health', help: 'Connections per health state (ok, degraded, failing, auth_error, blocked, paused, stale, never_run)',
+    labelNames: ['state'], registers: [registry],
+    async collect() {
+      const health = (await current()).health ?? {};
+      for (const s of new Set([...HEALTH_STATES, ...Object.keys(health)])) this.set({ state: s }, health[s] ?? 0);
+    },
   });
 
   return {

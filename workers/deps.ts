@@ -3,6 +3,7 @@ import type { Deps } from '../activities/index.js';
 import { createDispatcher } from '../activities/connectors/http.js';
 import { createPostgresRateLimiter } from '../activities/connectors/rate-limiter.js';
 import { createDb } from '../db/client.js';
+import { countByHealth } from '../db/queries/incidents.js';
 import { createCredentialCipher, loadCredentialsKey } from '../lib/credentials.js';
 import { createLogger, type Logger } from '../lib/logger.js';
 import { createSyncMetrics } from '../lib/metrics.js';
@@ -17,7 +18,7 @@ export function buildDeps(env: Env, databaseUrl: string, logger: Logger = create
     const [row] = await db.sql<{ conflicts: number; quarantined: number }[]>`
       select (select count(*)::int from conflicts where status = 'open') as conflicts,
              (select count(*)::int from quarantine) as quarantined`;
-    return { conflictsOpen: row?.conflicts ?? 0, quarantined: row?.quarantined ?? 0 };
+    return { conflictsOpen: row?.conflicts ?? 0, quarantined: row?.quarantined ?? 0, health: await countByHealth(db.db) };
   });
   return {
     metrics,
@@ -29,6 +30,7 @@ export function buildDeps(env: Env, databaseUrl: string, logger: Logger = create
     allowedHosts: env.LUCCA_ALLOWED_HOSTS,
     today: () => new Date().toISOString().slice(0, 10),
     reflectFullReadDays: env.REFLECT_FULL_READ_DAYS,
+    alerts: env,
     close: async () => {
       await dispatcher.close();
       await db.close();

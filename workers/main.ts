@@ -2,6 +2,9 @@ import { NativeConnection, Runtime, makeTelemetryFilterString } from '@temporali
 import { parseEnv } from '../config/env.js';
 import { migrateDatabase } from '../db/migrate.js';
 import { dataConverterFromEnv } from '../lib/codec/data-converter.js';
+import { connectClient } from '../client/temporal.js';
+import { envChannelRows } from '../services/alerts.js';
+import { ensureFleetHealthSchedule } from '../services/fleet.js';
 import { createLogger, temporalLogger } from '../lib/logger.js';
 import { startMetricsServer } from '../lib/metrics-server.js';
 import { freePort } from '../stack/ports.js';
@@ -30,6 +33,7 @@ async function main() {
   });
   await migrateDatabase(env.DATABASE_URL);
   const deps = buildDeps(env, env.DATABASE_URL, logger);
+  envChannelRows(env, deps.cipher, env.LUCCA_ALLOWED_HOSTS); // bad ALERT_* settings stop the worker here, not every minute later
   const connection = await NativeConnection.connect({
     address: env.TEMPORAL_ADDRESS,
     ...(env.TEMPORAL_TLS && { tls: true }),
@@ -41,6 +45,10 @@ async function main() {
     shutdownGraceTime: `${env.SHUTDOWN_GRACE_SECONDS} seconds`,
     ...(env.WORKFLOW_BUNDLE_PATH && { workflowBundle: { codePath: env.WORKFLOW_BUNDLE_PATH } }),
   });
+  // Health, incidents and alerts of every connection, evaluated every minute by a fleetHealth workflow.
+  const client = await connectClient(env);
+  await ensureFleetHealthSchedule(client, env.TEMPORAL_TASK_QUEUE);
+  await client.connection.close();
   const metrics = env.METRICS_PORT && deps.metrics
     ? await startMetricsServer({
         host: env.METRICS_HOST, port: env.METRICS_PORT, registry: deps.metrics.registry,

@@ -102,8 +102,9 @@ export async function syncConnection(input: SyncInput): Promise<SyncSummary> {
       throw err;
     }
     const type = failureType(err);
+    // The failure code is stored with the run: health tells an expired key (auth error) from other failures.
     const closed = await CancellationScope.nonCancellable(() => failureBook.finishRun({
-      runId, status: 'failed', message: failureMessage(err, input.budgetMs), addLastRetry: type === 'run_budget_spent',
+      runId, status: 'failed', message: failureMessage(err, input.budgetMs), addLastRetry: type === 'run_budget_spent', failureCode: type,
     }));
     throw ApplicationFailure.create({ message: closed.message ?? 'The sync failed.', type, nonRetryable: true, cause: err instanceof Error ? err : undefined });
   }

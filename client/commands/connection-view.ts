@@ -10,6 +10,26 @@ import { maskedKey, requireConnection, withContext } from '../runtime.js';
 import { cadenceFromSpec, describeCadence } from '../schedule-spec.js';
 import { describeSchedule } from '../schedules.js';
 import { formatFieldPolicies } from './connection-add.js';
+import { computeHealth, parseHealthStates, scheduleFacts, type HealthState } from '../../services/health.js';
+import { UsageError } from '../errors.js';
+
+/** Health of the connections listed, from the schedules already described (one Temporal call each). */
+async function healthOf(ctx: CliContext, rows: readonly Connection[], described: readonly Described[]) {
+  const byName = new Map(rows.map((row, i) => [row.name, scheduleFacts(described[i])]));
+  const computed = await computeHealth(ctx.db, async (name) => byName.get(name) ?? 'unknown', new Date(), rows.map((r) => r.name));
+  return new Map(computed.map((c) => [c.connection.name, c.health]));
+}
+
+const label = (state: HealthState) => state.replace('_', ' ');
+
+function healthFilter(values: readonly string[]): Set<HealthState> | null {
+  if (values.length === 0) return null;
+  try {
+    return new Set(parseHealthStates(values));
+  } catch (err) {
+    throw new UsageError(`bad --health: ${(err as Error).message}.`);
+  }
+}
 
 type Described = ScheduleDescription | undefined | 'unavailable';
 
@@ -39,17 +59,22 @@ export function scheduleState(described: Described): { cadence: string; state: s
 export function registerConnectionView(group: Command): void {
   group
     .command('list')
-    .description('list connections with their schedule state (keys masked)')
-    .action(async () => {
+    .description('list connections with their health and schedule state (keys masked)')
+    .option('--health <states>', 'only connections in these health states, e.g. failing or auth-error,stale (repeatable)', (v: string, all: string[]) => [...all, v], [] as string[])
+    .action(async (options: { health: string[] }) => {
+      const wanted = healthFilter(options.health);
       await withContext(async (ctx) => {
         const rows = await listConnections(ctx.db);
         if (rows.length === 0) return out('No connections yet. Add one with: lucca-sync connection add --help');
         const described = await describeAll(ctx, rows);
+        const health = await healthOf(ctx, rows, described);
+        const shown = rows.map((row, i) => ({ row, d: described[i], h: health.get(row.name) })).filter(({ h }) => !wanted || (h && wanted.has(h.state)));
+        if (shown.length === 0) return out(`No connections in health ${[...(wanted ?? [])].map(label).join(', ')}.`);
         out(table(
-          ['name', 'target', 'active', 'schedule', 'state', 'next run', 'policy', 'lucca key'],
-          rows.map((row, i) => {
-            const s = scheduleState(described[i]);
-            return [row.name, row.target, row.active ? 'yes' : 'no', s.cadence, s.state, s.next, row.defaultPolicy, maskedKey(ctx, row.luccaKeyEnc, maskSecret)];
+          ['name', 'target', 'active', 'health', 'schedule', 'state', 'next run', 'policy', 'lucca key'],
+          shown.map(({ row, d, h }) => {
+            const s = scheduleState(d);
+            return [row.name, row.target, row.active ? 'yes' : 'no', h ? label(h.state) : '?', s.cadence, s.state, s.next, row.defaultPolicy, maskedKey(ctx, row.luccaKeyEnc, maskSecret)];
           }),
         ));
       });
@@ -70,6 +95,8 @@ export function registerConnectionView(group: Command): void {
         out(`  active:       ${row.active ? 'yes' : `no (activate with: lucca-sync connection activate ${row.name})`}`);
         out(`  policy:       ${row.defaultPolicy}${fields}`);
         out(`  guard:        stop before deactivating more than ${row.deactivationGuardPct} % of linked profiles`);
+        const health = (await healthOf(ctx, [row], [described])).get(row.name);
+        if (health) out(`  health:       ${label(health.state)} (${health.cause})`);
         out(`  schedule:     ${s.cadence}, ${s.state}`);
         if (described && described !== 'unavailable') {
           if (described.state.note) out(`  note:         ${described.state.note}`);

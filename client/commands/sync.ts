@@ -1,12 +1,10 @@
-import { WorkflowIdConflictPolicy } from '@temporalio/client';
 import type { Command } from 'commander';
 import { eq } from 'drizzle-orm';
 import { syncRuns } from '../../db/schema.js';
 import { cliActor, recordAudit } from '../../services/audit.js';
-import { manualWorkflowIdFor, SYNC_WORKFLOW_TYPE, type SyncInput } from '../../workflows/contracts.js';
 import { EXIT, UsageError } from '../errors.js';
 import { formatCounts, out } from '../output.js';
-import { findRunningSync } from '../run-guard.js';
+import { startManualSync } from '../run-guard.js';
 import { requireConnection, withContext } from '../runtime.js';
 import { watchRun } from '../sync-watch.js';
 
@@ -34,20 +32,10 @@ export function registerSyncCommands(program: Command): void {
         const connection = await requireConnection(ctx, name);
         if (!connection.active) throw new UsageError(`connection "${name}" is not active: run \`lucca-sync connection activate ${name}\` first.`);
         const client = await ctx.client();
-        const running = await findRunningSync(ctx.db, client, connection);
-        if (running) {
-          throw new Error(`a sync of "${name}" is already running (${running}): wait for it to finish (lucca-sync runs list ${name}).`);
-        }
-        const input: SyncInput = {
-          connectionId: connection.id, trigger: 'manual', dryRun: !!options.dryRun, confirmDeactivations: !!options.confirmDeactivations,
-          ...(options.full && { full: true }),
-          confirmVisibility: !!options.confirmVisibility,
-        };
-        const handle = await client.workflow.start(SYNC_WORKFLOW_TYPE, {
-          taskQueue: ctx.env.TEMPORAL_TASK_QUEUE,
-          workflowId: manualWorkflowIdFor(connection.name, new Date()),
-          workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
-          args: [input],
+        // Atomic: refused, naming the running run, while any other sync of the connection holds it.
+        const { handle } = await startManualSync(ctx.db, client, ctx.env.TEMPORAL_TASK_QUEUE, connection, {
+          dryRun: !!options.dryRun, confirmDeactivations: !!options.confirmDeactivations,
+          ...(options.confirmVisibility && { confirmVisibility: true }), ...(options.full && { full: true }),
         });
         await recordAudit(ctx.db, {
           actor: cliActor(), action: 'sync', connection,

@@ -23,3 +23,61 @@ export async function lastRetryNote(db: Db, runId: string): Promise<string | und
   const [row] = await db.select({ message: syncRuns.message }).from(syncRuns).where(eq(syncRuns.id, runId));
   return row?.message?.startsWith(RETRYING_PREFIX) ? row.message.slice(RETRYING_PREFIX.length) : undefined;
 }
+
+export interface RunClaim {
+  connectionId: string;
+  workflowId: string;
+  trigger: string;
+  dryRun: boolean;
+}
+
+export type RunRow = typeof syncRuns.$inferSelect;
+
+/** A Postgres unique violation of `constraint`, whether drizzle wrapped the driver's error or not. */
+export function isUniqueViolation(err: unknown, constraint: string): boolean {
+  for (let e = err as { code?: string; constraint_name?: string; cause?: unknown } | undefined; e; e = e.cause as typeof e) {
+    if (e.code === '23505' && e.constraint_name === constraint) return true;
+  }
+  return false;
+}
+
+export async function findRunByWorkflowId(db: Db, workflowId: string): Promise<RunRow | undefined> {
+  const [row] = await db.select().from(syncRuns).where(eq(syncRuns.workflowId, workflowId));
+  return row;
+}
+
+export async function findRunningRun(db: Db, connectionId: string): Promise<RunRow | undefined> {
+  const [row] = await db.select().from(syncRuns).where(and(eq(syncRuns.connectionId, connectionId), eq(syncRuns.status, 'running')));
+  return row;
+}
+
+/**
+ * Inserts the running row of a run. Returns 'busy' when another run of the connection holds the
+ * running row (the unique index sync_runs_one_running_idx), the row otherwise; a row already there
+ * for this workflow id (a retried start) is returned as it is.
+ */
+export async function insertRunningRun(db: Db, claim: RunClaim): Promise<RunRow | 'busy'> {
+  try {
+    const [row] = await db.insert(syncRuns).values(claim).onConflictDoNothing({ target: syncRuns.workflowId }).returning();
+    return row ?? (await findRunByWorkflowId(db, claim.workflowId)) ?? 'busy';
+  } catch (err) {
+    if (isUniqueViolation(err, 'sync_runs_one_running_idx')) return 'busy';
+    throw err;
+  }
+}
+
+/** Closes a running row whose workflow is gone (terminated, lost): it no longer holds the connection. */
+export async function closeAbandonedRun(db: Db, runId: string, now: Date): Promise<void> {
+  await db
+    .update(syncRuns)
+    .set({
+      status: 'failed', failureCode: 'abandoned', phase: 'done', finishedAt: now,
+      message: 'The run stopped without closing (its workflow was terminated or lost).',
+    })
+    .where(and(eq(syncRuns.id, runId), eq(syncRuns.status, 'running')));
+}
+
+/** Gives back a lock taken for a workflow that could not be started (nothing ran under it). */
+export async function releaseUnstartedRun(db: Db, runId: string): Promise<void> {
+  await db.delete(syncRuns).where(and(eq(syncRuns.id, runId), eq(syncRuns.status, 'running'), eq(syncRuns.phase, 'starting')));
+}

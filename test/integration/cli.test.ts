@@ -100,8 +100,8 @@ describe('lucca-sync connection', () => {
 
     const list = await cli('connection', 'list');
     expect(list.code).toBe(0);
-    expect(list.stdout).toMatch(new RegExp(`${A}\\s+happypal\\s+yes\\s+daily at 07:15 \\(Europe/Berlin\\)\\s+running`));
-    expect(list.stdout).toMatch(new RegExp(`${R}\\s+reflect\\s+no\\s+-\\s+none`));
+    expect(list.stdout).toMatch(new RegExp(`${A}\\s+happypal\\s+yes\\s+never run\\s+daily at 07:15 \\(Europe/Berlin\\)\\s+running`));
+    expect(list.stdout).toMatch(new RegExp(`${R}\\s+reflect\\s+no\\s+paused\\s+-\\s+none`));
     const show = await cli('connection', 'show', A);
     expect(show.code).toBe(0);
     expect(show.stdout).toContain('lk-r…6c');

@@ -87,6 +87,7 @@ describe('running beyond one worker', () => {
     expect(value(/^lucca_api_rate_limited_total (\d+)$/m)).toBe(0);
     expect(value(/^lucca_sync_quarantined_records (\d+)$/m)).toBeGreaterThanOrEqual(summary.counts.quarantined ?? 0);
     expect(text).toMatch(/^lucca_sync_conflicts_open \d+$/m);
+    expect(text).toMatch(/^lucca_sync_connections_health\{state="failing"\} \d+$/m); // the fleet evaluation's last count per state
     expect(text).toMatch(/^temporal_\w+/m); // the SDK runtime's own metrics, served on the same port
   });
 });

@@ -245,7 +245,7 @@ describe('runs list shows why a run is retrying or why it failed', () => {
   it('a message column, one line, capped', () => {
     const row = (status: RunRow['status'], message: string | null): RunRow => ({
       id: 'run-1', connectionId: 'c', workflowId: 'w', trigger: 'schedule', dryRun: false, status, phase: 'fetch-source', fetchComplete: false,
-      counts: {}, message, visibility: null, notice: null, startedAt: new Date('2026-01-01T05:00:00Z'), finishedAt: null,
+      counts: {}, message, visibility: null, notice: null, failureCode: null, startedAt: new Date('2026-01-01T05:00:00Z'), finishedAt: null,
     });
     const table = runsTable([row('running', 'retrying: Lucca answered 503; will retry with backoff.'), row('failed', `Gave up:\n${'x'.repeat(400)}`)]);
     const [header, running, failed] = table.split('\n');

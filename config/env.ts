@@ -102,6 +102,15 @@ export const EnvSchema = z.object({
 });
 export type Env = z.infer<typeof EnvSchema>;
 
+/**
+ * DEBUG set (to anything but empty, 0 or false): failures also print their stack trace. Read on its
+ * own, as it must work when the rest of the environment is invalid.
+ */
+export function debugEnabled(source: Record<string, string | undefined> = process.env): boolean {
+  const value = (source.DEBUG ?? '').trim().toLowerCase();
+  return value !== '' && value !== '0' && value !== 'false' && value !== 'no';
+}
+
 export class ConfigError extends Error {
   override name = 'ConfigError';
 }

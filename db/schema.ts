@@ -33,6 +33,11 @@ export const connections = pgTable('connections', {
   deactivationGuardPct: integer('deactivation_guard_pct').notNull().default(10),
   /** Reflect: days between full re-reads of Lucca (which catch silent deletions); null = REFLECT_FULL_READ_DAYS. */
   fullReadDays: integer('full_read_days'),
+  /**
+   * Hosts this connection alone may use besides LUCCA_ALLOWED_HOSTS (lib/lucca-url.ts). Only the demo
+   * sets it, for its local simulators; `connection add` never does.
+   */
+  allowedHosts: jsonb('allowed_hosts').$type<string[]>().notNull().default([]),
   createdAt: createdAt(),
   updatedAt: updatedAt(),
 });

@@ -4,7 +4,10 @@ import { migrateDatabase } from '../db/migrate.js';
 import { dataConverterFromEnv } from '../lib/codec/data-converter.js';
 import { createLogger, temporalLogger } from '../lib/logger.js';
 import { startMetricsServer } from '../lib/metrics-server.js';
+import { reportFailure } from '../client/errors.js';
+import { StartupError } from '../stack/errors.js';
 import { freePort } from '../stack/ports.js';
+import { checkDatabaseUrl } from '../stack/postgres.js';
 import { createWorker } from './create-worker.js';
 import { buildDeps } from './deps.js';
 import { onPostgresConnectionBug } from './postgres-connection-bug.js';
@@ -17,7 +20,8 @@ import { onPostgresConnectionBug } from './postgres-connection-bug.js';
 async function main() {
   const env = parseEnv();
   const logger = createLogger(env.LOG_LEVEL);
-  if (!env.DATABASE_URL) throw new Error('DATABASE_URL must be set for a standalone worker (the demo starts its own).');
+  if (!env.DATABASE_URL) throw new StartupError('DATABASE_URL is not set', 'a standalone worker needs it (`npm run demo` runs its own worker)');
+  await checkDatabaseUrl(env.DATABASE_URL);
 
   // Temporal's runtime metrics are bound on loopback and served together with ours on METRICS_PORT.
   const runtimeMetricsPort = env.METRICS_PORT ? await freePort() : undefined;
@@ -70,6 +74,5 @@ async function main() {
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
-  process.exit(1);
+  process.exit(reportFailure(err));
 });

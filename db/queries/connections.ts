@@ -49,6 +49,6 @@ export async function findConnectionByName(db: Db, name: string): Promise<Connec
   return row;
 }
 
-export async function updateConnection(db: Db, id: string, set: Partial<Pick<Connection, 'defaultPolicy' | 'fieldPolicies' | 'active' | 'deactivationGuardPct'>>) {
+export async function updateConnection(db: Db, id: string, set: Partial<Pick<Connection, 'defaultPolicy' | 'fieldPolicies' | 'active' | 'deactivationGuardPct' | 'allowedHosts'>>) {
   await db.update(connections).set({ ...set, updatedAt: new Date() }).where(eq(connections.id, id));
 }

@@ -43,7 +43,10 @@ function find(lookup: Lookup, env: BinaryEnv, venvBin: string): string {
   const fromEnv = env[lookup.envVar];
   if (fromEnv) {
     if (isExecutable(fromEnv)) return fromEnv;
-    throw new BinaryNotFoundError(`${lookup.envVar} is set to "${fromEnv}", which is not an executable file.`);
+    throw new BinaryNotFoundError(
+      `${lookup.envVar} is set to "${fromEnv}", which is not an executable file: point it to the \`${lookup.name}\` binary, ` +
+        `or unset it to use the one \`npm run setup\` installs into .venv.`,
+    );
   }
   const venv = path.join(venvBin, lookup.name);
   const found = onPath(lookup.name, env.PATH) ?? (isExecutable(venv) ? venv : undefined);

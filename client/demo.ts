@@ -124,6 +124,7 @@ async function main() {
   });
   process.stdout.write('\nStopping…\n');
   await shutdown();
+  process.stdout.write('Stopped: the worker, the simulators, Temporal and PostgreSQL are down.\n');
 }
 
 interface WorkerOnPool { deps: ReturnType<typeof buildDeps>; worker: Worker; running: Promise<void> }

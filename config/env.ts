@@ -78,6 +78,11 @@ export const EnvSchema = z.object({
   /** Lucca's documented budget, shared by every worker reading one instance. 0 turns our limiter off. */
   LUCCA_RATE_LIMIT_PER_MINUTE: z.coerce.number({ error: 'expected a whole number' }).int('expected a whole number').min(0, 'expected 0 or more').default(50),
   /**
+   * Length of that budget's window in ms: Lucca's minute. Only tests against the simulator (whose
+   * window they shorten too) set it, so that waiting out a budget takes seconds.
+   */
+  LUCCA_RATE_LIMIT_WINDOW_MS: z.coerce.number({ error: 'expected a number of ms' }).int('expected a number of ms').min(1000, 'expected 1000 or more').default(60_000),
+  /**
    * Reflect: days between full re-reads of Lucca, which catch what Lucca deletes without telling
    * (a connection's own `full_read_days` wins). 0 re-reads everything on every run.
    */

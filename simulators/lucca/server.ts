@@ -17,6 +17,8 @@ export const LuccaSimulatorOptionsSchema = z.object({
   host: z.string().default('127.0.0.1'),
   /** Per instance, shared by all its keys; 0 turns limiting off. */
   rateLimitPerMinute: z.number().int().min(0).default(50),
+  /** Length of that window: Lucca's minute; tests shorten it so a budget is waited out in seconds. */
+  rateLimitWindowMs: z.number().int().positive().default(60_000),
   /** A request held longer than this (injected latency included) is answered 408. */
   requestTimeoutMs: z.number().int().positive().default(5000),
   /** Seed of the fault injector's draws. */
@@ -54,7 +56,7 @@ export async function startLuccaSimulator(options: LuccaSimulatorOptions = {}): 
   const instances = new Map<string, LuccaInstance>();
   const faults = new FaultInjector(opts.seed);
   const stats = new RequestStats();
-  const limiter = new SlidingWindowLimiter(opts.rateLimitPerMinute);
+  const limiter = new SlidingWindowLimiter(opts.rateLimitPerMinute, opts.rateLimitWindowMs);
   let processId = 0;
   let sim: LuccaSimulator | undefined;
 

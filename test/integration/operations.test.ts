@@ -27,10 +27,12 @@ const BUNDLE = path.join(PROJECT_ROOT, 'dist', 'workflow-bundle.js');
 describe('running beyond one worker', () => {
   it('two workers (one from the production bundle) share syncs of two connections on one Lucca instance: a budget of 4 requests a window holds across both, and a worker stopped gracefully mid-run loses nothing', async () => {
     execFileSync(process.execPath, ['--import', 'tsx', 'scripts/build-workflow-bundle.ts'], { cwd: PROJECT_ROOT, stdio: 'ignore' });
-    // Lucca's window is a minute; the simulator's and the workers' are shortened alike, so the
-    // budget is waited out in seconds rather than minutes (the same limiter code either way).
+    // Lucca's window is a minute; here the simulator's and the workers' are shortened, so the budget
+    // is waited out in seconds (the same limiter code). The limiter's margin for the time a request
+    // travels is 1/60 of its window (1 s of a minute, too little of 10 s on a loaded machine), so the
+    // simulator's window is 1 s shorter than the workers': a margin of about a second, as in production.
     const windowMs = 10_000;
-    h = await createSyncHarness({ company: { employees: 2400, seed: 3, asOf: today }, luccaRateLimit: 4, luccaRateWindowMs: windowMs });
+    h = await createSyncHarness({ company: { employees: 2400, seed: 3, asOf: today }, luccaRateLimit: 4, luccaRateWindowMs: windowMs - 1_000 });
     const harness = h;
     const second = await startHappyPalSimulator({ rateLimitPerMinute: 0 });
     extra.push(second);

@@ -38,6 +38,10 @@ async function main() {
     address: env.TEMPORAL_ADDRESS,
     ...(env.TEMPORAL_TLS && { tls: true }),
     ...(env.TEMPORAL_API_KEY && { apiKey: env.TEMPORAL_API_KEY }),
+  }).catch(async (err: unknown) => {
+    await deps.close();
+    const refused = /refused/i.test(String(err)) ? 'connection refused' : (err as Error).message.split('\n')[0];
+    throw new StartupError(`Temporal is not reachable at ${env.TEMPORAL_ADDRESS} (${refused})`, 'start it, or set TEMPORAL_ADDRESS (and TEMPORAL_TLS, TEMPORAL_API_KEY for a cloud namespace)');
   });
   const worker = await createWorker({
     connection, namespace: env.TEMPORAL_NAMESPACE, taskQueue: env.TEMPORAL_TASK_QUEUE, deps,

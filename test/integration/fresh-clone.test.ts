@@ -146,38 +146,31 @@ describe('a fresh clone in a 0700 folder, DATABASE_URL unset', () => {
 });
 
 describe('a start-up failure is one line with the cause and the fix, and leaves nothing running', () => {
-  it('the Temporal port taken by another program', async () => {
+  // The cases run side by side (one start-up each, nothing shared between them) to keep the file short.
+  it('the Temporal port taken by another program; an unreachable DATABASE_URL (demo, worker, CLI); a missing Temporal binary', async () => {
     const [, grpc] = ports;
     const squatter: Server = createServer((socket) => socket.destroy());
     await new Promise<void>((resolve) => squatter.listen(grpc, '127.0.0.1', resolve));
+    const url = `postgres://postgres:secret-pw@127.0.0.1:${await freePort()}/nowhere`;
+    const unreachable = /DATABASE_URL \(127\.0\.0\.1:\d+\/nowhere\) is not reachable \(ECONNREFUSED\): start that PostgreSQL or fix DATABASE_URL/;
     try {
-      // PostgreSQL has started by the time the port is found taken: it must be stopped again.
-      const result = await run('npm', ['run', 'demo', '--', '--once']);
-      expectOneLineError(result, new RegExp(`port ${grpc} \\(TEMPORAL_ADDRESS .*\\) is in use .*: stop it, or set TEMPORAL_ADDRESS`));
+      const [portTaken, demo, worker, cli, noTemporal] = await Promise.all([
+        // The embedded PostgreSQL has started by the time the port is found taken: it must be stopped again.
+        run('npm', ['run', 'demo', '--', '--once']),
+        run('npm', ['run', 'demo', '--', '--once'], { DATABASE_URL: url }),
+        run('npm', ['run', 'worker'], { DATABASE_URL: url }),
+        run('npx', ['lucca-sync', 'runs', 'list', 'demo-happypal'], { DATABASE_URL: url }),
+        run('npm', ['run', 'demo', '--', '--once'], { TEMPORAL_CLI_PATH: path.join(folder, 'no-such-temporal') }),
+      ]);
+      expectOneLineError(portTaken, new RegExp(`port ${grpc} \\(TEMPORAL_ADDRESS .*\\) is in use .*: stop it, or set TEMPORAL_ADDRESS`));
+      expectOneLineError(demo, unreachable);
+      expectOneLineError(worker, unreachable);
+      expectOneLineError(cli, /PostgreSQL is not reachable \(ECONNREFUSED\)/);
+      for (const result of [demo, worker, cli]) expect(result.stderr).not.toContain('secret-pw');
+      expectOneLineError(noTemporal, /TEMPORAL_CLI_PATH is set to ".*no-such-temporal", which is not an executable file: point it to/);
     } finally {
       await new Promise((resolve) => squatter.close(resolve));
     }
-    await expectNothingLeft();
-  });
-
-  it('an unreachable DATABASE_URL (demo, worker and CLI)', async () => {
-    const url = `postgres://postgres:secret-pw@127.0.0.1:${await freePort()}/nowhere`;
-    const pattern = /DATABASE_URL \(127\.0\.0\.1:\d+\/nowhere\) is not reachable \(ECONNREFUSED\): start that PostgreSQL or fix DATABASE_URL/;
-    const [demo, worker, cli] = await Promise.all([
-      run('npm', ['run', 'demo', '--', '--once'], { DATABASE_URL: url }),
-      run('npm', ['run', 'worker'], { DATABASE_URL: url }),
-      run('npx', ['lucca-sync', 'runs', 'list', 'demo-happypal'], { DATABASE_URL: url }),
-    ]);
-    expectOneLineError(demo, pattern);
-    expectOneLineError(worker, pattern);
-    expectOneLineError(cli, /PostgreSQL is not reachable \(ECONNREFUSED\)/);
-    for (const result of [demo, worker, cli]) expect(result.stderr).not.toContain('secret-pw');
-    await expectNothingLeft();
-  });
-
-  it('a missing Temporal binary', async () => {
-    const result = await run('npm', ['run', 'demo', '--', '--once'], { TEMPORAL_CLI_PATH: path.join(folder, 'no-such-temporal') });
-    expectOneLineError(result, /TEMPORAL_CLI_PATH is set to ".*no-such-temporal", which is not an executable file/);
     await expectNothingLeft();
   });
 });

@@ -6,7 +6,8 @@
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:net';
-import { existsSync, mkdtempSync, utimesSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, utimesSync, writeFileSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -81,6 +82,13 @@ beforeAll(() => {
   // stamps say there is nothing to install; everything else runs as on a fresh clone.
   execFileSync('cp', ['-al', path.join(PROJECT_ROOT, 'node_modules'), path.join(clone, 'node_modules')]);
   symlinkSync(realpathSync(path.join(PROJECT_ROOT, '.venv')), path.join(clone, '.venv'));
+  // The stamp setup.mjs writes after `npm ci` (sha-256 of package.json then package-lock.json): this
+  // project's own may predate a change of package.json's scripts. A new file, not the hard link.
+  const stamp = path.join(clone, 'node_modules', '.setup-stamp');
+  rmSync(stamp, { force: true });
+  const hash = createHash('sha256');
+  for (const file of ['package.json', 'package-lock.json']) hash.update(readFileSync(path.join(clone, file)));
+  writeFileSync(stamp, hash.digest('hex'));
   // Copied folders are newer than npm's hidden lock file, which would make every `npx` re-read the
   // whole tree (seconds each); after a real `npm ci` it is newer than they are.
   const hiddenLock = path.join(clone, 'node_modules', '.package-lock.json');

@@ -160,15 +160,18 @@ describe('a start-up failure is one line with the cause and the fix, and leaves 
     const squatter: Server = createServer((socket) => socket.destroy());
     await new Promise<void>((resolve) => squatter.listen(grpc, '127.0.0.1', resolve));
     const url = `postgres://postgres:secret-pw@127.0.0.1:${await freePort()}/nowhere`;
+    // Each demo opens its codec endpoint first: one port each, so the cases never meet.
+    const codecPorts = [await freePort(), await freePort()];
+    ports.push(...codecPorts);
     const unreachable = /DATABASE_URL \(127\.0\.0\.1:\d+\/nowhere\) is not reachable \(ECONNREFUSED\): start that PostgreSQL or fix DATABASE_URL/;
     try {
       const [portTaken, demo, worker, cli, noTemporal] = await Promise.all([
         // The embedded PostgreSQL has started by the time the port is found taken: it must be stopped again.
         run('npm', ['run', 'demo', '--', '--once']),
-        run('npm', ['run', 'demo', '--', '--once'], { DATABASE_URL: url }),
+        run('npm', ['run', 'demo', '--', '--once'], { DATABASE_URL: url, CODEC_PORT: String(codecPorts[0]) }),
         run('npm', ['run', 'worker'], { DATABASE_URL: url }),
         run('npx', ['lucca-sync', 'runs', 'list', 'demo-happypal'], { DATABASE_URL: url }),
-        run('npm', ['run', 'demo', '--', '--once'], { TEMPORAL_CLI_PATH: path.join(folder, 'no-such-temporal') }),
+        run('npm', ['run', 'demo', '--', '--once'], { TEMPORAL_CLI_PATH: path.join(folder, 'no-such-temporal'), CODEC_PORT: String(codecPorts[1]) }),
       ]);
       expectOneLineError(portTaken, new RegExp(`port ${grpc} \\(TEMPORAL_ADDRESS .*\\) is in use .*: stop it, or set TEMPORAL_ADDRESS`));
       expectOneLineError(demo, unreachable);

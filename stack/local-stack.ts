@@ -28,24 +28,33 @@ export async function startLocalStack(env: Env, options: LocalStackOptions = {})
   // Checked first, so that a missing or wrong binary fails before anything is started.
   const cliPath = findTemporalCli(env);
   checkTemporalCliVersion(cliPath);
-  const postgres = await startPostgres({ databaseUrl: env.DATABASE_URL, dataDir, port: env.EMBEDDED_PG_PORT });
-  let temporal: RunningTemporal | undefined;
-  try {
-    await migrateDatabase(postgres.url);
-    temporal = await startTemporalServer({
-      cliPath,
-      address: env.TEMPORAL_ADDRESS,
-      uiPort: env.TEMPORAL_UI_PORT,
-      dbFile: path.join(dataDir, 'temporal.sqlite'),
-      namespace: env.TEMPORAL_NAMESPACE,
-      ...(options.headless !== undefined && { headless: options.headless }),
-      ...(options.codecEndpoint !== undefined && { codecEndpoint: options.codecEndpoint }),
-    });
-  } catch (err) {
-    await postgres.stop();
-    throw err;
+  // Both start at once (the dev server takes seconds to answer); if either fails, the other is stopped.
+  const startingPostgres = startPostgres({ databaseUrl: env.DATABASE_URL, dataDir, port: env.EMBEDDED_PG_PORT }).then(async (pg) => {
+    try {
+      await migrateDatabase(pg.url);
+      return pg;
+    } catch (err) {
+      await pg.stop();
+      throw err;
+    }
+  });
+  const startingTemporal = startTemporalServer({
+    cliPath,
+    address: env.TEMPORAL_ADDRESS,
+    uiPort: env.TEMPORAL_UI_PORT,
+    dbFile: path.join(dataDir, 'temporal.sqlite'),
+    namespace: env.TEMPORAL_NAMESPACE,
+    ...(options.headless !== undefined && { headless: options.headless }),
+    ...(options.codecEndpoint !== undefined && { codecEndpoint: options.codecEndpoint }),
+  });
+  const [pgResult, temporalResult] = await Promise.allSettled([startingPostgres, startingTemporal]);
+  if (pgResult.status === 'rejected' || temporalResult.status === 'rejected') {
+    if (pgResult.status === 'fulfilled') await pgResult.value.stop();
+    if (temporalResult.status === 'fulfilled') await temporalResult.value.stop();
+    throw pgResult.status === 'rejected' ? pgResult.reason : (temporalResult as PromiseRejectedResult).reason;
   }
-  const running = temporal;
+  const postgres = pgResult.value;
+  const running = temporalResult.value;
   return {
     temporal: running,
     postgres,

@@ -42,12 +42,9 @@ export default async function setup(project: TestProject) {
     const testServerPath = findTemporalTestServer(env);
     const dataDir = resolveDataDir(env.DATA_DIR);
 
-    postgres = await startPostgres({ databaseUrl: env.DATABASE_URL, dataDir, port: env.EMBEDDED_PG_PORT });
-    database = await createScratchDatabase(postgres.url, 'lucca_test');
-    await migrateDatabase(database.url);
-
+    // The dev server starts while the database is prepared (it takes seconds to answer).
     temporalDb = `${dataDir}/test-temporal-${process.pid}.sqlite`;
-    temporal = await startTemporalServer({
+    const startingTemporal = startTemporalServer({
       cliPath,
       address: `127.0.0.1:${await freePort()}`,
       uiPort: await freePort(),
@@ -55,8 +52,17 @@ export default async function setup(project: TestProject) {
       // On disk (not in memory) so a test can stop and restart the server mid-sync.
       dbFile: temporalDb,
     });
+    startingTemporal.then((started) => (temporal = started), () => undefined); // for the teardown
+    try {
+      postgres = await startPostgres({ databaseUrl: env.DATABASE_URL, dataDir, port: env.EMBEDDED_PG_PORT });
+      database = await createScratchDatabase(postgres.url, 'lucca_test');
+      await migrateDatabase(database.url);
+    } finally {
+      await startingTemporal.catch(() => undefined); // its failure, if any, is reported below
+    }
+    const running = await startingTemporal;
 
-    project.provide('temporalAddress', temporal.address);
+    project.provide('temporalAddress', running.address);
     project.provide('temporalCliPath', cliPath);
     project.provide('temporalTestServerPath', testServerPath);
     project.provide('databaseUrl', database.url);

@@ -119,8 +119,21 @@ async function main() {
   }
   process.stdout.write('\nThe demo stays up (worker, simulators, Temporal, Web UI). Ctrl-C stops everything cleanly.\n');
   await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
+    // A Ctrl-C may arrive twice at once (the terminal's, and one relayed by a parent process): only
+    // a second one a while later, while stopping takes long, stops at once (leaving PostgreSQL to
+    // stop on its own signal).
+    let firstAt: number | undefined;
+    const onSignal = () => {
+      if (firstAt === undefined) {
+        firstAt = Date.now();
+        resolve();
+      } else if (Date.now() - firstAt > 2_000) {
+        process.stderr.write('error: stopped before a clean shutdown (second Ctrl-C): run the demo again to start over.\n');
+        process.exit(130);
+      }
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
   });
   process.stdout.write('\nStopping…\n');
   await shutdown();

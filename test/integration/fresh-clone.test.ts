@@ -132,13 +132,15 @@ describe('a fresh clone in a 0700 folder, DATABASE_URL unset', () => {
       }
       // Exactly as printed (whereToLook in client/demo.ts).
       expect(demo.output.stdout).toContain('npx lucca-sync sync run demo-happypal --wait');
-      const test = await run('npx', ['lucca-sync', 'connection', 'test', 'demo-happypal']);
+      const [test, shown] = await Promise.all([
+        run('npx', ['lucca-sync', 'connection', 'test', 'demo-happypal']),
+        run('npx', ['lucca-sync', 'connection', 'show', 'demo-happypal']),
+      ]);
       expect(test.code, test.stderr).toBe(0);
       expect(test.stdout).toContain('The key is usable for the sync.');
+      expect(shown.code, shown.stderr).toBe(0);
       const sync = await run('npx', ['lucca-sync', 'sync', 'run', 'demo-happypal', '--wait']);
       expect(sync.code, sync.stderr + sync.stdout).toBe(0);
-      const shown = await run('npx', ['lucca-sync', 'connection', 'show', 'demo-happypal']);
-      expect(shown.code, shown.stderr).toBe(0);
     } finally {
       if (demo.child.exitCode === null && demo.child.pid) process.kill(-demo.child.pid, 'SIGINT'); // Ctrl-C in its terminal
     }

@@ -132,13 +132,19 @@ describe('a fresh clone in a 0700 folder, DATABASE_URL unset', () => {
       }
       // Exactly as printed (whereToLook in client/demo.ts).
       expect(demo.output.stdout).toContain('npx lucca-sync sync run demo-happypal --wait');
-      const [test, shown] = await Promise.all([
+      const runId = /^Run ([0-9a-f-]{36}):/m.exec(demo.output.stdout)?.[1] ?? 'missing';
+      const [test, ...others] = await Promise.all([
         run('npx', ['lucca-sync', 'connection', 'test', 'demo-happypal']),
         run('npx', ['lucca-sync', 'connection', 'show', 'demo-happypal']),
+        run('npx', ['lucca-sync', 'runs', 'list', 'demo-happypal']),
+        run('npx', ['lucca-sync', 'report', 'show', runId]),
+        run('.venv/bin/temporal', ['workflow', 'list']),
       ]);
       expect(test.code, test.stderr).toBe(0);
       expect(test.stdout).toContain('The key is usable for the sync.');
-      expect(shown.code, shown.stderr).toBe(0);
+      for (const other of others) expect(other.code, other.stderr).toBe(0);
+      expect(others[2]?.stdout).toContain(`Run ${runId}: completed`);
+      expect(others[3]?.stdout).toContain('sync-demo-happypal-');
       const sync = await run('npx', ['lucca-sync', 'sync', 'run', 'demo-happypal', '--wait']);
       expect(sync.code, sync.stderr + sync.stdout).toBe(0);
     } finally {

@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import pino from 'pino';
 import { eq } from 'drizzle-orm';
 import { parseEnv } from '../config/env.js';
@@ -9,13 +9,13 @@ import { insertConnection, updateConnection } from '../db/queries/connections.js
 import { startHappyPalSimulator } from '../simulators/happypal/server.js';
 import { startDemoLucca } from '../simulators/lucca/fixtures.js';
 import { localUiOrigins, startCodecServer, type RunningCodecServer } from '../lib/codec/codec-server.js';
-import { dataConverterFromEnv } from '../lib/codec/data-converter.js';
+import { BUNDLER_CONVERTER_OPTIONS, dataConverterFromEnv } from '../lib/codec/data-converter.js';
 import { loadCodecToken } from '../lib/codec/payload-keys.js';
 import { createLogger } from '../lib/logger.js';
 import { StartupError } from '../stack/errors.js';
 import { startLocalStack } from '../stack/local-stack.js';
 import { resolveDataDir } from '../stack/paths.js';
-import { createWorker } from '../workers/create-worker.js';
+import { createWorker, WORKFLOWS_PATH } from '../workers/create-worker.js';
 import { buildDeps } from '../workers/deps.js';
 import { onPostgresConnectionBug } from '../workers/postgres-connection-bug.js';
 import type { SyncSummary } from '../workflows/contracts.js';
@@ -38,6 +38,9 @@ async function main() {
   const env = parseEnv();
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const started = Date.now();
+  // Bundling the workflows takes seconds: done while the servers start (and once for any worker).
+  const workflowBundle = bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, ...BUNDLER_CONVERTER_OPTIONS, logger: new DefaultLogger('WARN') });
+  workflowBundle.catch(() => undefined); // a failure is reported where it is awaited
 
   // Every payload Temporal stores is encrypted; the codec endpoint lets the Web UI show it decrypted.
   const dataConverter = dataConverterFromEnv(env);
@@ -75,6 +78,7 @@ async function main() {
     const deps = buildDeps(env, stack.databaseUrl, logger);
     const worker = await createWorker({
       connection: workerConnection, namespace: env.TEMPORAL_NAMESPACE, taskQueue: env.TEMPORAL_TASK_QUEUE, deps, dataConverter,
+      workflowBundle: await workflowBundle,
     });
     return { deps, worker, running: worker.run() };
   });

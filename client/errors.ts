@@ -51,11 +51,12 @@ export function describeFailure(err: unknown): { code: number; line: string } {
 
 /**
  * How every entry point (demo, worker, CLI, test setup) reports a failure: the one line of
- * describeFailure on stderr, the stack trace only when DEBUG is set. Returns the exit code.
+ * describeFailure on stderr (`prefix` says what could not be done), the stack trace only when DEBUG
+ * is set. Returns the exit code.
  */
 export function reportFailure(err: unknown, prefix = ''): number {
   const { code, line } = describeFailure(err);
-  process.stderr.write(`${prefix}${line}\n`);
+  process.stderr.write(`${line.replace(/^error: /, `error: ${prefix}`)}\n`);
   if (debugEnabled() && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
   return code;
 }

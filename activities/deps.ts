@@ -6,7 +6,7 @@ import { connections, syncRuns } from '../db/schema.js';
 import type { CredentialCipher } from '../lib/credentials.js';
 import type { Logger } from '../lib/logger.js';
 import type { SyncMetrics } from '../lib/metrics.js';
-import { InvalidConnectionUrlError, validateLuccaUrl, validateTargetUrl } from '../lib/lucca-url.js';
+import { allowedHostsFor, InvalidConnectionUrlError, validateLuccaUrl, validateTargetUrl } from '../lib/lucca-url.js';
 import { createHappyPalClient, type HappyPalClient } from './connectors/happypal/client.js';
 import { createLuccaClient, type LuccaClient } from './connectors/lucca/client.js';
 import { createReflectClient, type ReflectClient } from './connectors/reflect/client.js';
@@ -60,15 +60,16 @@ export async function loadRunContext(deps: Deps, runId: string): Promise<RunCont
   const [run] = await deps.db.db.select().from(syncRuns).where(eq(syncRuns.id, runId));
   if (!run) throw new SyncError('run_not_found', `Sync run ${runId} does not exist.`, false);
   const connection = await loadConnection(deps, run.connectionId);
+  const allowedHosts = allowedHostsFor(deps.allowedHosts, connection);
   const lucca = createLuccaClient({
-    baseUrl: checkedUrl('lucca_url_invalid', () => validateLuccaUrl(connection.luccaUrl, deps.allowedHosts)),
+    baseUrl: checkedUrl('lucca_url_invalid', () => validateLuccaUrl(connection.luccaUrl, allowedHosts)),
     apiKey: deps.cipher.decrypt(connection.luccaKeyEnc),
     dispatcher: deps.dispatcher,
     limiter: deps.limiter,
     ...(deps.metrics && { onResponse: deps.metrics.luccaResponse }),
   });
   const target = {
-    baseUrl: checkedUrl('target_url_invalid', () => validateTargetUrl(connection.targetUrl, deps.allowedHosts)),
+    baseUrl: checkedUrl('target_url_invalid', () => validateTargetUrl(connection.targetUrl, allowedHosts)),
     apiKey: deps.cipher.decrypt(connection.targetKeyEnc),
     dispatcher: deps.dispatcher,
   };

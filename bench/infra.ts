@@ -18,7 +18,7 @@ import { migrateDatabase } from '../db/migrate.js';
 import { findTemporalCli } from '../stack/binaries.js';
 import { PROJECT_ROOT } from '../stack/paths.js';
 import { freePort } from '../stack/ports.js';
-import { createScratchDatabase, startPostgres } from '../stack/postgres.js';
+import { createScratchDatabase, removeEmbeddedPostgres, startPostgres } from '../stack/postgres.js';
 import { startTemporalServer } from '../stack/temporal-server.js';
 import { WORKFLOWS_PATH } from '../workers/create-worker.js';
 import { WORKER_NODE_FLAGS } from '../workers/node-flags.js';
@@ -143,7 +143,10 @@ export async function startDatabase(databaseUrl: string | undefined): Promise<{ 
   } else {
     const dataDir = tempDir('lucca-bench-');
     const pg = await startPostgres({ databaseUrl: undefined, dataDir, port: await freePort() });
-    onCleanup('embedded PostgreSQL', () => pg.stop());
+    onCleanup('embedded PostgreSQL', async () => {
+      await pg.stop();
+      removeEmbeddedPostgres(dataDir); // as root, it lives outside the temporary folder (stack/postgres.ts)
+    });
     adminUrl = pg.url;
     postgresDescription = 'embedded PostgreSQL 17 (temporary folder, fsync=off)';
   }

@@ -1,26 +1,28 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import pino from 'pino';
 import { eq } from 'drizzle-orm';
 import { parseEnv } from '../config/env.js';
 import { connections } from '../db/schema.js';
-import { insertConnection } from '../db/queries/connections.js';
+import { insertConnection, updateConnection } from '../db/queries/connections.js';
 import { startHappyPalSimulator } from '../simulators/happypal/server.js';
 import { startDemoLucca } from '../simulators/lucca/fixtures.js';
 import { localUiOrigins, startCodecServer, type RunningCodecServer } from '../lib/codec/codec-server.js';
-import { dataConverterFromEnv } from '../lib/codec/data-converter.js';
+import { BUNDLER_CONVERTER_OPTIONS, dataConverterFromEnv } from '../lib/codec/data-converter.js';
 import { loadCodecToken } from '../lib/codec/payload-keys.js';
 import { createLogger } from '../lib/logger.js';
+import { StartupError } from '../stack/errors.js';
 import { startLocalStack } from '../stack/local-stack.js';
 import { resolveDataDir } from '../stack/paths.js';
-import { createWorker } from '../workers/create-worker.js';
+import { createWorker, WORKFLOWS_PATH } from '../workers/create-worker.js';
 import { buildDeps } from '../workers/deps.js';
 import { onPostgresConnectionBug } from '../workers/postgres-connection-bug.js';
 import type { SyncSummary } from '../workflows/contracts.js';
 import { loadReport } from './reports/load-report.js';
 import { renderText } from './reports/render-text.js';
 import { deleteSchedule, describeSchedule, ensureSchedule, triggerSchedule } from './schedules.js';
+import { reportFailure } from './errors.js';
 import { connectClient } from './temporal.js';
 import { ensureFleetHealthSchedule } from '../services/fleet.js';
 
@@ -35,9 +37,11 @@ const step = (message: string) => process.stdout.write(`• ${message}\n`);
 
 async function main() {
   const env = parseEnv();
-  env.LUCCA_ALLOWED_HOSTS = [...env.LUCCA_ALLOWED_HOSTS, '127.0.0.1']; // the local Lucca simulator
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const started = Date.now();
+  // Bundling the workflows takes seconds: done while the servers start (and once for any worker).
+  const workflowBundle = bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, ...BUNDLER_CONVERTER_OPTIONS, logger: new DefaultLogger('WARN') });
+  workflowBundle.catch(() => undefined); // a failure is reported where it is awaited
 
   // Every payload Temporal stores is encrypted; the codec endpoint lets the Web UI show it decrypted.
   const dataConverter = dataConverterFromEnv(env);
@@ -46,12 +50,15 @@ async function main() {
     codec: dataConverter.payloadCodecs[0], token: codecToken, host: env.CODEC_HOST, port: env.CODEC_PORT,
     allowedOrigins: env.CODEC_ALLOWED_ORIGINS.length > 0 ? env.CODEC_ALLOWED_ORIGINS : localUiOrigins(env.TEMPORAL_UI_PORT),
   }).catch((err: unknown) => {
-    throw new Error(`the codec endpoint could not listen on ${env.CODEC_HOST}:${env.CODEC_PORT} (${(err as Error).message}); set CODEC_PORT`);
+    throw new StartupError(
+      `the codec endpoint could not listen on ${env.CODEC_HOST}:${env.CODEC_PORT} (${(err as { code?: string }).code ?? (err as Error).message})`,
+      'stop what uses that port, or set CODEC_PORT to a free port',
+    );
   });
   const stack = await startLocalStack(env, { codecEndpoint: codec.uiEndpoint });
   step(`Temporal ${stack.temporal.owned ? 'dev server started' : 'already running'} at ${env.TEMPORAL_ADDRESS}; Web UI ${stack.temporal.uiUrl}`);
   step(`payloads encrypted (AES-256-GCM, key "${dataConverter.payloadCodecs[0].currentKeyId}"); codec endpoint ${codec.url}`);
-  step(`PostgreSQL ${env.DATABASE_URL ? 'from DATABASE_URL' : `embedded in ${env.DATA_DIR}/postgres`}, schema migrated`);
+  step(`PostgreSQL ${stack.postgres.clusterDir ? `embedded in ${stack.postgres.clusterDir} (port ${env.EMBEDDED_PG_PORT})` : 'from DATABASE_URL'}, schema migrated`);
   const today = new Date().toISOString().slice(0, 10);
   const lucca = await startDemoLucca({ company: { employees: 200, seed: 2026, asOf: today } });
   lucca.sim.company('demo').clock.useWallClock();
@@ -72,6 +79,7 @@ async function main() {
     const deps = buildDeps(env, stack.databaseUrl, logger);
     const worker = await createWorker({
       connection: workerConnection, namespace: env.TEMPORAL_NAMESPACE, taskQueue: env.TEMPORAL_TASK_QUEUE, deps, dataConverter,
+      workflowBundle: await workflowBundle,
     });
     return { deps, worker, running: worker.run() };
   });
@@ -84,6 +92,10 @@ async function main() {
   const connection = await insertConnection(db.db, cipher, {
     name: NAME, target: 'happypal', luccaUrl: lucca.url, luccaKey: lucca.apiKey, targetUrl: happypal.url, targetKey: happypal.apiKey,
   });
+  // The simulators listen on loopback over http: allowed for this connection only, stored with it,
+  // so the worker and the CLI (`connection test`, `sync run` from another terminal) accept them
+  // while LUCCA_ALLOWED_HOSTS stays as configured for every other connection.
+  await updateConnection(db.db, connection.id, { allowedHosts: [new URL(lucca.url).host, new URL(happypal.url).host] });
   await ensureSchedule(client, {
     connection, cadence: { kind: 'daily', hour: 6, minute: 0, timezone: 'Europe/Paris' }, taskQueue: env.TEMPORAL_TASK_QUEUE,
   });
@@ -113,11 +125,25 @@ async function main() {
   }
   process.stdout.write('\nThe demo stays up (worker, simulators, Temporal, Web UI). Ctrl-C stops everything cleanly.\n');
   await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
+    // A Ctrl-C may arrive twice at once (the terminal's, and one relayed by a parent process): only
+    // a second one a while later, while stopping takes long, stops at once (leaving PostgreSQL to
+    // stop on its own signal).
+    let firstAt: number | undefined;
+    const onSignal = () => {
+      if (firstAt === undefined) {
+        firstAt = Date.now();
+        resolve();
+      } else if (Date.now() - firstAt > 2_000) {
+        process.stderr.write('error: stopped before a clean shutdown (second Ctrl-C): run the demo again to start over.\n');
+        process.exit(130);
+      }
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
   });
   process.stdout.write('\nStopping…\n');
   await shutdown();
+  process.stdout.write('Stopped: the worker, the simulators, Temporal and PostgreSQL are down.\n');
 }
 
 interface WorkerOnPool { deps: ReturnType<typeof buildDeps>; worker: Worker; running: Promise<void> }
@@ -151,8 +177,7 @@ async function replaceableWorker(start: () => Promise<WorkerOnPool>) {
       step('worker replaced; polling again');
     }).finally(() => (replacing = undefined));
     replacing.catch((err: unknown) => {
-      process.stderr.write(`demo failed: the worker could not be replaced (${err instanceof Error ? err.message : String(err)})\n`);
-      process.exit(1);
+      process.exit(reportFailure(err, 'the demo worker could not be replaced: '));
     });
   });
   return {
@@ -213,6 +238,6 @@ function codecHelp(codec: RunningCodecServer, token: string, workflowId: string,
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`demo failed: ${err instanceof Error ? err.message : String(err)}\n`);
-  process.exit(1);
+  // Exiting stops what was started: the Temporal dev server and the embedded PostgreSQL end with this process.
+  process.exit(reportFailure(err));
 });

@@ -1,6 +1,8 @@
 import { DrizzleQueryError } from 'drizzle-orm/errors';
-import { ConfigError } from '../config/env.js';
+import { ConfigError, debugEnabled } from '../config/env.js';
 import { ServiceError } from '../services/errors.js';
+import { BinaryNotFoundError } from '../stack/binaries.js';
+import { StartupError } from '../stack/errors.js';
 
 /**
  * A mistake in what the operator typed (unknown connection, bad time, bad URL…): reported as one
@@ -23,6 +25,10 @@ function isDatabaseUnreachable(err: unknown): boolean {
   return typeof code === 'string' && ['ECONNREFUSED', 'ENOTFOUND', 'CONNECT_TIMEOUT', 'EHOSTUNREACH', '3D000', '28P01'].includes(code);
 }
 
+function isAddressInUse(err: unknown): boolean {
+  return (err as { code?: unknown } | null)?.code === 'EADDRINUSE';
+}
+
 /** Maps any thrown value to the exit code and the one line printed for it. Never includes a secret. */
 export function describeFailure(err: unknown): { code: number; line: string } {
   if (err instanceof UsageError) return { code: EXIT.usage, line: `error: ${oneLine(err.message)}` };
@@ -30,6 +36,11 @@ export function describeFailure(err: unknown): { code: number; line: string } {
   if (err instanceof ServiceError) return { code: err.kind === 'busy' ? EXIT.failed : EXIT.usage, line: `error: ${oneLine(err.message)}` };
   if (err instanceof ConfigError) {
     return { code: EXIT.usage, line: `error: ${oneLine(err.message.replace(/^Invalid configuration:\s*/, 'invalid configuration: '))}` };
+  }
+  if (err instanceof StartupError || err instanceof BinaryNotFoundError) return { code: EXIT.failed, line: `error: ${oneLine(err.message)}` };
+  if (isAddressInUse(err)) {
+    const { port } = err as { port?: number };
+    return { code: EXIT.failed, line: `error: port ${port ?? '(unknown)'} is already in use: stop what uses it, or choose another port (see .env.example).` };
   }
   if (isDatabaseUnreachable(err)) {
     const code = (err as { code: string }).code;
@@ -45,4 +56,16 @@ export function describeFailure(err: unknown): { code: number; line: string } {
   }
   const message = err instanceof Error ? err.message : String(err);
   return { code: EXIT.failed, line: `error: ${oneLine(message) || 'unexpected failure'}` };
+}
+
+/**
+ * How every entry point (demo, worker, CLI, test setup) reports a failure: the one line of
+ * describeFailure on stderr (`prefix` says what could not be done), the stack trace only when DEBUG
+ * is set. Returns the exit code.
+ */
+export function reportFailure(err: unknown, prefix = ''): number {
+  const { code, line } = describeFailure(err);
+  process.stderr.write(`${line.replace(/^error: /, `error: ${prefix}`)}\n`);
+  if (debugEnabled() && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
+  return code;
 }

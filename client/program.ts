@@ -7,7 +7,7 @@ import { registerReportCommands } from './commands/report.js';
 import { registerRunsCommands } from './commands/runs.js';
 import { registerScheduleCommands } from './commands/schedule.js';
 import { registerSyncCommands } from './commands/sync.js';
-import { describeFailure, EXIT } from './errors.js';
+import { EXIT, reportFailure } from './errors.js';
 
 /** The `lucca-sync` command tree. Settings are set before the groups so every subcommand inherits them. */
 export function buildProgram(): Command {
@@ -45,9 +45,7 @@ export async function runCli(argv: readonly string[]): Promise<number> {
       // Commander already printed its one-line message (or the help of an incomplete command).
       return EXIT.usage;
     }
-    const { code, line } = describeFailure(err);
-    process.stderr.write(`${line}\n`);
-    return code;
+    return reportFailure(err);
   }
 }
 

@@ -78,6 +78,11 @@ export const EnvSchema = z.object({
   /** Lucca's documented budget, shared by every worker reading one instance. 0 turns our limiter off. */
   LUCCA_RATE_LIMIT_PER_MINUTE: z.coerce.number({ error: 'expected a whole number' }).int('expected a whole number').min(0, 'expected 0 or more').default(50),
   /**
+   * Length of that budget's window in ms: Lucca's minute. Only tests against the simulator (whose
+   * window they shorten too) set it, so that waiting out a budget takes seconds.
+   */
+  LUCCA_RATE_LIMIT_WINDOW_MS: z.coerce.number({ error: 'expected a number of ms' }).int('expected a number of ms').min(1000, 'expected 1000 or more').default(60_000),
+  /**
    * Reflect: days between full re-reads of Lucca, which catch what Lucca deletes without telling
    * (a connection's own `full_read_days` wins). 0 re-reads everything on every run.
    */
@@ -113,6 +118,15 @@ export const EnvSchema = z.object({
 });
 export type Env = z.infer<typeof EnvSchema>;
 export type AlertEnv = Partial<Pick<Env, 'ALERT_WEBHOOK_URL' | 'ALERT_WEBHOOK_SECRET' | 'ALERT_SLACK_WEBHOOK_URL' | 'ALERT_SMTP_URL' | 'ALERT_EMAIL_TO' | 'ALERT_EMAIL_FROM'>>;
+
+/**
+ * DEBUG set (to anything but empty, 0 or false): failures also print their stack trace. Read on its
+ * own, as it must work when the rest of the environment is invalid.
+ */
+export function debugEnabled(source: Record<string, string | undefined> = process.env): boolean {
+  const value = (source.DEBUG ?? '').trim().toLowerCase();
+  return value !== '' && value !== '0' && value !== 'false' && value !== 'no';
+}
 
 export class ConfigError extends Error {
   override name = 'ConfigError';

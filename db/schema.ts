@@ -39,6 +39,11 @@ export const connections = pgTable('connections', {
    * readable, but its keys are wiped, its schedule deleted and its name free for a new connection.
    */
   removedAt: timestamp('removed_at', { withTimezone: true }),
+  /**
+   * Hosts this connection alone may use besides LUCCA_ALLOWED_HOSTS (lib/lucca-url.ts). Only the demo
+   * sets it, for its local simulators; `connection add` never does.
+   */
+  allowedHosts: jsonb('allowed_hosts').$type<string[]>().notNull().default([]),
   createdAt: createdAt(),
   updatedAt: updatedAt(),
 }, (t) => [

@@ -98,6 +98,15 @@ function checkedBaseUrl(input: string, allowedHosts: readonly string[], rules: U
 }
 
 /**
+ * The hosts exempt from the checks for one connection: LUCCA_ALLOWED_HOSTS, plus the connection's
+ * own list (set only by the demo for its local simulators, so the allowance never widens for the
+ * other connections nor for other processes' settings).
+ */
+export function allowedHostsFor(globalHosts: readonly string[], connection: { allowedHosts: readonly string[] }): string[] {
+  return [...globalHosts, ...connection.allowedHosts];
+}
+
+/**
  * What kind of non-public address a host is (loopback, private, link-local…), or null. IPv4 forms
  * (`0x7f.1`, `2130706433`) are already normalised to dotted decimal by the URL parser; IPv6 hosts
  * come bracketed. IPv4-mapped IPv6 (`::ffff:10.0.0.1`) is judged by its IPv4 address.

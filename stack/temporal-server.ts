@@ -2,6 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
+import { StartupError } from './errors.js';
+import { portAnswers } from './ports.js';
 
 export interface TemporalServerOptions {
   cliPath: string;
@@ -50,6 +52,16 @@ export async function startTemporalServer(options: TemporalServerOptions): Promi
   if (await temporalAnswers(options.address)) {
     return { address: options.address, uiUrl, owned: false, pid: undefined, stop: async () => undefined };
   }
+  // A port taken by another program would only show up as the dev server's own multi-line error.
+  if (await portAnswers(port, host === '0.0.0.0' ? '127.0.0.1' : host)) {
+    throw new StartupError(
+      `port ${port} (TEMPORAL_ADDRESS ${options.address}) is in use by a program that is not a Temporal server`,
+      'stop it, or set TEMPORAL_ADDRESS to a free host:port',
+    );
+  }
+  if (!options.headless && (await portAnswers(options.uiPort))) {
+    throw new StartupError(`port ${options.uiPort} (TEMPORAL_UI_PORT, the Web UI) is in use`, 'stop what uses it, or set TEMPORAL_UI_PORT to a free port');
+  }
   const args = ['server', 'start-dev', '--ip', host, '--port', String(port), '--log-level', 'warn'];
   args.push('--namespace', options.namespace ?? 'default');
   if (options.dbFile) {
@@ -61,6 +73,9 @@ export async function startTemporalServer(options: TemporalServerOptions): Promi
   if (options.codecEndpoint) args.push('--ui-codec-endpoint', options.codecEndpoint);
 
   const child = spawn(options.cliPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  const spawnFailed = new Promise<Error>((resolve) => child.once('error', resolve));
+  let spawnError: Error | undefined;
+  void spawnFailed.then((err) => (spawnError = err));
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString('utf8')).slice(-4000);
@@ -70,14 +85,24 @@ export async function startTemporalServer(options: TemporalServerOptions): Promi
 
   const deadline = Date.now() + (options.startTimeoutMs ?? 60_000);
   while (!(await temporalAnswers(options.address, 1000))) {
+    if (spawnError) {
+      process.removeListener('exit', killOnExit);
+      throw new StartupError(`the Temporal CLI ${options.cliPath} could not be run (${spawnError.message})`, 'run `npm run setup`, or set TEMPORAL_CLI_PATH');
+    }
     if (child.exitCode !== null || child.signalCode !== null) {
       process.removeListener('exit', killOnExit);
-      throw new Error(`Temporal dev server exited (${child.exitCode ?? child.signalCode}) before answering: ${stderr.trim()}`);
+      throw new StartupError(
+        `the Temporal dev server stopped at start (${child.exitCode ?? child.signalCode}: ${lastLine(stderr) || 'no output'})`,
+        'check TEMPORAL_ADDRESS, TEMPORAL_UI_PORT and DATA_DIR; run with DEBUG=1 for details',
+      );
     }
     if (Date.now() > deadline) {
       await stopChild(child);
       process.removeListener('exit', killOnExit);
-      throw new Error(`Temporal dev server did not answer on ${options.address} in time: ${stderr.trim()}`);
+      throw new StartupError(
+        `the Temporal dev server did not answer on ${options.address} in time (${lastLine(stderr) || 'no output'})`,
+        'check that nothing else uses the port, and that the machine is not overloaded',
+      );
     }
     await new Promise((r) => setTimeout(r, 250));
   }
@@ -91,6 +116,10 @@ export async function startTemporalServer(options: TemporalServerOptions): Promi
       process.removeListener('exit', killOnExit);
     },
   };
+}
+
+function lastLine(text: string): string {
+  return text.trim().split('\n').filter(Boolean).at(-1)?.trim().slice(0, 300) ?? '';
 }
 
 export function splitAddress(address: string): [string, number] {

@@ -26,7 +26,7 @@ export function buildDeps(env: Env, databaseUrl: string, logger: Logger = create
     dispatcher,
     logger,
     cipher: createCredentialCipher(loadCredentialsKey(env.CREDENTIALS_KEY, resolveDataDir(env.DATA_DIR))),
-    limiter: createPostgresRateLimiter(db.sql, env.LUCCA_RATE_LIMIT_PER_MINUTE),
+    limiter: createPostgresRateLimiter(db.sql, env.LUCCA_RATE_LIMIT_PER_MINUTE, env.LUCCA_RATE_LIMIT_WINDOW_MS),
     allowedHosts: env.LUCCA_ALLOWED_HOSTS,
     today: () => new Date().toISOString().slice(0, 10),
     reflectFullReadDays: env.REFLECT_FULL_READ_DAYS,

@@ -7,7 +7,10 @@ import { envChannelRows } from '../services/alerts.js';
 import { ensureFleetHealthSchedule } from '../services/fleet.js';
 import { createLogger, temporalLogger } from '../lib/logger.js';
 import { startMetricsServer } from '../lib/metrics-server.js';
+import { reportFailure } from '../client/errors.js';
+import { StartupError } from '../stack/errors.js';
 import { freePort } from '../stack/ports.js';
+import { checkDatabaseUrl } from '../stack/postgres.js';
 import { createWorker } from './create-worker.js';
 import { buildDeps } from './deps.js';
 import { onPostgresConnectionBug } from './postgres-connection-bug.js';
@@ -20,7 +23,8 @@ import { onPostgresConnectionBug } from './postgres-connection-bug.js';
 async function main() {
   const env = parseEnv();
   const logger = createLogger(env.LOG_LEVEL);
-  if (!env.DATABASE_URL) throw new Error('DATABASE_URL must be set for a standalone worker (the demo starts its own).');
+  if (!env.DATABASE_URL) throw new StartupError('DATABASE_URL is not set', 'a standalone worker needs it (`npm run demo` runs its own worker)');
+  await checkDatabaseUrl(env.DATABASE_URL);
 
   // Temporal's runtime metrics are bound on loopback and served together with ours on METRICS_PORT.
   const runtimeMetricsPort = env.METRICS_PORT ? await freePort() : undefined;
@@ -38,6 +42,10 @@ async function main() {
     address: env.TEMPORAL_ADDRESS,
     ...(env.TEMPORAL_TLS && { tls: true }),
     ...(env.TEMPORAL_API_KEY && { apiKey: env.TEMPORAL_API_KEY }),
+  }).catch(async (err: unknown) => {
+    await deps.close();
+    const refused = /refused/i.test(String(err)) ? 'connection refused' : (err as Error).message.split('\n')[0];
+    throw new StartupError(`Temporal is not reachable at ${env.TEMPORAL_ADDRESS} (${refused})`, 'start it, or set TEMPORAL_ADDRESS (and TEMPORAL_TLS, TEMPORAL_API_KEY for a cloud namespace)');
   });
   const worker = await createWorker({
     connection, namespace: env.TEMPORAL_NAMESPACE, taskQueue: env.TEMPORAL_TASK_QUEUE, deps,
@@ -78,6 +86,5 @@ async function main() {
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
-  process.exit(1);
+  process.exit(reportFailure(err));
 });

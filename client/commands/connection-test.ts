@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { validateLuccaUrl } from '../../lib/lucca-url.js';
+import { allowedHostsFor, validateLuccaUrl } from '../../lib/lucca-url.js';
 import { EXIT } from '../errors.js';
 import { out } from '../output.js';
 import { requireConnection, withContext } from '../runtime.js';
@@ -16,7 +16,7 @@ export function registerConnectionTest(group: Command): void {
         const row = await requireConnection(ctx, name);
         out(`Testing Lucca access of "${row.name}" (${row.luccaUrl})`);
         const result = await checkLucca({
-          baseUrl: validateLuccaUrl(row.luccaUrl, ctx.env.LUCCA_ALLOWED_HOSTS),
+          baseUrl: validateLuccaUrl(row.luccaUrl, allowedHostsFor(ctx.env.LUCCA_ALLOWED_HOSTS, row)),
           apiKey: ctx.cipher.decrypt(row.luccaKeyEnc),
           today: new Date().toISOString().slice(0, 10),
           connection: row.name,

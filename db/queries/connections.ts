@@ -76,7 +76,7 @@ export async function listConnections(db: Db): Promise<Connection[]> {
 }
 
 export type ConnectionChanges = Partial<Pick<Connection,
-  'name' | 'luccaUrl' | 'luccaKeyEnc' | 'targetUrl' | 'targetKeyEnc' | 'defaultPolicy' | 'fieldPolicies' | 'active' | 'deactivationGuardPct'>>;
+  'name' | 'luccaUrl' | 'luccaKeyEnc' | 'targetUrl' | 'targetKeyEnc' | 'defaultPolicy' | 'fieldPolicies' | 'active' | 'deactivationGuardPct' | 'allowedHosts'>>;
 
 export async function updateConnection(db: Db, id: string, set: ConnectionChanges) {
   await db.update(connections).set({ ...set, updatedAt: new Date() }).where(eq(connections.id, id));

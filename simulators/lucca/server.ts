@@ -19,6 +19,8 @@ export const LuccaSimulatorOptionsSchema = z.object({
   rateLimitPerMinute: z.number().int().min(0).default(50),
   /** How the rate limit's 429 writes Retry-After: delay-seconds (default) or an HTTP date. */
   retryAfterAs: RetryAfterAsSchema.default('seconds'),
+  /** Length of that window: Lucca's minute; tests shorten it so a budget is waited out in seconds. */
+  rateLimitWindowMs: z.number().int().positive().default(60_000),
   /** A request held longer than this (injected latency included) is answered 408. */
   requestTimeoutMs: z.number().int().positive().default(5000),
   /** Seed of the fault injector's draws. */
@@ -62,7 +64,7 @@ export async function startLuccaSimulator(options: LuccaSimulatorOptions = {}): 
   const instances = new Map<string, LuccaInstance>();
   const faults = new FaultInjector(opts.seed);
   const stats = new RequestStats();
-  const limiter = new SlidingWindowLimiter(opts.rateLimitPerMinute);
+  const limiter = new SlidingWindowLimiter(opts.rateLimitPerMinute, opts.rateLimitWindowMs);
   let processId = 0;
   let retryAfterAs = opts.retryAfterAs;
   let sim: LuccaSimulator | undefined;

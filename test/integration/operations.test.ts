@@ -25,14 +25,19 @@ const today = new Date().toISOString().slice(0, 10);
 const BUNDLE = path.join(PROJECT_ROOT, 'dist', 'workflow-bundle.js');
 
 describe('running beyond one worker', () => {
-  it('two workers (one from the production bundle) share syncs of two connections on one Lucca instance: the 4/min Lucca budget holds across both, and a worker stopped gracefully mid-run loses nothing', async () => {
+  it('two workers (one from the production bundle) share syncs of two connections on one Lucca instance: a budget of 4 requests a window holds across both, and a worker stopped gracefully mid-run loses nothing', async () => {
     execFileSync(process.execPath, ['--import', 'tsx', 'scripts/build-workflow-bundle.ts'], { cwd: PROJECT_ROOT, stdio: 'ignore' });
-    h = await createSyncHarness({ company: { employees: 2400, seed: 3, asOf: today }, luccaRateLimit: 4 });
+    // Lucca's window is a minute; here the simulator's and the workers' are shortened, so the budget
+    // is waited out in seconds (the same limiter code). The limiter's margin for the time a request
+    // travels is 1/60 of its window (1 s of a minute, too little of 10 s on a loaded machine), so the
+    // simulator's window is 1 s shorter than the workers': a margin of about a second, as in production.
+    const windowMs = 10_000;
+    h = await createSyncHarness({ company: { employees: 2400, seed: 3, asOf: today }, luccaRateLimit: 4, luccaRateWindowMs: windowMs - 1_000 });
     const harness = h;
     const second = await startHappyPalSimulator({ rateLimitPerMinute: 0 });
     extra.push(second);
     for (const sim of [harness.happypal, second]) sim.faults.set('createUser', { latencyMs: 15 });
-    const env = { LUCCA_RATE_LIMIT_PER_MINUTE: '4', SHUTDOWN_GRACE_SECONDS: '1' };
+    const env = { LUCCA_RATE_LIMIT_PER_MINUTE: '4', LUCCA_RATE_LIMIT_WINDOW_MS: String(windowMs), SHUTDOWN_GRACE_SECONDS: '1' };
     const fromBundle = await startWorkerProcess(harness.taskQueue, { ...env, WORKFLOW_BUNDLE_PATH: BUNDLE });
     const other = await startWorkerProcess(harness.taskQueue, env);
     workers.push(fromBundle, other);

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { parseEnv } from '../../config/env.js';
 import { startLocalStack } from '../../stack/local-stack.js';
 import { freePort, portAnswers } from '../../stack/ports.js';
-import { postgresAnswers } from '../../stack/postgres.js';
+import { postgresAnswers, removeEmbeddedPostgres } from '../../stack/postgres.js';
 import { temporalAnswers } from '../../stack/temporal-server.js';
 
 const alive = (pid: number | undefined) => {
@@ -48,6 +48,7 @@ describe('local stack (embedded Postgres + Temporal dev server)', () => {
         for (const port of [grpc, ui, pg]) expect(await portAnswers(port), `port ${port} released`).toBe(false);
       }
     } finally {
+      removeEmbeddedPostgres(dataDir);
       rmSync(dataDir, { recursive: true, force: true });
     }
   });

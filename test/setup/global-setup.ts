@@ -1,12 +1,13 @@
 import { rmSync } from 'node:fs';
 import type { TestProject } from 'vitest/node';
+import { reportFailure } from '../../client/errors.js';
 import { parseEnv } from '../../config/env.js';
 import { migrateDatabase } from '../../db/migrate.js';
-import { findTemporalCli, findTemporalTestServer } from '../../stack/binaries.js';
+import { checkTemporalCliVersion, findTemporalCli, findTemporalTestServer } from '../../stack/binaries.js';
 import { resolveDataDir } from '../../stack/paths.js';
 import { freePort } from '../../stack/ports.js';
-import { createScratchDatabase, startPostgres } from '../../stack/postgres.js';
-import { startTemporalServer } from '../../stack/temporal-server.js';
+import { createScratchDatabase, startPostgres, type RunningPostgres } from '../../stack/postgres.js';
+import { startTemporalServer, type RunningTemporal } from '../../stack/temporal-server.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -20,36 +21,55 @@ declare module 'vitest' {
 /**
  * One real Temporal dev server (the installed binary, in memory) and one fresh, migrated database
  * for the whole integration run. Postgres is DATABASE_URL's server when set, else the embedded one.
+ * A start-up failure is one line (cause and fix, as for the demo) and ends the run with nothing
+ * left running.
  */
 export default async function setup(project: TestProject) {
-  const env = parseEnv(process.env);
-  const cliPath = findTemporalCli(env);
-  const testServerPath = findTemporalTestServer(env);
-  const dataDir = resolveDataDir(env.DATA_DIR);
-
-  const postgres = await startPostgres({ databaseUrl: env.DATABASE_URL, dataDir, port: env.EMBEDDED_PG_PORT });
-  const database = await createScratchDatabase(postgres.url, 'lucca_test');
-  await migrateDatabase(database.url);
-
-  const temporalDb = `${dataDir}/test-temporal-${process.pid}.sqlite`;
-  const temporal = await startTemporalServer({
-    cliPath,
-    address: `127.0.0.1:${await freePort()}`,
-    uiPort: await freePort(),
-    headless: true,
-    // On disk (not in memory) so a test can stop and restart the server mid-sync.
-    dbFile: temporalDb,
-  });
-
-  project.provide('temporalAddress', temporal.address);
-  project.provide('temporalCliPath', cliPath);
-  project.provide('temporalTestServerPath', testServerPath);
-  project.provide('databaseUrl', database.url);
-
-  return async () => {
-    await temporal.stop();
-    rmSync(temporalDb, { force: true });
-    await database.drop().catch(() => undefined);
-    await postgres.stop();
+  let postgres: RunningPostgres | undefined;
+  let database: Awaited<ReturnType<typeof createScratchDatabase>> | undefined;
+  let temporal: RunningTemporal | undefined;
+  let temporalDb: string | undefined;
+  const teardown = async () => {
+    await temporal?.stop();
+    if (temporalDb) rmSync(temporalDb, { force: true });
+    await database?.drop().catch(() => undefined);
+    await postgres?.stop();
   };
+  try {
+    const env = parseEnv(process.env);
+    const cliPath = findTemporalCli(env);
+    checkTemporalCliVersion(cliPath);
+    const testServerPath = findTemporalTestServer(env);
+    const dataDir = resolveDataDir(env.DATA_DIR);
+
+    // The dev server starts while the database is prepared (it takes seconds to answer).
+    temporalDb = `${dataDir}/test-temporal-${process.pid}.sqlite`;
+    const startingTemporal = startTemporalServer({
+      cliPath,
+      address: `127.0.0.1:${await freePort()}`,
+      uiPort: await freePort(),
+      headless: true,
+      // On disk (not in memory) so a test can stop and restart the server mid-sync.
+      dbFile: temporalDb,
+    });
+    startingTemporal.then((started) => (temporal = started), () => undefined); // for the teardown
+    try {
+      postgres = await startPostgres({ databaseUrl: env.DATABASE_URL, dataDir, port: env.EMBEDDED_PG_PORT });
+      database = await createScratchDatabase(postgres.url, 'lucca_test');
+      await migrateDatabase(database.url);
+    } finally {
+      await startingTemporal.catch(() => undefined); // its failure, if any, is reported below
+    }
+    const running = await startingTemporal;
+
+    project.provide('temporalAddress', running.address);
+    project.provide('temporalCliPath', cliPath);
+    project.provide('temporalTestServerPath', testServerPath);
+    project.provide('databaseUrl', database.url);
+  } catch (err) {
+    await teardown().catch(() => undefined);
+    // Vitest would print the error with its stack trace and go on; the run cannot go on without these.
+    process.exit(reportFailure(err, 'integration tests cannot start: '));
+  }
+  return teardown;
 }

@@ -34,13 +34,14 @@ export interface SyncHarness {
  * HappyPal simulators for one test. Nothing is mocked.
  */
 export async function createSyncHarness(
-  options: { company?: GenerateCompanyOptions; luccaRateLimit?: number; luccaApiKey?: string; logger?: Logger } = {},
+  options: { company?: GenerateCompanyOptions; luccaRateLimit?: number; luccaRateWindowMs?: number; luccaApiKey?: string; logger?: Logger } = {},
 ): Promise<SyncHarness> {
   const temporal = await connectToTestServer();
   const db = createDb(inject('databaseUrl'), { max: 10 });
   const lucca = await startDemoLucca({
     company: options.company ?? { employees: 60, seed: 7 },
     rateLimitPerMinute: options.luccaRateLimit ?? 0,
+    ...(options.luccaRateWindowMs && { rateLimitWindowMs: options.luccaRateWindowMs }),
     ...(options.luccaApiKey && { apiKey: options.luccaApiKey }),
   });
   const happypal = await startHappyPalSimulator({ rateLimitPerMinute: 0 });

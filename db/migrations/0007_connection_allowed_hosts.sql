@@ -1,0 +1,1 @@
+ALTER TABLE "connections" ADD COLUMN "allowed_hosts" jsonb DEFAULT '[]'::jsonb NOT NULL;

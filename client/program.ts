@@ -5,6 +5,7 @@ import { registerReportCommands } from './commands/report.js';
 import { registerRunsCommands } from './commands/runs.js';
 import { registerScheduleCommands } from './commands/schedule.js';
 import { registerSyncCommands } from './commands/sync.js';
+import { registerUserCommands } from './commands/users.js';
 import { describeFailure, EXIT } from './errors.js';
 
 /** The `lucca-sync` command tree. Settings are set before the groups so every subcommand inherits them. */
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
   registerRunsCommands(program);
   registerReportCommands(program);
   registerConflictCommands(program);
+  registerUserCommands(program);
   return program;
 }
 

@@ -33,6 +33,8 @@ export const connections = pgTable('connections', {
   deactivationGuardPct: integer('deactivation_guard_pct').notNull().default(10),
   /** Reflect: days between full re-reads of Lucca (which catch silent deletions); null = REFLECT_FULL_READ_DAYS. */
   fullReadDays: integer('full_read_days'),
+  /** The customer company the connection belongs to: its HR admins see it in the console. Null: operators only. */
+  company: text('company'),
   createdAt: createdAt(),
   updatedAt: updatedAt(),
 });
@@ -231,4 +233,37 @@ export const datasetCursors = pgTable(
     updatedAt: updatedAt(),
   },
   (t) => [primaryKey({ columns: [t.connectionId, t.dataset] })],
+);
+
+/** People who sign in to the console. Passwords are argon2id hashes (console/auth/passwords.ts). */
+export const consoleUsers = pgTable('console_users', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  email: text('email').notNull().unique(),
+  passwordHash: text('password_hash').notNull(),
+  role: text('role', { enum: ['operator', 'hr-admin', 'viewer'] }).notNull(),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+});
+
+/** Companies an HR admin or a viewer may see (operators see every company). */
+export const consoleUserCompanies = pgTable(
+  'console_user_companies',
+  {
+    userId: uuid('user_id').notNull().references(() => consoleUsers.id, { onDelete: 'cascade' }),
+    company: text('company').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.company] })],
+);
+
+/** Console sessions: the cookie holds a random token, the table only its SHA-256. */
+export const consoleSessions = pgTable(
+  'console_sessions',
+  {
+    tokenHash: text('token_hash').primaryKey(),
+    userId: uuid('user_id').notNull().references(() => consoleUsers.id, { onDelete: 'cascade' }),
+    csrfToken: text('csrf_token').notNull(),
+    createdAt: createdAt(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [index('console_sessions_user_idx').on(t.userId)],
 );

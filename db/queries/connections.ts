@@ -7,6 +7,8 @@ import { connections } from '../schema.js';
 export const PolicySchema = z.enum(['lucca-wins', 'target-wins', 'review']);
 export const SyncedFieldSchema = z.enum(['firstName', 'lastName', 'email', 'birthDate', 'contractStart', 'contractEnd']);
 
+export const CompanySchema = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'a company id: lower-case letters, digits and dashes, e.g. acme');
+
 /** What an operator gives to create a connection (validated at the CLI edge with this schema). */
 export const NewConnectionSchema = z.object({
   name: z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/, 'lower-case letters, digits and dashes, 2-63 characters, e.g. acme-happypal'),
@@ -18,6 +20,8 @@ export const NewConnectionSchema = z.object({
   defaultPolicy: PolicySchema.default('lucca-wins'),
   fieldPolicies: z.partialRecord(SyncedFieldSchema, PolicySchema).default({}),
   deactivationGuardPct: z.number().int().min(0).max(100).default(10),
+  /** The customer company (its HR admins see the connection in the console). */
+  company: CompanySchema.optional(),
 });
 export type NewConnection = z.input<typeof NewConnectionSchema>;
 export type Connection = typeof connections.$inferSelect;
@@ -38,6 +42,7 @@ export async function insertConnection(db: Db, cipher: CredentialCipher, input: 
       defaultPolicy: parsed.defaultPolicy,
       fieldPolicies: parsed.fieldPolicies,
       deactivationGuardPct: parsed.deactivationGuardPct,
+      company: parsed.company ?? null,
     })
     .returning();
   if (!row) throw new Error('The connection was not stored.');

@@ -21,8 +21,9 @@ import type { Health } from './seams.js';
 
 const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
 
-export async function connectionsView(deps: ConsoleDeps, scope: Scope, filter: ConnectionFilter & { health?: Health | undefined }) {
-  const [rows, schedules] = await Promise.all([listConnectionOverview(deps.db, scope, filter), deps.schedules.all()]);
+export async function connectionsView(deps: ConsoleDeps, scope: Scope, filter: { target?: ConnectionFilter['target']; q?: string | undefined; health?: Health | undefined }) {
+  const search = filter.q?.trim() || undefined;
+  const [rows, schedules] = await Promise.all([listConnectionOverview(deps.db, scope, { target: filter.target, search }), deps.schedules.all()]);
   const health = await deps.seams.healthOf(deps.db, rows);
   const items = rows.map((r) => {
     const schedule = schedules === 'unavailable' ? undefined : schedules.get(scheduleIdFor(r.name));

@@ -107,7 +107,7 @@ export interface ReportPageQuery {
   after?: number | undefined;
   limit: number;
   action?: string | undefined;
-  /** A Lucca id, a target id, or part of a value in the changes (an email). */
+  /** A Lucca id or a target id (exact), or, unless it is only digits, part of a value in the changes (an email). */
   search?: string | undefined;
   includeUnchanged?: boolean;
 }
@@ -119,7 +119,11 @@ function pageFilter(runId: string, query: Omit<ReportPageQuery, 'after' | 'limit
     eq(reportLines.runId, runId),
     query.action ? eq(reportLines.action, query.action) : query.includeUnchanged ? undefined : sql`${reportLines.action} <> 'unchanged'`,
     search && like
-      ? or(eq(reportLines.sourceId, search), eq(reportLines.targetId, search), ilike(sql`${reportLines.changes}::text`, like))
+      ? or(
+          eq(reportLines.sourceId, search), eq(reportLines.targetId, search),
+          // Digits alone are an id: matching them inside dates and other values would bury the record.
+          /^\d+$/.test(search) ? undefined : ilike(sql`${reportLines.changes}::text`, like),
+        )
       : undefined,
   );
 }

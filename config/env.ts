@@ -104,6 +104,8 @@ export const EnvSchema = z.object({
   CONSOLE_SECURE_COOKIES: bool,
   /** Console: hours a session lasts after sign-in. */
   CONSOLE_SESSION_HOURS: z.coerce.number({ error: 'expected a number of hours' }).positive('expected more than 0').max(720, 'expected at most 720 (30 days)').default(12),
+  /** Browser tests: the Chromium binary playwright-core drives (default: Debian's, /usr/bin/chromium; see scripts/ensure-chromium.mjs). */
+  CHROMIUM_PATH: optionalString,
   /** Worker: a prebuilt workflow bundle (`npm run build`); unset, workflows are bundled at start. */
   WORKFLOW_BUNDLE_PATH: optionalString,
 });

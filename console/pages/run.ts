@@ -40,6 +40,7 @@ ${run.message ? html`<p class="banner">${run.message}</p>` : ''}
   <p>Counts: <span data-field="counts">${formatCounts(run.counts)}</span></p>
 </section>
 <h2>Report</h2>
+${running ? html`<p class="muted">The report fills in as the run plans and writes; this page reloads when the run ends.</p>` : ''}
 <form class="filters" method="get" action="/runs/${run.id}" role="search">
   <label>Action <select name="action"><option value="">All but unchanged</option>${ACTION_ORDER.map((a) => html`<option value="${a}"${filter.action === a ? html` selected` : ''}>${actionLabel(a)}</option>`)}</select></label>
   <label>Lucca id, target id or email <input type="search" name="q" value="${filter.q ?? ''}" maxlength="200"></label>

@@ -17,7 +17,7 @@ function rows(line: ReportEntry): string {
   return line.changes.map((c) => `${[...base, c.field, c.before, c.after, c.note ?? '', error].map(cell).join(',')}\n`).join('');
 }
 
-/** The report as CSV, read 1,000 lines at a time while the client downloads: memory stays flat at 100,000 lines. */
+/** The report as CSV, read 2,000 lines at a time while the client downloads: memory stays flat at 100,000 lines. */
 export function reportCsvStream(db: Db, runId: string, filter: Omit<ReportPageQuery, 'after' | 'limit'>): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
   let after: number | undefined;
@@ -28,7 +28,7 @@ export function reportCsvStream(db: Db, runId: string, filter: Omit<ReportPageQu
         started = true;
         controller.enqueue(encoder.encode(`${HEADER.join(',')}\n`));
       }
-      const page = await loadReportPage(db, runId, { ...filter, after, limit: 1000 });
+      const page = await loadReportPage(db, runId, { ...filter, after, limit: 2000, withTotal: false });
       controller.enqueue(encoder.encode(page.lines.map(rows).join('')));
       if (page.next === null) controller.close();
       else after = page.next;

@@ -8,10 +8,14 @@ export interface ScheduleState {
 export type Unavailable = 'unavailable';
 
 export interface ScheduleView {
-  /** Every schedule's state by schedule id, from one paged list call, cached for a few seconds. */
+  /**
+   * Every schedule's state by schedule id, from one paged list call. Stale-while-revalidate: a
+   * cached answer is returned at once and refreshed in the background when older than the TTL,
+   * so only the first call after start (or after invalidate) waits for Temporal.
+   */
   all(): Promise<Map<string, ScheduleState> | Unavailable>;
   describe(name: string): Promise<ScheduleDescription | undefined | Unavailable>;
-  /** After a pause, resume or trigger, so the next list shows it. */
+  /** After a pause, resume or trigger: the next list call refreshes in the background (the connection page describes its schedule directly). */
   invalidate(): void;
 }
 
@@ -43,7 +47,19 @@ export function createScheduleView(client: () => Promise<Client>, options: { ttl
   };
   return {
     all() {
-      if (!cached || Date.now() - cached.at > ttl) cached = { at: Date.now(), value: load() };
+      if (!cached) {
+        cached = { at: Date.now(), value: load() };
+        return cached.value;
+      }
+      if (Date.now() - cached.at > ttl) {
+        const current = cached;
+        const fresh = { at: Date.now(), value: load() };
+        // The fresh list replaces the old one only once it has arrived.
+        current.at = Date.now();
+        void fresh.value.then(() => {
+          if (cached === current) cached = fresh;
+        });
+      }
       return cached.value;
     },
     async describe(name) {
@@ -54,7 +70,7 @@ export function createScheduleView(client: () => Promise<Client>, options: { ttl
       }
     },
     invalidate() {
-      cached = undefined;
+      if (cached) cached.at = 0;
     },
   };
 }

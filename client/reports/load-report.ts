@@ -110,6 +110,8 @@ export interface ReportPageQuery {
   /** A Lucca id or a target id (exact), or, unless it is only digits, part of a value in the changes (an email). */
   search?: string | undefined;
   includeUnchanged?: boolean;
+  /** Count the matching lines (default true); an export reading page after page skips it. */
+  withTotal?: boolean;
 }
 
 function pageFilter(runId: string, query: Omit<ReportPageQuery, 'after' | 'limit'>): SQL | undefined {
@@ -128,14 +130,14 @@ function pageFilter(runId: string, query: Omit<ReportPageQuery, 'after' | 'limit
   );
 }
 
-/** One page of a report's lines, in plan order, with the number of lines matching the filters. */
+/** One page of a report's lines, in plan order, with the number of lines matching the filters (-1 when not counted). */
 export async function loadReportPage(db: Db, runId: string, query: ReportPageQuery): Promise<{ lines: ReportEntry[]; total: number; next: number | null }> {
   const where = pageFilter(runId, query);
   const [rows, [total]] = await Promise.all([
     db.select().from(reportLines)
       .where(query.after === undefined ? where : and(where, gt(reportLines.seq, query.after)))
       .orderBy(asc(reportLines.seq)).limit(query.limit + 1),
-    db.select({ n: count() }).from(reportLines).where(where),
+    query.withTotal === false ? Promise.resolve([{ n: -1 }]) : db.select({ n: count() }).from(reportLines).where(where),
   ]);
   const page = rows.slice(0, query.limit);
   return { lines: page.map(toEntry), total: total?.n ?? 0, next: rows.length > query.limit ? (page.at(-1)?.seq ?? null) : null };

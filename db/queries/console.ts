@@ -116,3 +116,9 @@ export async function countOpenConflicts(db: Db, scope: Scope): Promise<number> 
     .where(and(inScope(scope), eq(conflicts.status, 'open')));
   return row?.n ?? 0;
 }
+
+/** Puts connections under a company (the demo; `connection add --company` for new ones). */
+export async function setConnectionCompany(db: Db, names: readonly string[], company: string): Promise<void> {
+  if (names.length === 0) return;
+  await db.update(connections).set({ company, updatedAt: new Date() }).where(inArray(connections.name, [...names]));
+}

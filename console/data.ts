@@ -6,7 +6,7 @@ import { isRunId, loadReportPage, type ReportPageQuery } from '../client/reports
 import type { SessionUser } from '../db/queries/console-auth.js';
 import {
   findScopedConnection, findScopedRun, listConnectionOverview, listDatasetCursors, listOpenConflicts, listQuarantine, listRuns,
-  scopedConflictIds, type ConnectionFilter, type Scope,
+  scopedConflicts, type ConnectionFilter, type Scope,
 } from '../db/queries/console.js';
 import { maskSecret } from '../lib/credentials.js';
 import { progressQuery, REFLECT_DATASET_NAMES, scheduleIdFor, type SyncProgress } from '../workflows/contracts.js';
@@ -178,7 +178,7 @@ export type Side = 'lucca' | 'target';
 
 /** Resolves each picked field in turn (each its own transaction); ids outside the scope are not found, and nothing is resolved. */
 export async function resolveConflicts(deps: ConsoleDeps, user: SessionUser, scope: Scope, picks: ReadonlyArray<{ id: number; keep: Side }>) {
-  const allowed = await scopedConflictIds(deps.db, scope, picks.map((p) => p.id));
+  const allowed = await scopedConflicts(deps.db, scope, picks.map((p) => p.id));
   const missing = picks.find((p) => !allowed.has(p.id));
   if (missing) throw notFound(`conflict ${missing.id}`);
   const resolved: Array<{ id: number; field: string; keep: Side }> = [];
@@ -186,6 +186,10 @@ export async function resolveConflicts(deps: ConsoleDeps, user: SessionUser, sco
     try {
       const { field } = await resolveConflict(deps.db, pick.id, pick.keep === 'lucca' ? 'lucca' : 'happypal');
       resolved.push({ id: pick.id, field, keep: pick.keep });
+      await deps.seams.recordAudit(deps.db, {
+        at: new Date(), actor: user.email, action: 'resolved', connectionId: allowed.get(pick.id) as string,
+        detail: `conflict ${pick.id} (${field}): kept ${pick.keep === 'lucca' ? 'Lucca' : 'the target'}`,
+      });
     } catch (err) {
       if (err instanceof Error && err.name === 'UsageError') throw new ConsoleError(409, err.message.replace(/`lucca-sync conflicts list`/, 'the conflicts inbox'));
       throw err;

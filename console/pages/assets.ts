@@ -43,6 +43,7 @@ export const RUN_JS = `(() => {
         set('pages', String(p.pagesDone ?? 0));
         set('counts', Object.entries(p.counts || {}).filter(([, n]) => n > 0).map(([k, n]) => k.replace(/_/g, ' ') + ' ' + n).join(', ') || 'none yet');
         set('live', body.live ? 'live' : 'waiting for the worker');
+        set('datasets', Object.values(p.datasets || {}).map((d) => d.dataset + ': ' + d.phase + (d.status === 'not_permitted' ? ' (not permitted)' : '')).join(' · '));
       }
     } catch (e) { set('live', 'connection lost, retrying'); }
     setTimeout(tick, 1000);

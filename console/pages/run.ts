@@ -37,6 +37,7 @@ ${run.message ? html`<p class="banner">${run.message}</p>` : ''}
 <section id="progress" class="progress" data-run="${run.id}" data-status="${run.status}" aria-live="polite">
   <h2>${running ? 'Progress' : 'Counts'}</h2>
   ${running ? html`<p>Phase <b data-field="phase">${run.phase}</b> · pages read <b data-field="pages">–</b> · <span data-field="live" class="muted">connecting…</span></p>` : ''}
+  ${running && run.target === 'reflect' ? html`<p>Datasets: <span data-field="datasets">–</span></p>` : ''}
   <p>Counts: <span data-field="counts">${formatCounts(run.counts)}</span></p>
 </section>
 <h2>Report</h2>

@@ -87,15 +87,15 @@ export async function listOpenConflicts(db: Db, scope: Scope, connectionName?: s
     .limit(limit);
 }
 
-/** Which of these conflict ids the scope may touch (others answer 404, as if they did not exist). */
-export async function scopedConflictIds(db: Db, scope: Scope, ids: readonly number[]): Promise<Set<number>> {
-  if (ids.length === 0) return new Set();
+/** Which of these conflict ids the scope may touch, with their connection (others answer 404, as if they did not exist). */
+export async function scopedConflicts(db: Db, scope: Scope, ids: readonly number[]): Promise<Map<number, string>> {
+  if (ids.length === 0) return new Map();
   const rows = await db
-    .select({ id: conflicts.id })
+    .select({ id: conflicts.id, connectionId: conflicts.connectionId })
     .from(conflicts)
     .innerJoin(connections, eq(connections.id, conflicts.connectionId))
     .where(and(inScope(scope), inArray(conflicts.id, [...ids])));
-  return new Set(rows.map((r) => r.id));
+  return new Map(rows.map((r) => [r.id, r.connectionId]));
 }
 
 export async function listQuarantine(db: Db, scope: Scope, connectionName?: string, limit = 500) {

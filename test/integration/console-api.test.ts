@@ -122,9 +122,13 @@ describe('console API: tenant isolation', () => {
     expect((await describeSchedule(world.harness.client, world.b.name))?.state.paused).toBe(false);
   });
 
-  it('lets the operator see both companies', async () => {
-    const list = (await call(world.url, 'GET', '/api/connections', { session: operator })).json() as { connections: Array<{ name: string }> };
-    expect(list.connections.map((c) => c.name)).toEqual(expect.arrayContaining([world.a.name, world.b.name]));
+  it('lets the operator see both companies, with their health (from the health seam) and a filter on it', async () => {
+    const list = (await call(world.url, 'GET', '/api/connections', { session: operator })).json() as { connections: Array<{ name: string; health: string | null }> };
+    expect(list.connections.filter((c) => c.name === world.a.name || c.name === world.b.name)).toEqual([
+      expect.objectContaining({ name: world.a.name, health: 'ok' }), expect.objectContaining({ name: world.b.name, health: 'failing' }),
+    ]);
+    const failing = (await call(world.url, 'GET', '/api/connections?health=failing', { session: operator })).json() as { connections: Array<{ name: string }> };
+    expect(failing.connections.map((c) => c.name)).toEqual([world.b.name]);
     for (const path of readRoutes(world.b)) expect((await call(world.url, 'GET', path, { session: operator })).status, path).toBe(200);
   });
 
@@ -165,6 +169,13 @@ describe('console API: actions, conflicts and reports', () => {
     const again = await call(world.url, 'POST', '/api/conflicts/resolve', { session: hrA, body: { picks: [{ id: world.a.conflictId, keep: 'lucca' }] } });
     expect(again.status).toBe(409);
     expect(again.json()).toEqual({ error: expect.stringContaining('already resolved') });
+
+    // Each change went to the audit seam, with who did it, and the connection page shows them.
+    expect(world.audit.map((e) => [e.action, e.actor, e.connectionId])).toEqual([
+      ['paused', world.users.hrA.email, world.a.id], ['resumed', world.users.hrA.email, world.a.id], ['resolved', world.users.hrA.email, world.a.id],
+    ]);
+    const page = (await call(world.url, 'GET', `/connections/${world.a.name}`, { session: hrA })).text;
+    expect(page).toContain(`${world.users.hrA.email} paused: payroll freeze`);
   });
 
   it('pages the report, filters it by action, finds a line by Lucca id or by email, and streams it as CSV', async () => {

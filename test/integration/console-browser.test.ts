@@ -17,7 +17,7 @@ beforeAll(async () => {
   // Never skipped: a missing browser fails with the line that says how to install it.
   if (!existsSync(chromiumPath)) throw new Error(`Chromium not found at ${chromiumPath}: run \`node scripts/ensure-chromium.mjs\` (or sudo apt-get install chromium), or set CHROMIUM_PATH.`);
   mkdirSync(SHOTS, { recursive: true });
-  world = await createConsoleWorld();
+  world = await createConsoleWorld({ markup: false });
   // Root in a container has no user namespace for Chromium's sandbox.
   browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
 });

@@ -3,6 +3,7 @@ import { eq } from 'drizzle-orm';
 import { ensureSchedule } from '../../client/schedules.js';
 import { parseEnv } from '../../config/env.js';
 import { addUser } from '../../console/auth/users.js';
+import type { AuditEntry, Health } from '../../console/seams.js';
 import { startConsole } from '../../console/server.js';
 import { conflicts, connections, quarantine, reportLines } from '../../db/schema.js';
 import { createLogger } from '../../lib/logger.js';
@@ -24,6 +25,8 @@ export interface ConsoleWorld {
   users: { operator: Login; hrA: Login; viewerA: Login };
   /** Every key stored, in clear and as stored (encrypted): none may appear in a response. */
   secrets: string[];
+  /** What the console handed to the audit seam (services/audit.ts at merge). */
+  audit: AuditEntry[];
   /** Text with HTML in it, stored where pages show it (a quarantine reason, a report value). */
   hostile: string;
   close(): Promise<void>;
@@ -34,11 +37,12 @@ export interface ConsoleWorld {
  * through the real workflow, plus accounts (an operator, an HR admin and a viewer of company A)
  * and the console serving them on a free port.
  */
-export async function createConsoleWorld(): Promise<ConsoleWorld> {
+export async function createConsoleWorld(options: { markup?: boolean } = {}): Promise<ConsoleWorld> {
   const harness = await createSyncHarness({ company: { employees: 12, seed: 5 }, luccaApiKey: 'console-test-lucca-key-0123456789' });
   const suffix = `${process.pid}-${randomBytes(3).toString('hex')}`;
   const companies = { a: `acme-${suffix}`, b: `globex-${suffix}` };
-  const hostile = '<script>alert("x")</script><img src=x onerror=alert(1)>';
+  // The browser tests keep readable values for their screenshots; the API tests store markup.
+  const hostile = options.markup === false ? 'Martin-Dupont' : '<script>alert("x")</script><img src=x onerror=alert(1)>';
   const setUp = async (company: string) => {
     const { id, name } = await harness.addConnection({ company, defaultPolicy: 'review' });
     await ensureSchedule(harness.client, {
@@ -76,11 +80,18 @@ export async function createConsoleWorld(): Promise<ConsoleWorld> {
   const stored = await harness.db.db.select().from(connections).where(eq(connections.id, a.id));
   const secrets = [harness.lucca.apiKey, harness.happypal.apiKey, stored[0]!.luccaKeyEnc, stored[0]!.targetKeyEnc];
   const env = parseEnv({ CONSOLE_SESSION_HOURS: '1' });
+  // Stand-ins for issue 18's services behind the console's seams: A is "ok", B "failing".
+  const audit: AuditEntry[] = [];
+  const seams = {
+    healthOf: async () => new Map<string, Health>([[a.id, 'ok'], [b.id, 'failing']]),
+    recordAudit: async (_db: unknown, entry: AuditEntry) => void audit.push(entry),
+    listAudit: async (_db: unknown, connectionId: string) => audit.filter((e) => e.connectionId === connectionId),
+  };
   const server = await startConsole({
-    env, db: harness.db.db, cipher: harness.deps.cipher, client: harness.client, port: 0, host: '127.0.0.1', logger: createLogger('silent'),
+    env, db: harness.db.db, cipher: harness.deps.cipher, client: harness.client, port: 0, host: '127.0.0.1', logger: createLogger('silent'), seams,
   });
   return {
-    harness, url: server.url, deps: server.deps, companies, a, b, users, secrets, hostile,
+    harness, url: server.url, deps: server.deps, companies, a, b, users, secrets, hostile, audit,
     async close() {
       await server.close();
       await harness.close();

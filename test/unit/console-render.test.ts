@@ -27,7 +27,7 @@ describe('console rendering', () => {
 
   it('draws the runs chart from finished runs only, oldest first, with a text alternative', async () => {
     const run = (i: number, read: number, seconds: number | null) => ({
-      id: `r${i}`, status: seconds === null ? 'running' : 'completed', phase: 'done', trigger: 'schedule', dryRun: false, counts: { read },
+      id: `r${i}`, status: (seconds === null ? 'running' : 'completed') as 'running' | 'completed', phase: 'done', trigger: 'schedule', dryRun: false, counts: { read },
       startedAt: `2026-01-0${i}T06:00:00.000Z`, finishedAt: seconds === null ? null : 'x', durationSeconds: seconds,
     });
     const svg = String(await runsChart([run(3, 30, null), run(2, 20, 40), run(1, 10, 20)]));

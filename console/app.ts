@@ -28,6 +28,15 @@ export function createConsoleApp(deps: ConsoleDeps) {
   }));
   app.use(bodyLimit({ maxSize: MAX_BODY_BYTES, onError: () => { throw new ConsoleError(413, `the request body is larger than ${MAX_BODY_BYTES / 1024} KiB.`); } }));
   app.use('*', async (c, next) => {
+    // PostgreSQL text cannot hold NUL: refused here, so no query ever fails on one.
+    const url = new URL(c.req.url);
+    let decoded = url.pathname + url.search;
+    try {
+      decoded = decodeURIComponent(decoded);
+    } catch {
+      // Malformed escapes stay as they are: routes read them as plain (unknown) names.
+    }
+    if (decoded.includes('\u0000')) throw new ConsoleError(400, 'the address holds a NUL character: remove it.');
     await next();
     // Pages and API answers hold personal data: never cached by the browser or a proxy.
     if (!c.res.headers.has('cache-control')) c.res.headers.set('cache-control', c.req.path.startsWith('/assets/') ? 'max-age=300' : 'no-store');

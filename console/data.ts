@@ -40,8 +40,11 @@ export async function connectionsView(deps: ConsoleDeps, scope: Scope, filter: {
 }
 export type ConnectionsView = Awaited<ReturnType<typeof connectionsView>>;
 
+/** Connection names are slugs (NewConnectionSchema); anything else cannot exist. */
+const CONNECTION_NAME = /^[a-z0-9][a-z0-9-]{0,99}$/;
+
 async function requireConnection(deps: ConsoleDeps, scope: Scope, name: string) {
-  const row = await findScopedConnection(deps.db, scope, name);
+  const row = CONNECTION_NAME.test(name) ? await findScopedConnection(deps.db, scope, name) : undefined;
   if (!row) throw notFound(`connection "${name}"`);
   return row;
 }

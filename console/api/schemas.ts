@@ -83,5 +83,5 @@ export const ListQuery = z.object({
   health: z.enum(HEALTH_STATES).optional(),
 });
 export const ConnectionQuery = z.object({ connection: z.string().max(100).optional() });
-export const PauseSchema = z.object({ reason: z.string().max(200).optional() });
+export const PauseSchema = z.object({ reason: z.string().max(200).regex(/^[^\u0000-\u001f]*$/, 'one line of text without control characters').optional() });
 export const OkSchema = z.object({ ok: z.literal(true), message: z.string() });

@@ -72,7 +72,9 @@ export function consolePages(deps: ConsoleDeps) {
     const name = c.req.param('name').slice(0, 100);
     const action = c.req.param('action') as 'sync' | 'pause' | 'resume';
     const reason = (await c.req.parseBody()).reason;
-    await connectionAction(deps, c.get('user'), c.get('scope'), name, action, typeof reason === 'string' && reason.trim() ? reason.trim().slice(0, 200) : undefined);
+    // One line of text, as the API's PauseSchema asks.
+    const line = typeof reason === 'string' ? reason.replace(/[\u0000-\u001f]/g, ' ').trim().slice(0, 200) : '';
+    await connectionAction(deps, c.get('user'), c.get('scope'), name, action, line || undefined);
     return c.redirect(`/connections/${encodeURIComponent(name)}?done=${action}`, 303);
   });
   app.get('/runs/:id', async (c) => {

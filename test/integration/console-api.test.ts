@@ -238,6 +238,14 @@ describe('console API: bad input', () => {
       ['POST', `/api/connections/${world.a.name}/explode`, {}, 400, 'bad param.action'],
       ['POST', '/api/login', { email: ['a'], password: 1 }, 400, 'bad json.email'],
       ['GET', '/api/nothing-here', undefined, 404, 'no such route'],
+      ['GET', '/api/connections/%E0%A4%A', undefined, 404, 'not found'],
+      ['GET', '/api/runs/%ZZ/report', undefined, 404, 'not found'],
+      ['GET', '/connections/%E0%A4%A', undefined, 404, 'not found'],
+      ['GET', `/api/connections/${encodeURIComponent('\u0000\u202e')}`, undefined, 400, 'NUL character'],
+      ['GET', `/api/connections/${encodeURIComponent('\u202eevil')}`, undefined, 404, 'not found'],
+      ['GET', `/api/connections?q=${encodeURIComponent('a\u0000b')}`, undefined, 400, 'NUL character'],
+      ['GET', `/api/runs/${world.a.runId}/report?q=${encodeURIComponent('\u0000')}`, undefined, 400, 'NUL character'],
+      ['POST', `/api/connections/${world.a.name}/pause`, { reason: 'a\u0000b' }, 400, 'bad json.reason'],
     ];
     for (const [method, path, body, status, message] of cases) {
       const res = await call(world.url, method, path, { session: operator, ...(body !== undefined && { body }) });

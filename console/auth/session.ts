@@ -72,6 +72,15 @@ export function requireSession(deps: ConsoleDeps) {
   });
 }
 
+/** The posted form; a body that is not one (broken multipart, wrong encoding) is the sender's mistake. */
+export async function formOf(c: Context): Promise<Record<string, unknown>> {
+  try {
+    return await c.req.parseBody();
+  } catch {
+    throw new ConsoleError(400, 'the form could not be read: send application/x-www-form-urlencoded or multipart/form-data.');
+  }
+}
+
 const sameToken = (a: string, b: string) => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
 
 /**
@@ -82,7 +91,7 @@ export const requireCsrf = createMiddleware<ConsoleEnv>(async (c, next) => {
   if (SAFE.has(c.req.method)) return next();
   let sent = c.req.header('x-csrf-token');
   if (!sent && /^(application\/x-www-form-urlencoded|multipart\/form-data)/.test(c.req.header('content-type') ?? '')) {
-    const field = (await c.req.parseBody())._csrf;
+    const field = (await formOf(c))._csrf;
     sent = typeof field === 'string' ? field : undefined;
   }
   if (!sent || !sameToken(sent, c.get('user').csrfToken)) {

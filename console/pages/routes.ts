@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { SessionUser } from '../../db/queries/console-auth.js';
 import { csvResponse, ACTION_DONE } from '../api/routes.js';
 import { ListQuery, ReportQuerySchema } from '../api/schemas.js';
-import { canChange, refuseCrossOrigin, signIn, signOut, type ConsoleEnv } from '../auth/session.js';
+import { canChange, formOf, refuseCrossOrigin, signIn, signOut, type ConsoleEnv } from '../auth/session.js';
 import {
   connectionAction, connectionsView, connectionView, conflictsView, quarantineView, reportPage, reportRunId, resolveConflicts, runView,
   type Side,
@@ -34,7 +34,7 @@ export function loginPages(deps: ConsoleDeps) {
   app.get('/login', (c) => c.html(loginPage({ next: safeNext(c.req.query('next')) })));
   app.post('/login', async (c) => {
     refuseCrossOrigin(c);
-    const form = await c.req.parseBody();
+    const form = await formOf(c);
     const email = typeof form.email === 'string' ? form.email : '';
     const next = safeNext(form.next);
     try {
@@ -71,7 +71,7 @@ export function consolePages(deps: ConsoleDeps) {
     requireChange(c.get('user'));
     const name = c.req.param('name').slice(0, 100);
     const action = c.req.param('action') as 'sync' | 'pause' | 'resume';
-    const reason = (await c.req.parseBody()).reason;
+    const reason = (await formOf(c)).reason;
     // One line of text, as the API's PauseSchema asks.
     const line = typeof reason === 'string' ? reason.replace(/[\u0000-\u001f]/g, ' ').trim().slice(0, 200) : '';
     await connectionAction(deps, c.get('user'), c.get('scope'), name, action, line || undefined);
@@ -95,7 +95,7 @@ export function consolePages(deps: ConsoleDeps) {
   });
   app.post('/conflicts/resolve', async (c) => {
     requireChange(c.get('user'));
-    const form = await c.req.parseBody();
+    const form = await formOf(c);
     const picks: Array<{ id: number; keep: Side }> = [];
     const add = (id: string, keep: unknown) => {
       if (!/^\d{1,15}$/.test(id) || (keep !== 'lucca' && keep !== 'target')) throw new ConsoleError(400, 'bad pick: expected a conflict id and lucca or target.');

@@ -257,6 +257,13 @@ describe('console API: bad input', () => {
       expect(res.status, rawBody).toBeGreaterThanOrEqual(400);
       expect(res.status, rawBody).toBeLessThan(500);
     }
+    for (const contentType of ['multipart/form-data', 'multipart/form-data; boundary=x', 'text/plain', 'application/x-www-form-urlencoded']) {
+      for (const path of ['/api/conflicts/resolve', '/conflicts/resolve', `/connections/${world.a.name}/pause`, '/login']) {
+        const res = await call(world.url, 'POST', path, { session: operator, csrf: null, rawBody: '--x\r\nbroken', headers: { 'content-type': contentType } });
+        expect(res.status, `${contentType} ${path}`).toBeGreaterThanOrEqual(400);
+        expect(res.status, `${contentType} ${path}`).toBeLessThan(500);
+      }
+    }
     const huge = await call(world.url, 'POST', '/api/conflicts/resolve', { session: operator, rawBody: JSON.stringify({ picks: [], pad: 'x'.repeat(200_000) }) });
     expect(huge.status).toBe(413);
     expect(huge.json()).toEqual({ error: expect.stringContaining('larger than') });

@@ -27,7 +27,7 @@ const errors = {
   400: json(ErrorSchema, 'bad input'), 401: json(ErrorSchema, 'not signed in'), 403: json(ErrorSchema, 'not allowed (viewer, or CSRF token missing)'),
   404: json(ErrorSchema, 'not found, or not yours'),
 };
-const body = <T extends z.ZodType>(schema: T) => ({ body: { content: { 'application/json': { schema } }, required: true } });
+const body = <T extends z.ZodType>(schema: T, required = true) => ({ body: { content: { 'application/json': { schema } }, required } });
 
 const routes = {
   session: createRoute({ method: 'get', path: '/session', tags: ['session'], responses: { 200: json(SessionSchema, 'the signed-in user and the CSRF token'), ...errors } }),
@@ -41,7 +41,8 @@ const routes = {
   }),
   action: createRoute({
     method: 'post', path: '/connections/{name}/{action}', tags: ['connections'],
-    request: { params: NameParam.extend({ action: z.enum(['sync', 'pause', 'resume']).openapi({ param: { name: 'action', in: 'path' } }) }), ...body(PauseSchema) },
+    // The body (a pause reason) is optional: `POST /api/connections/acme/sync` alone starts a sync.
+    request: { params: NameParam.extend({ action: z.enum(['sync', 'pause', 'resume']).openapi({ param: { name: 'action', in: 'path' } }) }), ...body(PauseSchema, false) },
     responses: { 200: json(OkSchema, 'done'), 409: json(ErrorSchema, 'not possible now'), 503: json(ErrorSchema, 'Temporal unreachable'), ...errors },
   }),
   run: createRoute({ method: 'get', path: '/runs/{id}', tags: ['runs'], request: { params: IdParam }, responses: { 200: json(RunSchema, 'a run'), ...errors } }),
@@ -56,8 +57,8 @@ const routes = {
   quarantine: createRoute({ method: 'get', path: '/quarantine', tags: ['quarantine'], request: { query: ConnectionQuery }, responses: { 200: json(QuarantineSchema, 'quarantined records'), ...errors } }),
 };
 
-const requireChange = (user: { role: string }) => {
-  if (!canChange({ role: user.role as 'viewer' })) throw new ConsoleError(403, 'viewers cannot change anything: ask an operator or your HR admin.');
+const requireChange = (user: ConsoleEnv['Variables']['user']) => {
+  if (!canChange(user)) throw new ConsoleError(403, 'viewers cannot change anything: ask an operator or your HR admin.');
 };
 
 export const ACTION_DONE: Record<Action, string> = { sync: 'Sync started (skipped if one is already running).', pause: 'Schedule paused.', resume: 'Schedule resumed.' };

@@ -5,7 +5,7 @@ import { resolveConflict } from '../client/conflict-resolution.js';
 import { isRunId, loadReportPage, type ReportPageQuery } from '../client/reports/load-report.js';
 import type { SessionUser } from '../db/queries/console-auth.js';
 import {
-  findScopedConnection, findScopedRun, listConnectionOverview, listDatasetCursors, listOpenConflicts, listQuarantine, listRuns,
+  datasetActionCounts, findScopedConnection, findScopedRun, listConnectionOverview, listDatasetCursors, listOpenConflicts, listQuarantine, listRuns,
   scopedConflicts, type ConnectionFilter, type Scope,
 } from '../db/queries/console.js';
 import { maskSecret } from '../lib/credentials.js';
@@ -67,6 +67,7 @@ export async function connectionView(deps: ConsoleDeps, scope: Scope, name: stri
   ]);
   const cadence = described && described !== 'unavailable' ? cadenceFromSpec(described.spec) : null;
   const lastRun = runs.find((r) => r.status !== 'running');
+  const lines = row.target === 'reflect' && lastRun ? await datasetActionCounts(deps.db, lastRun.id) : [];
   return {
     name: row.name, target: row.target, company: row.company, active: row.active,
     luccaUrl: row.luccaUrl, luccaKey: masked(deps, row.luccaKeyEnc), targetUrl: row.targetUrl, targetKey: masked(deps, row.targetKeyEnc),
@@ -82,14 +83,13 @@ export async function connectionView(deps: ConsoleDeps, scope: Scope, name: stri
             nextRuns: described.state.paused ? [] : described.info.nextActionTimes.slice(0, 5).map((d) => d.toISOString()),
           },
     runs: runs.map(runSummary),
+    // Reflect: each dataset as the last finished run left it (its report lines), and its read cursor.
     datasets: row.target === 'reflect' ? REFLECT_DATASET_NAMES.map((dataset) => {
       const cursor = cursors.find((c) => c.dataset === dataset);
-      const lastCounts = (lastRun?.counts ?? {}) as Record<string, number>;
-      return {
-        dataset, lastSyncedAt: iso(cursor?.lastSince), lastFullReadAt: iso(cursor?.lastFullReadAt),
-        lastRunStatus: cursor?.lastRunId === lastRun?.id ? (lastRun?.status ?? null) : cursor ? 'completed' : null,
-        lastRunNotPermitted: Object.keys(lastCounts).some((k) => k === `${dataset}.not_permitted`),
-      };
+      const mine = lines.filter((l) => l.dataset === dataset);
+      const counts = Object.fromEntries(mine.filter((l) => l.action !== 'not_permitted').map((l) => [l.action, l.n]));
+      const status = !lastRun ? null : mine.some((l) => l.action === 'not_permitted') ? 'not permitted' : lastRun.status;
+      return { dataset, status, counts, lastSyncedAt: iso(cursor?.lastSince), lastFullReadAt: iso(cursor?.lastFullReadAt) };
     }) : [],
     audit: audit.map((a) => ({ ...a, at: a.at.toISOString() })),
   };

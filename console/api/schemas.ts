@@ -33,7 +33,7 @@ export const ConnectionSchema = z.object({
   defaultPolicy: z.string(), fieldPolicies: z.record(z.string(), z.string()), deactivationGuardPct: z.number(),
   schedule: z.object({ state: z.enum(['running', 'paused', 'none', 'unknown']), cadence: z.string().nullable(), note: z.string().nullable(), nextRuns: z.array(z.string()) }),
   runs: z.array(RunSummary),
-  datasets: z.array(z.object({ dataset: z.string(), lastSyncedAt: Time, lastFullReadAt: Time, lastRunStatus: z.string().nullable(), lastRunNotPermitted: z.boolean() })),
+  datasets: z.array(z.object({ dataset: z.string(), status: z.string().nullable(), counts: Counts, lastSyncedAt: Time, lastFullReadAt: Time })),
   audit: z.array(z.object({ at: z.string(), actor: z.string(), action: z.string(), connectionId: z.string(), detail: z.string().optional() })),
 }).openapi('Connection');
 

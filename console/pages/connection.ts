@@ -57,8 +57,8 @@ ${runsChart(c.runs)}
 ${c.runs.length ? html`<table><caption>Last ${c.runs.length} runs, newest first</caption>
 <thead><tr><th scope="col">Started</th><th scope="col">Status</th><th scope="col">Trigger</th><th scope="col" class="num">Duration</th><th scope="col">Counts</th></tr></thead>
 <tbody>${c.runs.map((r) => html`<tr><td><a href="/runs/${r.id}">${when(r.startedAt)}</a></td><td>${statusBadge(r.status)}${r.dryRun ? ' (dry run)' : ''}</td><td>${r.trigger}</td><td class="num">${r.durationSeconds === null ? '–' : `${Math.round(r.durationSeconds)} s`}</td><td>${formatCounts(r.counts)}</td></tr>`)}</tbody></table>` : html`<p class="muted">No runs yet.</p>`}
-${c.datasets.length ? html`<h2>Datasets</h2><table><thead><tr><th scope="col">Dataset</th><th scope="col">Last synced from</th><th scope="col">Last full read</th><th scope="col">Status</th></tr></thead>
-<tbody>${c.datasets.map((d) => html`<tr><th scope="row">${d.dataset}</th><td>${when(d.lastSyncedAt)}</td><td>${when(d.lastFullReadAt)}</td><td>${d.lastRunNotPermitted ? html`<span class="badge warn">not permitted</span>` : statusBadge(d.lastRunStatus)}</td></tr>`)}</tbody></table>` : ''}
+${c.datasets.length ? html`<h2>Datasets</h2><table><caption>As the last finished run left them</caption><thead><tr><th scope="col">Dataset</th><th scope="col">Status</th><th scope="col">Last run</th><th scope="col">Read from</th><th scope="col">Last full read</th></tr></thead>
+<tbody>${c.datasets.map((d) => html`<tr><th scope="row">${d.dataset}</th><td>${d.status === 'not permitted' ? html`<span class="badge warn">not permitted</span>` : statusBadge(d.status)}</td><td>${formatCounts(d.counts)}</td><td>${when(d.lastSyncedAt)}</td><td>${when(d.lastFullReadAt)}</td></tr>`)}</tbody></table>` : ''}
 <h2>Audit</h2>
 ${c.audit.length ? html`<ul>${c.audit.map((a) => html`<li>${when(a.at)} ${a.actor} ${a.action}${a.detail ? `: ${a.detail}` : ''}</li>`)}</ul>` : html`<p class="muted">No audit entries.</p>`}`);
 }

@@ -1,6 +1,6 @@
 import { and, asc, count, desc, eq, ilike, inArray, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../client.js';
-import { conflicts, connections, datasetCursors, quarantine, syncRuns } from '../schema.js';
+import { conflicts, connections, datasetCursors, quarantine, reportLines, syncRuns } from '../schema.js';
 
 /**
  * What a console user may see: every company (operators) or the companies they are assigned to.
@@ -121,4 +121,13 @@ export async function countOpenConflicts(db: Db, scope: Scope): Promise<number> 
 export async function setConnectionCompany(db: Db, names: readonly string[], company: string): Promise<void> {
   if (names.length === 0) return;
   await db.update(connections).set({ company, updatedAt: new Date() }).where(inArray(connections.name, [...names]));
+}
+
+/** A run's report lines counted by dataset and action (Reflect's per-dataset status). */
+export async function datasetActionCounts(db: Db, runId: string) {
+  return db
+    .select({ dataset: reportLines.dataset, action: reportLines.action, n: sql<number>`count(*)::int` })
+    .from(reportLines)
+    .where(eq(reportLines.runId, runId))
+    .groupBy(reportLines.dataset, reportLines.action);
 }

@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeSchedule } from '../../client/schedules.js';
 import { parseEnv } from '../../config/env.js';
 import { startConsole } from '../../console/server.js';
-import { conflicts } from '../../db/schema.js';
+import { insertConnection } from '../../db/queries/connections.js';
+import { conflicts, reportLines, syncRuns } from '../../db/schema.js';
 import { createLogger } from '../../lib/logger.js';
 import { call, createConsoleWorld, signInApi, type ApiSession, type ConsoleWorld } from '../support/console-harness.js';
 
@@ -107,8 +108,9 @@ describe('console API: tenant isolation', () => {
       expect((await call(world.url, method, path, { session: hrA, body })).status, path).toBe(404);
     }
     // Lists hold only company A.
-    const list = (await call(world.url, 'GET', '/api/connections', { session: hrA })).json() as { connections: Array<{ name: string }> };
-    expect(list.connections.map((c) => c.name)).toEqual([world.a.name]);
+    const list = (await call(world.url, 'GET', '/api/connections', { session: hrA })).json() as { connections: Array<{ name: string; company: string }> };
+    expect(list.connections.map((c) => c.name)).toContain(world.a.name);
+    expect(list.connections.every((c) => c.company === world.companies.a)).toBe(true);
     for (const path of ['/api/conflicts', `/api/conflicts?connection=${world.b.name}`, '/api/quarantine', `/api/quarantine?connection=${world.b.name}`]) {
       const body = (await call(world.url, 'GET', path, { session: hrA })).json() as Array<{ connection: string }>;
       expect(body.every((row) => row.connection === world.a.name), path).toBe(true);
@@ -202,6 +204,31 @@ describe('console API: actions, conflicts and reports', () => {
     expect(rows[0]).toBe('seq,dataset,lucca_id,target_id,action,outcome,field,before,after,note,error');
     expect(new Set(rows.slice(1).map((r) => r.split(',')[2])).size).toBe(created.total);
     expect(csv.text).toContain(email);
+  });
+
+  it("shows a Reflect connection's datasets as its last finished run left them", async () => {
+    const { db } = world.harness.db;
+    const reflect = await insertConnection(db, world.deps.cipher, {
+      name: `reflect-${world.a.name}`, target: 'reflect', company: world.companies.a, luccaUrl: 'https://acme.ilucca.net',
+      luccaKey: 'reflect-lucca-key-123', targetUrl: 'https://api.getreflect.io', targetKey: 'reflect-target-key-123',
+    });
+    const [run] = await db.insert(syncRuns).values({
+      connectionId: reflect.id, workflowId: `wf-${reflect.id}`, trigger: 'manual', status: 'completed', phase: 'done', finishedAt: new Date(),
+    }).returning();
+    await db.insert(reportLines).values([
+      { runId: run!.id, seq: 1, dataset: 'employees', sourceId: '1', action: 'created', outcome: 'applied' },
+      { runId: run!.id, seq: 2, dataset: 'employees', sourceId: '2', action: 'created', outcome: 'applied' },
+      { runId: run!.id, seq: 3, dataset: 'absences', sourceId: '-', action: 'not_permitted', outcome: 'reported', error: 'grant Consult leaves' },
+    ]);
+    const detail = (await call(world.url, 'GET', `/api/connections/${reflect.name}`, { session: hrA })).json() as { active: boolean; datasets: unknown[] };
+    expect(detail.active).toBe(false);
+    expect(detail.datasets).toEqual([
+      expect.objectContaining({ dataset: 'employees', status: 'completed', counts: { created: 2 } }),
+      expect.objectContaining({ dataset: 'compensation', status: 'completed', counts: {} }),
+      expect.objectContaining({ dataset: 'absences', status: 'not permitted', counts: {} }),
+      expect.objectContaining({ dataset: 'expenses', status: 'completed', counts: {} }),
+    ]);
+    expect((await call(world.url, 'GET', `/connections/${reflect.name}`, { session: hrA })).text).toContain('not permitted');
   });
 
   it('shows the quarantined record with what to fix in Lucca', async () => {

@@ -20,11 +20,12 @@ export interface AddConnectionOptions {
   schedule?: string;
   at?: string;
   tz?: string;
+  company?: string;
 }
 
 const FLAG: Record<string, string> = {
   name: '--name', target: '--target', luccaUrl: '--lucca-url', luccaKey: '--lucca-key', targetUrl: '--target-url',
-  targetKey: '--target-key', defaultPolicy: '--policy', fieldPolicies: '--field-policy',
+  targetKey: '--target-key', company: '--company', defaultPolicy: '--policy', fieldPolicies: '--field-policy',
   rename: '--rename', deactivationGuardPct: '--guard',
 };
 
@@ -90,6 +91,7 @@ export function parseAddConnection(options: AddConnectionOptions, allowedHosts: 
     targetKey: options.targetKey,
     defaultPolicy: parsePolicy(options.policy ?? 'lucca-wins'),
     fieldPolicies: parseFieldPolicies(options.fieldPolicy ?? []),
+    ...(options.company !== undefined && { company: options.company }),
   };
   const result = NewConnectionSchema.safeParse(input);
   if (!result.success) throw flagError(result.error);

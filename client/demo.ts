@@ -5,6 +5,8 @@ import pino from 'pino';
 import { eq } from 'drizzle-orm';
 import { parseEnv } from '../config/env.js';
 import { connections } from '../db/schema.js';
+import { describeDemoConsole, startDemoConsole } from '../console/demo.js';
+import { createDb } from '../db/client.js';
 import { insertConnection, updateConnection } from '../db/queries/connections.js';
 import { startHappyPalSimulator } from '../simulators/happypal/server.js';
 import { startDemoLucca } from '../simulators/lucca/fixtures.js';
@@ -106,11 +108,17 @@ async function main() {
   const summary = (await client.workflow.getHandle(workflowId).result()) as SyncSummary;
   const report = await loadReport((await inProcess.deps()).db.db, summary.runId);
   process.stdout.write(`\n${renderText(report, { maxPerAction: 3 })}\n`);
+  // The web console, on its own pool (the worker's is replaced if its connection breaks).
+  const consoleDb = createDb(stack.databaseUrl, { max: 4 });
+  const webConsole = await startDemoConsole({ env, db: consoleDb.db, cipher, client, connections: [NAME], company: 'demo' });
   process.stdout.write(whereToLook(stack.temporal.uiUrl ?? '', workflowId, summary.runId, Date.now() - started));
+  process.stdout.write(`  Web console            ${describeDemoConsole(webConsole.url, webConsole.logins).replace(/^Console: /, '').replace(/\n/g, '\n                         ')}\n`);
   process.stdout.write(codecHelp(codec, codecToken, workflowId, stack.temporal.owned));
 
   const shutdown = async () => {
     // On Ctrl-C the Temporal runtime already drains the worker (its own signal handling).
+    await webConsole.close();
+    await consoleDb.close();
     await inProcess.stop();
     await workerConnection.close();
     await client.connection.close();

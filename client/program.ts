@@ -7,6 +7,7 @@ import { registerReportCommands } from './commands/report.js';
 import { registerRunsCommands } from './commands/runs.js';
 import { registerScheduleCommands } from './commands/schedule.js';
 import { registerSyncCommands } from './commands/sync.js';
+import { registerUserCommands } from './commands/users.js';
 import { EXIT, reportFailure } from './errors.js';
 
 /** The `lucca-sync` command tree. Settings are set before the groups so every subcommand inherits them. */
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
   registerConflictCommands(program);
   registerIncidentCommands(program);
   registerAlertCommands(program);
+  registerUserCommands(program);
   return program;
 }
 

@@ -113,6 +113,15 @@ export const EnvSchema = z.object({
   METRICS_HOST: z.string().min(1).default('127.0.0.1'),
   /** Worker: seconds a stopping worker lets running activities finish before cancelling them. */
   SHUTDOWN_GRACE_SECONDS: z.coerce.number({ error: 'expected a number of seconds' }).min(0, 'expected 0 or more').default(30),
+  /** Console (`npm run console`): address and port of the web console and its API. */
+  CONSOLE_HOST: z.string().min(1).default('127.0.0.1'),
+  CONSOLE_PORT: port.default(8280),
+  /** Console: mark the session cookie Secure (set when the console is served over https, as in production). */
+  CONSOLE_SECURE_COOKIES: bool,
+  /** Console: hours a session lasts after sign-in. */
+  CONSOLE_SESSION_HOURS: z.coerce.number({ error: 'expected a number of hours' }).positive('expected more than 0').max(720, 'expected at most 720 (30 days)').default(12),
+  /** Browser tests: the Chromium binary playwright-core drives (default: Debian's, /usr/bin/chromium; see scripts/ensure-chromium.mjs). */
+  CHROMIUM_PATH: optionalString,
   /** Worker: a prebuilt workflow bundle (`npm run build`); unset, workflows are bundled at start. */
   WORKFLOW_BUNDLE_PATH: optionalString,
 });

@@ -44,6 +44,8 @@ export const connections = pgTable('connections', {
    * sets it, for its local simulators; `connection add` never does.
    */
   allowedHosts: jsonb('allowed_hosts').$type<string[]>().notNull().default([]),
+  /** The customer company the connection belongs to: its HR admins see it in the console. Null: operators only. */
+  company: text('company'),
   createdAt: createdAt(),
   updatedAt: updatedAt(),
 }, (t) => [
@@ -359,4 +361,37 @@ export const notifications = pgTable(
     uniqueIndex('notifications_once_idx').on(t.incidentId, t.channelId, t.event),
     index('notifications_pending_idx').on(t.nextAttemptAt).where(sql`${t.status} = 'pending'`),
   ],
+);
+
+/** People who sign in to the console. Passwords are argon2id hashes (console/auth/passwords.ts). */
+export const consoleUsers = pgTable('console_users', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  email: text('email').notNull().unique(),
+  passwordHash: text('password_hash').notNull(),
+  role: text('role', { enum: ['operator', 'hr-admin', 'viewer'] }).notNull(),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+});
+
+/** Companies an HR admin or a viewer may see (operators see every company). */
+export const consoleUserCompanies = pgTable(
+  'console_user_companies',
+  {
+    userId: uuid('user_id').notNull().references(() => consoleUsers.id, { onDelete: 'cascade' }),
+    company: text('company').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.company] })],
+);
+
+/** Console sessions: the cookie holds a random token, the table only its SHA-256. */
+export const consoleSessions = pgTable(
+  'console_sessions',
+  {
+    tokenHash: text('token_hash').primaryKey(),
+    userId: uuid('user_id').notNull().references(() => consoleUsers.id, { onDelete: 'cascade' }),
+    csrfToken: text('csrf_token').notNull(),
+    createdAt: createdAt(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [index('console_sessions_user_idx').on(t.userId)],
 );

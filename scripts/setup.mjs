@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensureChromium } from './ensure-chromium.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const log = (message) => process.stderr.write(`[setup] ${message}\n`);
@@ -79,3 +80,5 @@ function ensureVenv() {
 checkNode();
 ensureNodeModules();
 ensureVenv();
+// `npm test` also drives a real Chromium (Debian's package) for the console's browser tests.
+if (process.argv.includes('--for-tests')) ensureChromium();

@@ -21,6 +21,7 @@ export function registerConnectionAdd(group: Command): void {
     .requiredOption('--target-key <key>', 'target API key')
     .option('--policy <policy>', 'conflict policy: lucca-wins (default), target-wins or review')
     .option('--field-policy <field=policy>', 'per-field policy, repeatable, e.g. email=review', collect)
+    .option('--company <id>', "the customer company, e.g. acme: its HR admins see the connection in the console")
     .option('--schedule <cadence>', 'daily (default) or every-4h')
     .option('--at <HH:MM>', 'time of the daily sync (default 06:00)')
     .option('--tz <zone>', 'IANA time zone of --at (default Europe/Paris)')

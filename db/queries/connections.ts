@@ -27,6 +27,8 @@ export const ApiKeySchema = z.string().superRefine((key, ctx) => {
   if (key.length < 8) return issue('an API key of at least 8 characters');
 });
 
+export const CompanySchema = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'a company id: lower-case letters, digits and dashes, e.g. acme');
+
 /** What an operator gives to create a connection (validated at the CLI edge with this schema). */
 export const NewConnectionSchema = z.object({
   name: ConnectionNameSchema,
@@ -38,6 +40,8 @@ export const NewConnectionSchema = z.object({
   defaultPolicy: PolicySchema.default('lucca-wins'),
   fieldPolicies: z.partialRecord(SyncedFieldSchema, PolicySchema).default({}),
   deactivationGuardPct: z.number().int().min(0).max(100).default(10),
+  /** The customer company (its HR admins see the connection in the console). */
+  company: CompanySchema.optional(),
 });
 export type NewConnection = z.input<typeof NewConnectionSchema>;
 export type Connection = typeof connections.$inferSelect;
@@ -58,6 +62,7 @@ export async function insertConnection(db: Db, cipher: CredentialCipher, input: 
       defaultPolicy: parsed.defaultPolicy,
       fieldPolicies: parsed.fieldPolicies,
       deactivationGuardPct: parsed.deactivationGuardPct,
+      company: parsed.company ?? null,
     })
     .returning();
   if (!row) throw new Error('The connection was not stored.');

@@ -1,5 +1,6 @@
 import type { Db } from '../client.js';
-import { sql } from 'drizzle-orm';
+import { inArray, sql } from 'drizzle-orm';
+import { connectionHealth } from '../schema.js';
 
 export interface HealthRow {
   id: string;
@@ -42,4 +43,12 @@ export async function loadHealthRows(db: Db, names?: readonly string[]): Promise
     lastRun: r.last_status && r.last_finished ? { status: r.last_status, failureCode: r.last_code, finishedAt: new Date(r.last_finished) } : null,
     lastSuccessAt: date(r.last_success), openConflicts: r.open_conflicts, quarantined: r.quarantined,
   }));
+}
+
+/** Each connection's health as the last fleet evaluation stored it (connection_health), by connection id. */
+export async function loadEvaluatedHealth(db: Db, connectionIds: readonly string[]): Promise<Map<string, string>> {
+  if (connectionIds.length === 0) return new Map();
+  const rows = await db.select({ id: connectionHealth.connectionId, state: connectionHealth.state })
+    .from(connectionHealth).where(inArray(connectionHealth.connectionId, [...connectionIds]));
+  return new Map(rows.map((r) => [r.id, r.state]));
 }

@@ -96,13 +96,14 @@ beforeAll(() => {
 });
 
 beforeAll(async () => {
-  const [pg, grpc, ui, codec] = [await freePort(), await freePort(), await freePort(), await freePort()];
-  ports = [pg, grpc, ui, codec];
+  const [pg, grpc, ui, codec, web] = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort()];
+  ports = [pg, grpc, ui, codec, web];
   // The user's environment, minus DATABASE_URL: the demo uses its embedded PostgreSQL. Free ports,
   // so the demo never meets the suite's own servers.
   env = {
     PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? folder,
     EMBEDDED_PG_PORT: String(pg), TEMPORAL_ADDRESS: `127.0.0.1:${grpc}`, TEMPORAL_UI_PORT: String(ui), CODEC_PORT: String(codec),
+    CONSOLE_PORT: String(web),
   };
 });
 

@@ -12,8 +12,8 @@ const ours = Object.entries(compose.services).filter(([, s]) => s.build !== unde
 const names = (env: Service['environment']) => (Array.isArray(env) ? env.map((e) => e.split('=')[0] ?? '') : Object.keys(env ?? {}));
 
 describe('docker-compose.yml', () => {
-  it('runs our image as worker, codec server and (trial profile) simulators', () => {
-    expect(ours.map(([name]) => name).sort()).toEqual(['codec', 'happypal-sim', 'lucca-sim', 'worker']);
+  it('runs our image as worker, console, codec server and (trial profile) simulators', () => {
+    expect(ours.map(([name]) => name).sort()).toEqual(['codec', 'console', 'happypal-sim', 'lucca-sim', 'worker']);
     expect(compose.services['lucca-sim']?.profiles).toEqual(['trial']);
   });
 

@@ -22,7 +22,8 @@ function flagsBeforeWorker(args: string[]): string[] {
 
 describe('worker node flags', () => {
   it('the Docker image starts the worker with them', () => {
-    const cmd = read('Dockerfile').split('\n').find((l) => l.startsWith('CMD '));
+    // The last stage is the default target: the worker's.
+    const cmd = read('Dockerfile').split('\n').filter((l) => l.startsWith('CMD ')).at(-1);
     expect(flagsBeforeWorker(JSON.parse(cmd?.slice(4) ?? '[]') as string[])).toEqual([...WORKER_NODE_FLAGS]);
   });
 

@@ -1,0 +1,120 @@
+import { Hono, type Context } from 'hono';
+import { z } from 'zod';
+import type { SessionUser } from '../../db/queries/console-auth.js';
+import { csvResponse, ACTION_DONE } from '../api/routes.js';
+import { ListQuery, ReportQuerySchema } from '../api/schemas.js';
+import { canChange, formOf, refuseCrossOrigin, signIn, signOut, type ConsoleEnv } from '../auth/session.js';
+import {
+  connectionAction, connectionsView, connectionView, conflictsView, quarantineView, reportPage, reportRunId, resolveConflicts, runView,
+  type Side,
+} from '../data.js';
+import { ConsoleError, type ConsoleDeps } from '../deps.js';
+import { conflictsPage } from './conflicts.js';
+import { connectionPage } from './connection.js';
+import { connectionsPage } from './connections.js';
+import { loginPage } from './login.js';
+import { quarantinePage } from './quarantine.js';
+import { runPage } from './run.js';
+
+/** Same query rules as the API: a bad value is a 400 with the same message. */
+function query<T extends z.ZodType>(c: Context, schema: T): z.infer<T> {
+  const result = schema.safeParse(c.req.query());
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    throw new ConsoleError(400, `bad query.${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid value'}.`);
+  }
+  return result.data;
+}
+
+const safeNext = (next: unknown) => (typeof next === 'string' && /^\/(?![/\\])[\w\-./?=&%]*$/.test(next) ? next : '/connections');
+const flashOf = (c: Context) => ({ sync: ACTION_DONE.sync, pause: ACTION_DONE.pause, resume: ACTION_DONE.resume }[c.req.query('done') ?? ''] ?? undefined);
+
+export function loginPages(deps: ConsoleDeps) {
+  const app = new Hono();
+  app.get('/login', (c) => c.html(loginPage({ next: safeNext(c.req.query('next')) })));
+  app.post('/login', async (c) => {
+    refuseCrossOrigin(c);
+    const form = await formOf(c);
+    const email = typeof form.email === 'string' ? form.email : '';
+    const next = safeNext(form.next);
+    try {
+      await signIn(deps, c, email, typeof form.password === 'string' ? form.password : '');
+    } catch (err) {
+      if (err instanceof ConsoleError) return c.html(loginPage({ next, error: err.message, email: email.slice(0, 254) }), err.status as 401);
+      throw err;
+    }
+    return c.redirect(next, 303);
+  });
+  return app;
+}
+
+function requireChange(user: SessionUser) {
+  if (!canChange(user)) throw new ConsoleError(403, 'viewers cannot change anything: ask an operator or your HR admin.');
+}
+
+export function consolePages(deps: ConsoleDeps) {
+  const app = new Hono<ConsoleEnv>();
+  app.get('/', (c) => c.redirect('/connections', 303));
+  app.post('/logout', async (c) => {
+    await signOut(deps, c);
+    return c.redirect('/login', 303);
+  });
+  app.get('/connections', async (c) => {
+    const filter = query(c, ListQuery);
+    return c.html(connectionsPage(c.get('user'), await connectionsView(deps, c.get('scope'), filter), filter));
+  });
+  app.get('/connections/:name', async (c) => {
+    const view = await connectionView(deps, c.get('scope'), c.req.param('name').slice(0, 100));
+    return c.html(connectionPage(c.get('user'), view, flashOf(c)));
+  });
+  app.post('/connections/:name/:action{sync|pause|resume}', async (c) => {
+    requireChange(c.get('user'));
+    const name = c.req.param('name').slice(0, 100);
+    const action = c.req.param('action') as 'sync' | 'pause' | 'resume';
+    const reason = (await formOf(c)).reason;
+    // One line of text, as the API's PauseSchema asks.
+    const line = typeof reason === 'string' ? reason.replace(/[\u0000-\u001f]/g, ' ').trim().slice(0, 200) : '';
+    await connectionAction(deps, c.get('user'), c.get('scope'), name, action, line || undefined);
+    return c.redirect(`/connections/${encodeURIComponent(name)}?done=${action}`, 303);
+  });
+  app.get('/runs/:id', async (c) => {
+    const id = c.req.param('id');
+    const q = query(c, ReportQuerySchema);
+    const run = await runView(deps, c.get('scope'), id);
+    const page = await reportPage(deps, c.get('scope'), id, { after: q.after, limit: q.limit, action: q.action, search: q.q });
+    return c.html(runPage(c.get('user'), run, page, { action: q.action, q: q.q, after: q.after }));
+  });
+  app.get('/runs/:id/report.csv', async (c) => {
+    const q = query(c, ReportQuerySchema);
+    return csvResponse(deps, await reportRunId(deps, c.get('scope'), c.req.param('id')), { action: q.action, search: q.q });
+  });
+  app.get('/conflicts', async (c) => {
+    const { connection } = query(c, z.object({ connection: z.string().max(100).optional() }));
+    const done = Number(c.req.query('resolved'));
+    return c.html(conflictsPage(c.get('user'), await conflictsView(deps, c.get('scope'), connection), done > 0 ? `${done} conflict(s) resolved.` : undefined));
+  });
+  app.post('/conflicts/resolve', async (c) => {
+    requireChange(c.get('user'));
+    const form = await formOf(c);
+    const picks: Array<{ id: number; keep: Side }> = [];
+    const add = (id: string, keep: unknown) => {
+      if (!/^\d{1,15}$/.test(id) || (keep !== 'lucca' && keep !== 'target')) throw new ConsoleError(400, 'bad pick: expected a conflict id and lucca or target.');
+      picks.push({ id: Number(id), keep });
+    };
+    if (typeof form.one === 'string') {
+      const [id = '', keep] = form.one.split(':');
+      add(id, keep);
+    } else {
+      for (const [key, value] of Object.entries(form)) if (key.startsWith('pick-')) add(key.slice(5), value);
+    }
+    if (picks.length === 0) throw new ConsoleError(400, 'nothing picked: choose Lucca or the target for at least one conflict.');
+    if (picks.length > 500) throw new ConsoleError(400, 'too many picks at once: 500 at most.');
+    const resolved = await resolveConflicts(deps, c.get('user'), c.get('scope'), picks);
+    return c.redirect(`/conflicts?resolved=${resolved.length}`, 303);
+  });
+  app.get('/quarantine', async (c) => {
+    const { connection } = query(c, z.object({ connection: z.string().max(100).optional() }));
+    return c.html(quarantinePage(c.get('user'), await quarantineView(deps, c.get('scope'), connection)));
+  });
+  return app;
+}

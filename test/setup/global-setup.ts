@@ -1,4 +1,7 @@
-import { rmSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
+import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
+import { BUNDLER_CONVERTER_OPTIONS } from '../../lib/codec/data-converter.js';
+import { WORKFLOWS_PATH } from '../../workers/create-worker.js';
 import type { TestProject } from 'vitest/node';
 import { reportFailure } from '../../client/errors.js';
 import { parseEnv } from '../../config/env.js';
@@ -15,6 +18,8 @@ declare module 'vitest' {
     temporalCliPath: string;
     temporalTestServerPath: string;
     databaseUrl: string;
+    /** The workflow bundle, built once for the whole run (test/support/temporal.ts workflowBundle). */
+    workflowBundlePath: string;
   }
 }
 
@@ -29,9 +34,11 @@ export default async function setup(project: TestProject) {
   let database: Awaited<ReturnType<typeof createScratchDatabase>> | undefined;
   let temporal: RunningTemporal | undefined;
   let temporalDb: string | undefined;
+  let bundlePath: string | undefined;
   const teardown = async () => {
     await temporal?.stop();
     if (temporalDb) rmSync(temporalDb, { force: true });
+    if (bundlePath) rmSync(bundlePath, { force: true });
     await database?.drop().catch(() => undefined);
     await postgres?.stop();
   };
@@ -53,6 +60,9 @@ export default async function setup(project: TestProject) {
       dbFile: temporalDb,
     });
     startingTemporal.then((started) => (temporal = started), () => undefined); // for the teardown
+    // Every integration file runs the same workflow code: bundled once here, not once per file.
+    const bundling = bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, ...BUNDLER_CONVERTER_OPTIONS, logger: new DefaultLogger('WARN') });
+    bundling.catch(() => undefined);
     try {
       postgres = await startPostgres({ databaseUrl: env.DATABASE_URL, dataDir, port: env.EMBEDDED_PG_PORT });
       database = await createScratchDatabase(postgres.url, 'lucca_test');
@@ -61,11 +71,14 @@ export default async function setup(project: TestProject) {
       await startingTemporal.catch(() => undefined); // its failure, if any, is reported below
     }
     const running = await startingTemporal;
+    bundlePath = `${dataDir}/test-workflow-bundle-${process.pid}.js`;
+    writeFileSync(bundlePath, (await bundling).code);
 
     project.provide('temporalAddress', running.address);
     project.provide('temporalCliPath', cliPath);
     project.provide('temporalTestServerPath', testServerPath);
     project.provide('databaseUrl', database.url);
+    project.provide('workflowBundlePath', bundlePath);
   } catch (err) {
     await teardown().catch(() => undefined);
     // Vitest would print the error with its stack trace and go on; the run cannot go on without these.

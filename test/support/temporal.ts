@@ -1,5 +1,6 @@
 import { Runtime, DefaultLogger, NativeConnection, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { Client, Connection } from '@temporalio/client';
+import { readFile } from 'node:fs/promises';
 import { inject } from 'vitest';
 import { BUNDLER_CONVERTER_OPTIONS, createDataConverter, type EncryptedDataConverter } from '../../lib/codec/data-converter.js';
 import { parsePayloadKeys } from '../../lib/codec/payload-keys.js';
@@ -24,10 +25,23 @@ export function installQuietRuntime(): void {
 }
 
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
-/** One workflow bundle per test file (bundling takes a second or two). */
+/**
+ * The workflow bundle: under vitest, the one the global setup built for the whole run (bundling takes
+ * a second or two, once instead of once per file); elsewhere (the soak script), built here once.
+ */
 export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  bundle ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, ...BUNDLER_CONVERTER_OPTIONS, logger: new DefaultLogger('WARN') });
+  bundle ??= builtBySetup() ?? bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, ...BUNDLER_CONVERTER_OPTIONS, logger: new DefaultLogger('WARN') });
   return bundle;
+}
+
+function builtBySetup(): Promise<WorkflowBundleWithSourceMap> | undefined {
+  let path: string | undefined;
+  try {
+    path = inject('workflowBundlePath');
+  } catch {
+    return undefined; // not under vitest
+  }
+  return path ? readFile(path, 'utf8').then((code) => ({ code, sourceMap: '' })) : undefined;
 }
 
 /** A client and a worker connection to the suite's real Temporal dev server. */

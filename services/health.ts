@@ -1,6 +1,6 @@
 import type { Client, ScheduleDescription } from '@temporalio/client';
 import type { Db } from '../db/client.js';
-import { loadHealthRows } from '../db/queries/health.js';
+import { loadHealthRows, type HealthRow } from '../db/queries/health.js';
 import { cadenceFromSpec } from '../client/schedule-spec.js';
 import { describeSchedule } from '../client/schedules.js';
 
@@ -37,19 +37,12 @@ export const AUTH_FAILURE_CODES: ReadonlySet<string> = new Set([
   'lucca_unauthorized', 'lucca_forbidden', 'happypal_unauthorized', 'happypal_forbidden', 'reflect_unauthorized', 'reflect_forbidden',
 ]);
 
-export interface HealthFacts {
-  active: boolean;
-  createdAt: Date;
-  /** The latest finished run that was not cancelled. */
-  lastRun: { status: 'completed' | 'failed' | 'blocked'; failureCode: string | null; finishedAt: Date } | null;
-  /** When the last non-dry run completed. */
-  lastSuccessAt: Date | null;
-  openConflicts: number;
-  quarantined: number;
+/** What health is judged on: the Postgres facts of the connection (db/queries/health.ts), its schedule and the clock. */
+export type HealthFacts = Omit<HealthRow, 'id' | 'name' | 'target'> & {
   /** From Temporal: null when the connection has no schedule, 'unknown' when Temporal could not be asked. */
   schedule: { paused: boolean; intervalMs: number | null } | null | 'unknown';
   now: Date;
-}
+};
 
 export interface Health {
   state: HealthState;

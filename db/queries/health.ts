@@ -8,7 +8,9 @@ export interface HealthRow {
   target: string;
   active: boolean;
   createdAt: Date;
+  /** The latest finished run that was not cancelled. */
   lastRun: { status: 'completed' | 'failed' | 'blocked'; failureCode: string | null; finishedAt: Date } | null;
+  /** When the last non-dry run completed. */
   lastSuccessAt: Date | null;
   openConflicts: number;
   quarantined: number;

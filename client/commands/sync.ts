@@ -39,7 +39,12 @@ export function registerSyncCommands(program: Command): void {
         });
         await recordAudit(ctx.db, {
           actor: cliActor(), action: 'sync', connection,
-          detail: { workflowId: handle.workflowId, dryRun: !!options.dryRun, full: !!options.full, confirmDeactivations: !!options.confirmDeactivations },
+          // Only what was asked for: a guard the operator confirmed is exactly what the trail must show.
+          detail: {
+            workflowId: handle.workflowId,
+            ...(options.dryRun && { dryRun: true }), ...(options.full && { full: true }),
+            ...(options.confirmDeactivations && { confirmDeactivations: true }), ...(options.confirmVisibility && { confirmVisibility: true }),
+          },
         });
         out(`Started ${options.full ? 'a full resync' : options.dryRun ? 'a dry run' : 'a sync'}${options.full && options.dryRun ? ' (dry run)' : ''} of "${name}": workflow ${handle.workflowId}.`);
         if (!options.wait) {

@@ -8,3 +8,8 @@ export class StartupError extends Error {
     super(`${cause}: ${fix}`);
   }
 }
+
+/** A Temporal binary (CLI or test server) is missing or of the wrong version: the message names the fix. */
+export class BinaryNotFoundError extends Error {
+  override name = 'BinaryNotFoundError';
+}

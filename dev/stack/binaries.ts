@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import path from 'node:path';
 import type { Env } from '../../config/env.js';
+import { BinaryNotFoundError } from '../../lib/startup-error.js';
 import { PROJECT_ROOT } from '../../config/paths.js';
 
 /** The versions `npm run setup` installs into the project's .venv (see dev/stack/requirements.txt). */
@@ -22,10 +23,6 @@ function onPath(name: string, pathVar: string | undefined): string | undefined {
     if (isExecutable(candidate)) return candidate;
   }
   return undefined;
-}
-
-export class BinaryNotFoundError extends Error {
-  override name = 'BinaryNotFoundError';
 }
 
 interface Lookup {

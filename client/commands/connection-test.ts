@@ -3,7 +3,7 @@ import { allowedHostsFor, validateLuccaUrl } from '../../lib/lucca-url.js';
 import { EXIT } from '../errors.js';
 import { out } from '../output.js';
 import { requireConnection, withContext } from '../runtime.js';
-import { checkLucca } from '../lucca-check.js';
+import { checkLucca } from '../../services/lucca-check.js';
 
 const MARK = { ok: 'ok  ', warn: 'warn', fail: 'FAIL' } as const;
 

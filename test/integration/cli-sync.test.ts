@@ -133,7 +133,7 @@ describe('lucca-sync sync run', () => {
       taskQueue: uniqueTaskQueue('nobody'), workflowId: `sync-${busy.name}-manual-held`, args: [{ connectionId: busy.id, trigger: 'manual' }],
     });
     try {
-      const [refused, inactive] = await Promise.all([cli('sync', 'run', busy.name), cli('sync', 'run', reflect.name, '--dry-run')]);
+      const [refused, inactive] = await Promise.all([cli('sync', 'run', busy.name), cli('sync', 'run', reflect.name)]);
       expect(refused.code).toBe(1);
       expect(refused.stderr.trim()).toBe(
         `error: a sync of "${busy.name}" is already running (manual workflow sync-${busy.name}-manual-held): wait for it to finish (lucca-sync runs list ${busy.name}).`,

@@ -304,7 +304,7 @@ async function moveSchedule(client: Client, sctx: ServiceContext, before: Connec
 export async function activateConnection(sctx: ServiceContext, name: string, requested: Cadence | null): Promise<{ connection: Connection; cadence: Cadence; wasActive: boolean }> {
   const row = await getConnection(sctx, name);
   if (row.target === 'reflect' && !isOperator(sctx.actor)) {
-    throw new ServiceError('refused', `only an operator can activate the Reflect connection "${row.name}": ask your operator (the publisher's help desk) to activate it.`);
+    throw new ServiceError('forbidden', `only an operator can activate the Reflect connection "${row.name}": ask your operator (the publisher's help desk) to activate it.`);
   }
   const client = await sctx.client();
   const existing = await describeSchedule(client, row.name);

@@ -102,6 +102,7 @@ export async function testTargetStep(sctx: Pick<ServiceContext, 'env'>, data: Se
 export async function settingsStep(
   sctx: Pick<ServiceContext, 'db'>, data: SetupData, input: unknown, companies: readonly string[] | null, ownConnectionId: string | null,
 ): Promise<SetupData> {
+  if (!stepsDone(data, null).target) throw new ServiceError('invalid', 'test a Lucca key and a target key that work first (steps 1 and 2).', 'settings');
   const parsed = SetupDataSchema.shape.settings.unwrap().safeParse(input);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

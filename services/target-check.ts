@@ -1,6 +1,6 @@
-import { createDispatcher } from '../activities/connectors/http.js';
-import { createHappyPalClient } from '../activities/connectors/happypal/client.js';
-import { createReflectClient } from '../activities/connectors/reflect/client.js';
+import { createDispatcher } from '../activities/http/http.js';
+import { createHappyPalClient } from '../activities/targets/happypal/client.js';
+import { createReflectClient } from '../activities/targets/reflect/client.js';
 import { SyncError } from '../activities/errors.js';
 import type { CheckLine } from './lucca-check.js';
 

@@ -6,8 +6,8 @@ import { activateConnection } from '../../services/connections.js';
 import { ServiceError } from '../../services/errors.js';
 import { insertConnection } from '../../db/queries/connections.js';
 import { connections, recordLinks, syncRuns } from '../../db/schema.js';
-import { resolveKey } from '../../simulators/lucca/roles.js';
-import { startReflectSimulator, type ReflectSimulator } from '../../simulators/reflect/server.js';
+import { resolveKey } from '../../dev/simulators/lucca/roles.js';
+import { startReflectSimulator, type ReflectSimulator } from '../../dev/simulators/reflect/server.js';
 import { call, createConsoleWorld, signInApi, type ApiSession, type ConsoleWorld } from '../support/console-harness.js';
 import { happyPalWrites } from '../support/sync-harness.js';
 

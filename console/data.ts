@@ -261,8 +261,9 @@ export async function changePolicy(deps: ConsoleDeps, user: SessionUser, scope: 
 
 /** Activation: an operator's, in the console (the service refuses an HR admin's for Reflect too). */
 export async function activate(deps: ConsoleDeps, user: SessionUser, scope: Scope, name: string) {
-  if (user.role !== 'operator') throw new ConsoleError(403, 'only an operator can activate a connection: ask your operator (the help desk).');
+  // Not yours is "not found" before it is "not allowed": another company's names stay unconfirmed.
   const row = await requireConnection(deps, scope, name);
+  if (user.role !== 'operator') throw new ConsoleError(403, 'only an operator can activate a connection: ask your operator (the help desk).');
   const result = await viaService(() => activateConnection(serviceContext(deps, user), row.name, null));
   deps.schedules.invalidate();
   return { schedule: describeCadence(result.cadence), wasActive: result.wasActive };

@@ -131,7 +131,7 @@ ${p.samples.length === 0 ? html`<p>Nothing to change: the target already matches
 <thead><tr><th scope="col">Lucca id</th><th scope="col">Changes or reason</th></tr></thead>
 <tbody>${s.lines.map((l) => html`<tr><th scope="row">${l.sourceId}</th><td>${l.changes.length
     ? l.changes.map((c, i) => html`${i ? '; ' : ''}${c.field}: ${c.before === null ? '' : html`<span class="before">${shown(c.before)}</span> → `}<span class="after">${shown(c.after)}</span>`)
-    : (l.error ?? l.reasons.map((r) => r.message).join('; '))}</td></tr>`)}</tbody></table>`)}
+    : (l.error ?? (l.reasons.map((r) => r.message).join('; ') || (l.targetId ? `its existing ${view.target.target ? TARGET[view.target.target] : 'target'} profile ${l.targetId}` : '–')))}</td></tr>`)}</tbody></table>`)}
 <p><a href="/runs/${p.runId}">The whole preview report</a></p>` : ''}
 <div class="actions">
 ${running ? '' : html`<form method="post" action="/setup/preview">${csrfField(user)}<button type="submit"${p ? html` class="secondary"` : ''}>${p ? 'Run the preview again' : 'Run the preview'}</button></form>`}

@@ -94,6 +94,7 @@ describe('lucca-sync connection test', () => {
     expect(ok.code).toBe(0);
     expect(ok.stdout).toContain('Fields visible: firstName, lastName, mail, birthDate, dtContractStart, dtContractEnd.');
     expect(ok.stdout).toContain('The key is usable');
+    expect(ok.stdout).toContain('HappyPal is reachable at');
     expect(nohr.code).toBe(1);
     expect(nohr.stdout).toContain("Field birthDate is hidden: the key's role lacks 'Consult HR files'");
     expect(nohr.stdout).toContain("grant 'See former employees' to the key's role");

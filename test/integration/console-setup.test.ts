@@ -324,4 +324,12 @@ describe('new routes: isolation, roles, sessions, CSRF, bad input', () => {
     for (const body of bodies) for (const secret of secrets) expect(body.includes(secret), `a response holds a key: ${body.slice(0, 200)}`).toBe(false);
     expect(bodies.length).toBeGreaterThan(80);
   });
+
+  it('publishes the new routes in the OpenAPI document', async () => {
+    const doc = (await call(world.url, 'GET', '/api/openapi.json')).json() as { paths: Record<string, unknown> };
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining([
+      '/api/setup', '/api/setup/lucca', '/api/setup/target', '/api/setup/settings', '/api/setup/preview', '/api/setup/save', '/api/setup/discard',
+      '/api/connections/{name}/relink', '/api/connections/{name}/policy', '/api/connections/{name}/{action}',
+    ]));
+  });
 });

@@ -56,7 +56,7 @@ export function runActivities(deps: Deps) {
     /**
      * Closes the run with its status and the counts of its report, and returns the summary. Once a
      * run completes (or is blocked by the guard), the records earlier runs of the connection read are
-     * deleted in the same transaction; a failed or cancelled run keeps its own until then (design.md
+     * deleted in the same transaction; a failed or cancelled run keeps its own until then (docs/design.md
      * §4). What Lucca sent is personal data, and a table growing by every run's full read would fill
      * the disk of an instance running hundreds of connections: each connection keeps one read, its
      * latest, for the report and for support.

@@ -52,7 +52,8 @@ export async function startConsole(options: StartConsoleOptions): Promise<{ url:
     sessionHours: options.env.CONSOLE_SESSION_HOURS,
   };
   await deleteExpiredSessions(deps.db);
-  // Warms the schedule list, so the first connections page does not wait for Temporal.
+  // Warms the schedule list, so the first connections page does not wait for Temporal; not awaited,
+  // so start-up does not wait for it either (it never rejects: Temporal down reads 'unavailable').
   void deps.schedules.all();
   const app = createConsoleApp(deps);
   const host = options.host ?? options.env.CONSOLE_HOST;

@@ -70,7 +70,7 @@ export function registerConnectionManage(group: Command): void {
         if (!row.active) await updateConnection(ctx.db, row.id, { active: true });
         try {
           await ensureSchedule(client, {
-            connection: { id: row.id, name: row.name, target: row.target }, cadence, taskQueue: ctx.env.TEMPORAL_TASK_QUEUE,
+            connection: { id: row.id, name: row.name, target: row.target }, cadence, taskQueue: ctx.env.TEMPORAL_TASK_QUEUE, jitterSeconds: ctx.env.SCHEDULE_JITTER_SECONDS,
           });
         } catch (err) {
           if (!row.active) await updateConnection(ctx.db, row.id, { active: false });

@@ -37,8 +37,6 @@ describe('waiting for the shared Lucca budget on real Temporal', () => {
       for (const s of summaries) expect(s.status).toBe('completed');
       return started;
     });
-    expect(Math.max(...waits)).toBeGreaterThan(25_000);
-
     for (const handle of handles) {
       const events = (await handle.fetchHistory()).events ?? [];
       const timedOut = events.filter((e) => e.activityTaskTimedOutEventAttributes);
@@ -46,5 +44,7 @@ describe('waiting for the shared Lucca budget on real Temporal', () => {
       expect(timedOut).toHaveLength(0);
       expect(retried).toHaveLength(0);
     }
+    // And the waits were long enough to matter: one attempt waited past the heartbeat timeout.
+    expect(Math.max(...waits)).toBeGreaterThan(25_000);
   }, 180_000);
 });

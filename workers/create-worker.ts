@@ -3,7 +3,7 @@ import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { Env } from '../config/env.js';
 import { createActivities, type Deps } from '../activities/index.js';
-import { rememberHeartbeats } from '../activities/connectors/keep-alive.js';
+import { rememberHeartbeats } from '../activities/http/keep-alive.js';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 

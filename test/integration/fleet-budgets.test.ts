@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { keepActivityAlive } from '../../activities/connectors/keep-alive.js';
-import { createPostgresRateLimiter, type RateLimiter } from '../../activities/connectors/rate-limiter.js';
+import { keepActivityAlive } from '../../activities/http/keep-alive.js';
+import { createPostgresRateLimiter, type RateLimiter } from '../../activities/http/rate-limiter.js';
 import { createDb } from '../../db/client.js';
-import { startHappyPalTenants, type HappyPalTenants } from '../../simulators/happypal/tenants.js';
+import { startHappyPalTenants, type HappyPalTenants } from '../../dev/simulators/happypal/tenants.js';
 import { createWorker } from '../../workers/create-worker.js';
 import { createSyncHarness, type SyncHarness } from '../support/sync-harness.js';
 import { connectToTestServer, testDataConverter, workflowBundle } from '../support/temporal.js';

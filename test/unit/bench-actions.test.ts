@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { billableActions, promCounterBy, type ActionEvent } from '../../bench/measure.js';
+import { billableActions, promCounterBy, type ActionEvent } from '../../dev/bench/measure.js';
 
 describe('billable actions from a history (Temporal Cloud\'s definition)', () => {
   const started: ActionEvent = { workflowExecutionStartedEventAttributes: {} };

@@ -1,14 +1,14 @@
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { Context } from '@temporalio/activity';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDispatcher } from '../../activities/connectors/http.js';
-import { createHappyPalClient } from '../../activities/connectors/happypal/client.js';
-import { keepActivityAlive, rememberHeartbeats } from '../../activities/connectors/keep-alive.js';
-import { targetWriteBucket, type RateLimiter } from '../../activities/connectors/rate-limiter.js';
-import { createReflectClient } from '../../activities/connectors/reflect/client.js';
+import { createDispatcher } from '../../activities/http/http.js';
+import { createHappyPalClient } from '../../activities/targets/happypal/client.js';
+import { keepActivityAlive, rememberHeartbeats } from '../../activities/http/keep-alive.js';
+import { targetWriteBucket, type RateLimiter } from '../../activities/http/rate-limiter.js';
+import { createReflectClient } from '../../activities/targets/reflect/client.js';
 import { parseEnv } from '../../config/env.js';
-import { startHappyPalTenants, type HappyPalTenants } from '../../simulators/happypal/tenants.js';
-import { startReflectSimulator, type ReflectSimulator } from '../../simulators/reflect/server.js';
+import { startHappyPalTenants, type HappyPalTenants } from '../../dev/simulators/happypal/tenants.js';
+import { startReflectSimulator, type ReflectSimulator } from '../../dev/simulators/reflect/server.js';
 
 const dispatcher = createDispatcher();
 let happypal: HappyPalTenants;

@@ -1,5 +1,5 @@
 /**
- * `npm run bench:fleet` (tsx bench/fleet.ts): a publisher's fleet of HappyPal connections whose
+ * `npm run bench:fleet` (dev/bench/fleet.ts): a publisher's fleet of HappyPal connections whose
  * schedules fire in the same minute, on real Temporal Schedules, against a plain-script baseline
  * doing the same work at the same concurrency in the same run. Not part of `npm test`.
  *
@@ -23,7 +23,7 @@
  * in Lucca (spread over the fleet). In each phase every schedule is set to fire at the same minute
  * (daily at HH:MM UTC, the next minute at least 45 s away); then the baseline does the same syncs.
  *
- * Writes bench/results/fleet-<companies>.json and .md.
+ * Writes dev/bench/results/fleet-<companies>.json and .md (git-ignored); figures and findings: dev/bench/FLEET.md.
  */
 import os from 'node:os';
 import { and, gte, inArray } from 'drizzle-orm';
@@ -327,6 +327,8 @@ runBench('fleet bench', async () => {
     });
     log(`${phase}: ${COMPANIES} schedules set for ${fire.toISOString().slice(11, 16)} UTC${JITTER ? ` with ${JITTER} s jitter` : ''}; waiting`);
 
+    // Counters and CPU from just before the fire: the idle wait for the minute is not the phase's.
+    await sleep(Math.max(0, fire.getTime() - Date.now() - 2000));
     const c0 = await tableCounters(infra.sql);
     const a0 = await temporalActions(infra);
     const pg = postgresCpuSampler(infra);

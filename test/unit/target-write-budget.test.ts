@@ -7,6 +7,7 @@ import { keepActivityAlive, rememberHeartbeats } from '../../activities/http/kee
 import { targetWriteBucket, type RateLimiter } from '../../activities/http/rate-limiter.js';
 import { createReflectClient } from '../../activities/targets/reflect/client.js';
 import { parseEnv } from '../../config/env.js';
+import { WORKER_CONCURRENCY_DEFAULTS, workerConcurrencyFromEnv } from '../../workers/create-worker.js';
 import { startHappyPalTenants, type HappyPalTenants } from '../../dev/simulators/happypal/tenants.js';
 import { startReflectSimulator, type ReflectSimulator } from '../../dev/simulators/reflect/server.js';
 
@@ -69,6 +70,16 @@ describe('the target write budget', () => {
     expect(() => parseEnv({ TARGET_WRITES_PER_MINUTE: 'lots' })).toThrow(/TARGET_WRITES_PER_MINUTE: expected a whole number \("lots"\)/);
     expect(() => parseEnv({ SCHEDULE_JITTER_SECONDS: '7200' })).toThrow(/SCHEDULE_JITTER_SECONDS: expected at most 3600/);
     expect(() => parseEnv({ WORKER_MAX_CONCURRENT_ACTIVITIES: '0' })).toThrow(/WORKER_MAX_CONCURRENT_ACTIVITIES: expected 1 or more/);
+  });
+});
+
+describe('worker concurrency', () => {
+  it('takes the WORKER_* settings that are set and leaves the rest to the defaults', () => {
+    expect(workerConcurrencyFromEnv(parseEnv({}))).toEqual({});
+    expect(workerConcurrencyFromEnv(parseEnv({ WORKER_MAX_CONCURRENT_ACTIVITIES: '4', WORKER_MAX_CACHED_WORKFLOWS: '0' }))).toEqual({
+      maxConcurrentActivityTaskExecutions: 4, maxCachedWorkflows: 0,
+    });
+    expect(WORKER_CONCURRENCY_DEFAULTS).toEqual({ maxConcurrentActivityTaskExecutions: 8, maxConcurrentWorkflowTaskExecutions: 10, maxCachedWorkflows: 100 });
   });
 });
 

@@ -23,7 +23,7 @@
  * in Lucca (spread over the fleet). In each phase every schedule is set to fire at the same minute
  * (daily at HH:MM UTC, the next minute at least 45 s away); then the baseline does the same syncs.
  *
- * Writes dev/bench/results/fleet-<companies>.json and .md (git-ignored); figures and findings: dev/bench/FLEET.md.
+ * Writes dev/bench/results/fleet-<companies>[-jitter<S>].json and .md (git-ignored); figures and findings: dev/bench/FLEET.md.
  */
 import os from 'node:os';
 import { and, gte, inArray } from 'drizzle-orm';
@@ -448,7 +448,7 @@ runBench('fleet bench', async () => {
   };
   const md = renderFleet(results);
   process.stdout.write(`\n${md}\n`);
-  log(writeResults(`fleet-${COMPANIES}`, results, md, null));
+  log(writeResults(`fleet-${COMPANIES}${JITTER ? `-jitter${JITTER}` : ''}`, results, md, null));
 });
 
 function renderFleet(r: { fleet: { companies: number; employees: number }; settings: Record<string, unknown>; workerPeakRssMb: number; phases: PhaseResult[]; git: string; machine: { loadAverageAtStart: number[] } }): string {

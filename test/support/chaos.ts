@@ -114,7 +114,7 @@ export async function createChaosHarness(options: ChaosHarnessOptions): Promise<
   };
   const { deps, taskQueue, start, newWorker, withWorker, sync, addConnection, close } = createHarnessCore({
     db, temporal, lucca, target: happypal, targetKind: 'happypal', taskQueue: options.taskQueue ?? uniqueTaskQueue('chaos'),
-    workflowIdPrefix: 'chaos-sync', namePrefix: 'chaos',
+    workflowIdPrefix: 'chaos-sync', namePrefix: 'chaos', modelNow: true, defaultFullReadDays: 0,
   });
   return {
     db, client, nativeConnection, taskQueue, temporalAddress: options.temporalAddress, lucca, happypal, deps,

@@ -47,7 +47,7 @@ export async function createSyncHarness(
   const happypal = await startHappyPalSimulator({ rateLimitPerMinute: 0 });
   const { deps, taskQueue, start, withWorker, sync, addConnection, close } = createHarnessCore({
     db, temporal, lucca, target: happypal, targetKind: 'happypal', taskQueue: uniqueTaskQueue('sync'),
-    workflowIdPrefix: 'test-sync', namePrefix: 'conn', logger: options.logger,
+    workflowIdPrefix: 'test-sync', namePrefix: 'conn', logger: options.logger, modelNow: true, defaultFullReadDays: 0,
   });
   return { db, client: temporal.client, taskQueue, lucca, happypal, deps, start, withWorker, sync, addConnection, close };
 }

@@ -11,9 +11,11 @@ type Sql = postgres.Sql | postgres.TransactionSql;
  */
 export async function loadUsersCursor(sql: Sql, connectionId: string, dataset: string): Promise<UsersCursor | undefined> {
   // updated_at holds the wall-clock start of the run that last moved the cursor (advanceUsersCursor).
-  const [row] = await sql<UsersCursor[]>`select last_since as "lastSince", last_full_read_at as "lastFullReadAt", updated_at as "settingsSeenAt"
+  const [row] = await sql<{ lastSince: string | null; lastFullReadAt: string | null; settingsSeenAt: string | null }[]>`select
+    last_since::text as "lastSince", last_full_read_at::text as "lastFullReadAt", updated_at::text as "settingsSeenAt"
     from dataset_cursors where connection_id = ${connectionId}::uuid and dataset = ${dataset}`;
-  return row;
+  const date = (text: string | null) => (text === null ? null : new Date(text.replace(' ', 'T').replace(/([+-]\d{2})$/, '$1:00')));
+  return row && { lastSince: date(row.lastSince), lastFullReadAt: date(row.lastFullReadAt), settingsSeenAt: date(row.settingsSeenAt) };
 }
 
 /**
@@ -49,7 +51,7 @@ export async function retryIds(sql: Sql, input: { connectionId: string; dataset:
     select source_id as id from quarantine where connection_id = ${input.connectionId}::uuid and dataset = ${input.dataset}
     union
     select source_id from conflicts where connection_id = ${input.connectionId}::uuid and dataset = ${input.dataset}
-      and (status = 'open' or resolved_at >= ${input.since ?? new Date(0)})
+      and (status = 'open' or resolved_at >= ${(input.since ?? new Date(0)).toISOString()}::timestamptz)
     union
     select source_id from report_lines where dataset = ${input.dataset} and (outcome = 'failed' or action in ('ambiguous', 'error'))
       and run_id = (select id from sync_runs where connection_id = ${input.connectionId}::uuid and status = 'completed' and not dry_run

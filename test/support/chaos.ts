@@ -66,7 +66,7 @@ export interface ChaosHarness {
   lucca: DemoLucca;
   happypal: HappyPalSimulator;
   deps: Deps;
-  addConnection(overrides?: Partial<NewConnection>): Promise<{ id: string; name: string }>;
+  addConnection(overrides?: Partial<NewConnection> & { fullReadDays?: number | null }): Promise<{ id: string; name: string }>;
   start(connectionId: string, input?: Partial<SyncInput>): Promise<WorkflowHandle>;
   /** A new in-process worker on the harness's task queue (not yet running). */
   newWorker(): Promise<Worker>;

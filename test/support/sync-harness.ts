@@ -21,7 +21,7 @@ export interface SyncHarness {
   lucca: DemoLucca;
   happypal: HappyPalSimulator;
   deps: Deps;
-  addConnection(overrides?: Partial<NewConnection>): Promise<{ id: string; name: string }>;
+  addConnection(overrides?: Partial<NewConnection> & { fullReadDays?: number | null }): Promise<{ id: string; name: string }>;
   /** Runs one sync to its end with an in-process worker and returns its summary. */
   sync(connectionId: string, input?: Partial<SyncInput>): Promise<SyncSummary>;
   start(connectionId: string, input?: Partial<SyncInput>): Promise<WorkflowHandle>;

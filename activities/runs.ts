@@ -46,7 +46,8 @@ export function runActivities(deps: Deps) {
      */
     async beginRun(input: BeginRunInput): Promise<BeginRunResult> {
       const connection = await loadConnection(deps, input.connectionId);
-      if (!connection.active) {
+      // A dry run writes nothing to the target: it may preview a connection not active yet (the console's setup).
+      if (!connection.active && !input.dryRun) {
         throw new SyncError('connection_inactive', `Connection ${connection.name} is not active yet: activate it with \`lucca-sync connection activate ${connection.name}\`.`, false);
       }
       const { client } = Context.current();

@@ -72,7 +72,7 @@ export const syncRuns = pgTable(
     counts: jsonb('counts').$type<Record<string, number>>().notNull().default({}),
     message: text('message'),
     /**
-     * What the Lucca key saw of the employees this run (counts only, activities/sync/visibility.ts);
+     * What the Lucca key saw of the employees this run (counts only, rules/visibility.ts);
      * the visibility guard compares a run with the last completed one. Null: not counted (a Reflect
      * incremental read, or a run planned before this column).
      */
@@ -130,7 +130,7 @@ export const reportLines = pgTable(
     error: text('error'),
     /**
      * Write calls (applyChanges attempts) that left this line planned after it failed every send with
-     * a transient error while HappyPal was up; at MAX_WRITE_CALLS (activities/apply.ts) it is failed.
+     * a transient error while HappyPal was up; at MAX_WRITE_CALLS (activities/targets/happypal/apply.ts) it is failed.
      */
     writeTries: integer('write_tries').notNull().default(0),
   },
@@ -395,3 +395,19 @@ export const consoleSessions = pgTable(
   },
   (t) => [index('console_sessions_user_idx').on(t.userId)],
 );
+
+/**
+ * The console's setup wizard between its steps: what was typed so far, keys included, encrypted
+ * with CREDENTIALS_KEY as a whole (never sent back to the browser). One per session, gone with it
+ * (sign-out, expiry) or when the setup is saved or discarded. `connectionId` is the inactive
+ * connection the preview (a dry run) was made on, until the setup is saved.
+ */
+export const consoleSetupDrafts = pgTable('console_setup_drafts', {
+  sessionHash: text('session_hash').primaryKey().references(() => consoleSessions.tokenHash, { onDelete: 'cascade' }),
+  userId: uuid('user_id').notNull().references(() => consoleUsers.id, { onDelete: 'cascade' }),
+  dataEnc: text('data_enc').notNull(),
+  connectionId: uuid('connection_id').references(() => connections.id, { onDelete: 'set null' }),
+  previewRunId: uuid('preview_run_id'),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+});

@@ -1,7 +1,7 @@
 import { defineQuery, defineSignal } from '@temporalio/workflow';
-import type { ReflectDataset } from '../activities/connectors/reflect/schemas.js';
-import type { ReadCursor, ReadPlan } from '../activities/reflect/index.js';
-import type { UsersReadPlan } from '../activities/sync/incremental.js';
+import type { ReflectDataset } from '../activities/targets/reflect/schemas.js';
+import type { ReadCursor, ReadPlan } from '../activities/targets/reflect/index.js';
+import type { UsersReadPlan } from '../rules/incremental.js';
 
 /**
  * The contract between clients, workers and the workflow: small inputs made of ids, cursors and

@@ -8,9 +8,9 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { parseEnv } from '../../config/env.js';
 import { insertConnection, type NewConnection } from '../../db/queries/connections.js';
 import { syncRuns } from '../../db/schema.js';
-import { startHappyPalSimulator, type HappyPalSimulator } from '../../simulators/happypal/server.js';
-import { startDemoLucca, type DemoLucca } from '../../simulators/lucca/fixtures.js';
-import { PROJECT_ROOT } from '../../stack/paths.js';
+import { startHappyPalSimulator, type HappyPalSimulator } from '../../dev/simulators/happypal/server.js';
+import { startDemoLucca, type DemoLucca } from '../../dev/simulators/lucca/fixtures.js';
+import { PROJECT_ROOT } from '../../config/paths.js';
 import { createWorker } from '../../workers/create-worker.js';
 import { buildDeps } from '../../workers/deps.js';
 import { connectToTestServer, TEST_PAYLOAD_KEYS, testDataConverter, uniqueTaskQueue, workflowBundle } from '../support/temporal.js';
@@ -94,6 +94,7 @@ describe('lucca-sync connection test', () => {
     expect(ok.code).toBe(0);
     expect(ok.stdout).toContain('Fields visible: firstName, lastName, mail, birthDate, dtContractStart, dtContractEnd.');
     expect(ok.stdout).toContain('The key is usable');
+    expect(ok.stdout).toContain('HappyPal is reachable at');
     expect(nohr.code).toBe(1);
     expect(nohr.stdout).toContain("Field birthDate is hidden: the key's role lacks 'Consult HR files'");
     expect(nohr.stdout).toContain("grant 'See former employees' to the key's role");
@@ -133,7 +134,7 @@ describe('lucca-sync sync run', () => {
       taskQueue: uniqueTaskQueue('nobody'), workflowId: `sync-${busy.name}-manual-held`, args: [{ connectionId: busy.id, trigger: 'manual' }],
     });
     try {
-      const [refused, inactive] = await Promise.all([cli('sync', 'run', busy.name), cli('sync', 'run', reflect.name, '--dry-run')]);
+      const [refused, inactive] = await Promise.all([cli('sync', 'run', busy.name), cli('sync', 'run', reflect.name)]);
       expect(refused.code).toBe(1);
       expect(refused.stderr.trim()).toBe(
         `error: a sync of "${busy.name}" is already running (manual workflow sync-${busy.name}-manual-held): wait for it to finish (lucca-sync runs list ${busy.name}).`,

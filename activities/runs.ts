@@ -8,7 +8,7 @@ import { claimRun, ConnectionBusyError, workflowState } from '../services/run-lo
 import type { RunStatus, SyncSummary, Trigger } from '../workflows/contracts.js';
 import { loadConnection, type Deps } from './deps.js';
 import { SyncError } from './errors.js';
-import { cursorMoves, decideUsersRead, DEFAULT_FULL_READ_DAYS, type UsersReadPlan } from './sync/incremental.js';
+import { cursorMoves, decideUsersRead, DEFAULT_FULL_READ_DAYS, type UsersReadPlan } from '../rules/incremental.js';
 
 /** The staged and cursor dataset of HappyPal's employees (plan.ts EMPLOYEES). */
 const USERS_DATASET = 'employees';

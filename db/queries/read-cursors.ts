@@ -1,7 +1,7 @@
 import { sql as q } from 'drizzle-orm';
 import type postgres from 'postgres';
 import type { Db } from '../client.js';
-import type { UsersCursor, UsersReadPlan } from '../../activities/sync/incremental.js';
+import type { UsersCursor, UsersReadPlan } from '../../rules/incremental.js';
 
 type Sql = postgres.Sql | postgres.TransactionSql;
 

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
 import { datasetCursors, reportLines } from '../../db/schema.js';
-import { endContract, remove, rename } from '../../simulators/data/mutations.js';
+import { endContract, remove, rename } from '../../dev/simulators/data/mutations.js';
 import { currentEmployees, profileOf } from '../support/fixtures.js';
 import { activeProfilesByEmail, expectedActiveProfiles } from '../support/oracle.js';
 import { createSyncHarness, happyPalWrites, type SyncHarness } from '../support/sync-harness.js';

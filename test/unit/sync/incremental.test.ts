@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   cursorMoves, decideUsersRead, idQueries, lookUpTargets, luccaSince, OVERLAP_MS, parisWallTime, targetLookups,
-} from '../../../activities/sync/incremental.js';
+} from '../../../rules/incremental.js';
 
 const at = (iso: string) => new Date(iso);
 const cursor = (lastSince: string | null, lastFullReadAt: string | null, settingsSeenAt: string | null = null) => ({

@@ -55,6 +55,9 @@ export interface ModelStats {
   faultAnswers: number;
   luccaChanges: number;
   handEdits: number;
+  /** Syncs that read incrementally (ModelConfig.incremental), and their full reads after the first. */
+  incrementalReads?: number;
+  laterFullReads?: number;
 }
 
 export const emptyStats = (): ModelStats => ({ syncs: 0, blocked: 0, recordsChecked: 0, faultSwitches: 0, faultAnswers: 0, luccaChanges: 0, handEdits: 0 });
@@ -162,7 +165,11 @@ export async function runModel(h: ChaosHarness, config: ModelConfig, stats: Mode
           read.quarantined.has(sourceId) || read.ambiguous.has(sourceId) || inConflict.has(sourceId);
       });
       actions.push(`incremental read of ${sources.length}`);
-    } else if (config.incremental) actions.push('full read');
+      stats.incrementalReads = (stats.incrementalReads ?? 0) + 1;
+    } else if (config.incremental) {
+      actions.push('full read');
+      if (read.lastFull !== null) stats.laterFullReads = (stats.laterFullReads ?? 0) + 1;
+    }
     const options = { today, policy, incremental: !full, ...(config.fieldPolicies && { fieldPolicies: config.fieldPolicies }) };
     const settle = (p: Prediction) => {
       if (p.status !== 'completed') return;

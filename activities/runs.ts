@@ -1,5 +1,6 @@
 import { Context } from '@temporalio/activity';
 import { eq, sql } from 'drizzle-orm';
+import { advanceUsersCursor, loadUsersCursor } from '../db/queries/read-cursors.js';
 import { lastRetryNote } from '../db/queries/runs.js';
 import { connections, reportLines, syncRuns } from '../db/schema.js';
 import { lastErrorSentence } from '../workflows/policies.js';
@@ -7,18 +8,29 @@ import { claimRun, ConnectionBusyError, workflowState } from '../services/run-lo
 import type { RunStatus, SyncSummary, Trigger } from '../workflows/contracts.js';
 import { loadConnection, type Deps } from './deps.js';
 import { SyncError } from './errors.js';
+import { cursorMoves, decideUsersRead, DEFAULT_FULL_READ_DAYS, type UsersReadPlan } from '../rules/incremental.js';
+
+/** The staged and cursor dataset of HappyPal's employees (plan.ts EMPLOYEES). */
+const USERS_DATASET = 'employees';
 
 export interface BeginRunInput {
   connectionId: string;
   workflowId: string;
   trigger: Trigger;
   dryRun: boolean;
+  /** `sync run --full`: read everything whatever the cursor says. */
+  full?: boolean;
 }
 
 export interface BeginRunResult {
   runId: string;
   /** Which engine path the workflow takes. Optional: histories recorded before Reflect lack it (HappyPal). */
   target?: 'happypal' | 'reflect';
+  /**
+   * HappyPal: full or incremental read of Lucca users, decided once here and carried by the workflow
+   * (a retried read never changes its mind). Absent (older histories, Reflect): a full read.
+   */
+  read?: UsersReadPlan;
 }
 
 /** Statuses after which earlier runs' staged records are no longer needed (a failed or cancelled run keeps them). */
@@ -49,8 +61,20 @@ export function runActivities(deps: Deps) {
       if (row.status !== 'running') {
         throw new SyncError('run_abandoned', `Sync run ${row.id} was closed as ${row.status} before it began: start a new sync.`, false);
       }
-      deps.logger.info({ runId: row.id, connectionId: input.connectionId, trigger: input.trigger, dryRun: input.dryRun }, 'sync run started');
-      return { runId: row.id, target: connection.target };
+      if (connection.target !== 'happypal') {
+        deps.logger.info({ runId: row.id, connectionId: input.connectionId, trigger: input.trigger, dryRun: input.dryRun }, 'sync run started');
+        return { runId: row.id, target: connection.target };
+      }
+      const read = decideUsersRead({
+        now: deps.now?.() ?? new Date(),
+        today: deps.today(),
+        cursor: await loadUsersCursor(deps.db.sql, connection.id, USERS_DATASET),
+        fullReadDays: connection.fullReadDays ?? DEFAULT_FULL_READ_DAYS,
+        forceFull: !!input.full,
+        settingsChangedAt: connection.updatedAt,
+      });
+      deps.logger.info({ runId: row.id, connectionId: input.connectionId, trigger: input.trigger, dryRun: input.dryRun, fullRead: read.full, fullReason: read.fullReason }, 'sync run started');
+      return { runId: row.id, target: connection.target, read };
     },
 
     /**
@@ -61,7 +85,11 @@ export function runActivities(deps: Deps) {
      * the disk of an instance running hundreds of connections: each connection keeps one read, its
      * latest, for the report and for support.
      */
-    async finishRun(input: { runId: string; status: RunStatus; message: string | null; addLastRetry?: boolean; failureCode?: string }): Promise<SyncSummary> {
+    async finishRun(input: {
+      runId: string; status: RunStatus; message: string | null; addLastRetry?: boolean; failureCode?: string;
+      /** HappyPal: the run's read plan; a completed run moves the connection's cursor to its start, in the closing transaction. */
+      read?: UsersReadPlan;
+    }): Promise<SyncSummary> {
       const counts = await countRun(deps, input.runId);
       // A run that ran out of time: the error it last retried on, from its `retrying:` note.
       const note = input.addLastRetry && input.message && !input.message.includes('Last error:') ? await lastRetryNote(db, input.runId) : undefined;
@@ -77,6 +105,9 @@ export function runActivities(deps: Deps) {
           })
           .where(eq(syncRuns.id, input.runId))
           .returning();
+        if (row && input.read && cursorMoves({ status: input.status, dryRun: row.dryRun })) {
+          await advanceUsersCursor(tx, { connectionId: row.connectionId, dataset: USERS_DATASET, runId: row.id, read: input.read, runStartedAt: row.startedAt });
+        }
         if (row && PURGE_AFTER.has(input.status)) {
           await tx.execute(sql`delete from staged_records where run_id in (
             select id from sync_runs where connection_id = ${row.connectionId} and id <> ${row.id} and finished_at is not null)`);

@@ -27,6 +27,10 @@ export interface UsersPageQuery {
   fields: readonly string[];
   formerEmployees?: boolean;
   modifiedSince?: string;
+  /** `dtContractEnd=between,{from},{to}` (plain dates, both included). */
+  contractEndBetween?: { from: string; to: string };
+  /** `id=1,2,3`: these users only. */
+  ids?: string;
   signal?: AbortSignal;
 }
 
@@ -131,6 +135,8 @@ export function createLuccaClient(options: LuccaClientOptions): LuccaClient {
       };
       if (query.formerEmployees) params.formerEmployees = 'true';
       if (query.modifiedSince) params.modifiedAt = `since,${query.modifiedSince}`;
+      if (query.contractEndBetween) params.dtContractEnd = `between,${query.contractEndBetween.from},${query.contractEndBetween.to}`;
+      if (query.ids) params.id = query.ids;
       return v3Page('/api/v3/users', params, query.signal);
     },
 

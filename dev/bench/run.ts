@@ -39,7 +39,12 @@ import { summariseProfiles } from './profile-summary.js';
 import { WORKER_NODE_FLAGS } from '../../workers/node-flags.js';
 import { renderMarkdown, renderTable } from './report.js';
 
-export type CaseKind = 'first' | 'noop' | 'change';
+/**
+ * first: the first sync (a full read). noop and change (1 % renamed): resyncs as scheduled, which read
+ * incrementally (activities/sync/incremental.ts). noop-full: a no-op resync forced to read everything
+ * (`sync run --full`, what the periodic full read costs). The baseline always reads everything.
+ */
+export type CaseKind = 'first' | 'noop' | 'change' | 'noop-full';
 
 export interface CaseResult {
   size: number;
@@ -138,6 +143,8 @@ let workerSeq = 0;
 async function setUpSize(infra: BenchInfra, db: DbHandle, size: number, luccaRate: number, profileDir: string | undefined): Promise<SizeEnv & { close(): Promise<void> }> {
   log(`${size.toLocaleString('en')} employees: generating the company, starting simulators and a worker process`);
   const company = generateCompany({ employees: size, seed: 2025, asOf: TODAY, withActivity: false });
+  // Modification stamps follow the wall clock, as the worker's incremental cursor does.
+  company.clock.useWallClock();
   const lucca = await startLuccaSimulator({ rateLimitPerMinute: 0 });
   lucca.addInstance({ name: 'bench', company, keys: [{ key: 'bench-lucca-key', name: 'bench' }] });
   const happypalOurs = await startHappyPalSimulator({ rateLimitPerMinute: 0, apiKey: 'bench-happypal-ours' });
@@ -178,13 +185,13 @@ async function setUpSize(infra: BenchInfra, db: DbHandle, size: number, luccaRat
   };
 }
 
-async function runOurs(infra: BenchInfra, env: SizeEnv, label: string) {
+async function runOurs(infra: BenchInfra, env: SizeEnv, label: string, full = false) {
   const workflowId = `bench-${label}-${Date.now().toString(36)}`;
   const before = requestSnapshot(env.lucca, env.happypalOurs);
   env.worker.resetPeak();
   const started = performance.now();
   const handle = await infra.client.workflow.start('syncConnection', {
-    taskQueue: env.worker.taskQueue, workflowId, args: [{ connectionId: env.oursId, trigger: 'manual', ...(SYNC_OPTIONS && { options: SYNC_OPTIONS }) }],
+    taskQueue: env.worker.taskQueue, workflowId, args: [{ connectionId: env.oursId, trigger: 'manual', ...(full && { full }), ...(SYNC_OPTIONS && { options: SYNC_OPTIONS }) }],
   });
   const summary = (await Promise.race([handle.result(), env.worker.died]).catch(async (err: unknown) => {
     await handle.terminate('the bench worker died').catch(() => undefined);
@@ -201,7 +208,7 @@ async function runCase(infra: BenchInfra, db: DbHandle, env: SizeEnv, size: numb
   const changed = kind === 'change' ? changeOnePercent(env.company, TODAY) : 0;
   log(`${size.toLocaleString('en')} ${kind}${changed ? ` (${changed} renamed in Lucca)` : ''}: our sync (Temporal, worker process)…`);
   const c0 = await tableCounters(infra.sql);
-  const ours = await runOurs(infra, env, `${size}-${kind}`);
+  const ours = await runOurs(infra, env, `${size}-${kind}`, kind === 'noop-full');
   log(`  ours ${(ours.ms / 1000).toFixed(1)} s, status ${ours.summary.status}, ${JSON.stringify(ours.summary.counts)}; settling ${SETTLE_MS} ms for Postgres counters`);
   await sleep(SETTLE_MS);
   const c1 = await tableCounters(infra.sql);
@@ -270,7 +277,7 @@ async function main() {
         try {
           await sleep(SETTLE_MS); // start every size with settled counters
           workerIdleRssMb[String(size)] = Math.max(workerIdleRssMb[String(size)] ?? 0, mb(procMemory(env.worker.pid)?.rssKb ?? 0));
-          for (const kind of ['first', 'noop', 'change'] as const) cases.push({ ...(await runCase(infra, db, env, size, kind)), round });
+          for (const kind of ['first', 'noop', 'change', 'noop-full'] as const) cases.push({ ...(await runCase(infra, db, env, size, kind)), round });
           hwmResettable &&= env.worker.hwmResettable;
         } finally {
           await env.close();

@@ -28,6 +28,11 @@ describe('convergence under random changes, hand edits and faults (model-based)'
       const stats = await runModel(h, config, emptyStats());
       expect(stats.syncs).toBeGreaterThanOrEqual(config.steps + 1);
       expect(stats.recordsChecked).toBeGreaterThan(0);
+      if (config.incremental) {
+        // Both paths ran: resyncs that read only what changed, and a full read that came back (7 days, or a policy switch).
+        expect(stats.incrementalReads).toBeGreaterThan(0);
+        expect(stats.laterFullReads).toBeGreaterThan(0);
+      }
     });
   }
 });

@@ -21,7 +21,7 @@ export interface SyncHarness {
   lucca: DemoLucca;
   happypal: HappyPalSimulator;
   deps: Deps;
-  addConnection(overrides?: Partial<NewConnection>): Promise<{ id: string; name: string }>;
+  addConnection(overrides?: Partial<NewConnection> & { fullReadDays?: number | null }): Promise<{ id: string; name: string }>;
   /** Runs one sync to its end with an in-process worker and returns its summary. */
   sync(connectionId: string, input?: Partial<SyncInput>): Promise<SyncSummary>;
   start(connectionId: string, input?: Partial<SyncInput>): Promise<WorkflowHandle>;
@@ -47,7 +47,7 @@ export async function createSyncHarness(
   const happypal = await startHappyPalSimulator({ rateLimitPerMinute: 0 });
   const { deps, taskQueue, start, withWorker, sync, addConnection, close } = createHarnessCore({
     db, temporal, lucca, target: happypal, targetKind: 'happypal', taskQueue: uniqueTaskQueue('sync'),
-    workflowIdPrefix: 'test-sync', namePrefix: 'conn', logger: options.logger,
+    workflowIdPrefix: 'test-sync', namePrefix: 'conn', logger: options.logger, modelNow: true, defaultFullReadDays: 0,
   });
   return { db, client: temporal.client, taskQueue, lucca, happypal, deps, start, withWorker, sync, addConnection, close };
 }

@@ -63,7 +63,7 @@ export function listUsers(ctx: RequestContext): unknown {
   // Former employees are left out unless asked for, or unless the caller filters on the contract end itself.
   if (!former && !q.has('dtContractEnd')) preds.push((u) => !isFormer(u, ctx.today));
   addFilter(preds, q.get('id'), 'id', 'number', (u) => u.id);
-  addFilter(preds, q.get('modifiedAt'), 'modifiedAt', 'datetime', (u) => u.modifiedAt);
+  addFilter(preds, q.get('modifiedAt'), 'modifiedAt', 'datetime', (u) => u.modifiedAt, ctx.company.clock.now());
   addFilter(preds, q.get('dtContractStart'), 'dtContractStart', 'date', (u) => u.dtContractStart);
   addFilter(preds, q.get('dtContractEnd'), 'dtContractEnd', 'date', (u) => u.dtContractEnd);
   addFilter(preds, q.get('departmentId'), 'departmentId', 'number', (u) => u.departmentId);

@@ -1,4 +1,4 @@
-import type { HappyPalUser } from './connectors/happypal/schemas.js';
+import type { HappyPalEditableField, HappyPalUser } from './connectors/happypal/schemas.js';
 import type { PlannedConflict, PlannedWrite } from './plan-model.js';
 import { happyPalCreateInput, happyPalPatch, personFromHappyPal } from './mapping/person-to-happypal.js';
 import { guardDeactivations, desiredStatus, lifecycleAction, missingSourceIds, type LifecycleAction } from './sync/lifecycle.js';
@@ -313,7 +313,7 @@ export function planRecords(input: PlanInput, chunkSize = Number.POSITIVE_INFINI
   return { lines, quarantined, ...planner.finish() };
 }
 
-function fieldOf(field: SyncedField): keyof HappyPalUser {
+function fieldOf(field: SyncedField): HappyPalEditableField {
   return ({ firstName: 'first_name', lastName: 'last_name', email: 'email', birthDate: 'birth_date', contractStart: 'contract_start', contractEnd: 'contract_end' } as const)[field];
 }
 

@@ -1,11 +1,13 @@
 import { fullName, isFormer } from '../data/company.js';
 import { luccaDate, luccaDateTime } from '../data/dates.js';
+import { AXIS, axisSectionOf, EXTENSIONS, extensionValue } from '../data/extensions.js';
 import type { LuccaUser } from '../data/types.js';
 import { orgIndex, ref, v3Collection, v3Envelope, visibleTo, type RequestContext } from './context.js';
 import { parseFields, project } from './fields.js';
 import { addFilter, matchesAll, parsePaging } from './filters.js';
 import { badRequest, LuccaHttpError } from './http-error.js';
 import { checkFilterKeys, checkOrderBy } from './resources.js';
+import { seesSection } from './roles.js';
 
 const DEFAULT_FIELDS = 'id,name,url';
 
@@ -42,12 +44,28 @@ export function userView(ctx: RequestContext, user: LuccaUser): Record<string, u
     managerId: user.managerId,
     manager: manager ? ref(ctx, 'users', manager.id, fullName(manager)) : null,
     modifiedAt: luccaDateTime(user.modifiedAt),
+    extendedData: extendedDataView(ctx, user),
+    [`userAxisValues_${AXIS.id}`]: ref(ctx, `axissections`, axisSectionOf(user).id, axisSectionOf(user).name),
   };
   if (!ctx.role.hrFileSections) {
     if (ctx.key.hiddenAs === 'null') view.birthDate = null;
     else delete view.birthDate;
   }
   return view;
+}
+
+/**
+ * `extendedData`: one `{ id, value }` per custom field of the sections the role covers (a field
+ * without a value is `{ id, value: null }`); fields of other sections are left out. Value ids are
+ * derived from the user and the field (stable across reads). Dates as `YYYY-MM-DDT00:00:00`.
+ */
+function extendedDataView(ctx: RequestContext, user: LuccaUser): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  EXTENSIONS.forEach((def, i) => {
+    if (!seesSection(ctx.role, def.section)) return;
+    out[def.key] = { id: user.id * 100 + i, value: extensionValue(user, def.key) };
+  });
+  return out;
 }
 
 /** GET /api/v3/users */

@@ -3,6 +3,7 @@ import { syncRuns } from '../db/schema.js';
 import { HAPPYPAL_USER_FIELDS, LUCCA_PAGE_LIMIT } from './connectors/lucca/schemas.js';
 import { loadRunContext, type Deps } from './deps.js';
 import { runFetchLoop, sourceIdOf, stageRows } from './engine/fetch-loop.js';
+import { storedMappings, storedScope, usersFields } from '../rules/connection-config.js';
 
 export const SOURCE_USERS = 'lucca-users';
 export const TARGET_USERS = 'happypal-users';
@@ -27,15 +28,17 @@ export function fetchActivities(deps: Deps) {
      * stored once.
      */
     async fetchSourcePages(input: { runId: string; offset: number; maxPages: number }): Promise<FetchResult & { offset: number }> {
-      const { lucca } = await loadRunContext(deps, input.runId);
+      const { lucca, connection } = await loadRunContext(deps, input.runId);
       await db.update(syncRuns).set({ phase: 'fetch-source' }).where(eq(syncRuns.id, input.runId));
+      // The scope's org ids and the mapped sources are read with the six synced fields.
+      const fields = usersFields(HAPPYPAL_USER_FIELDS, storedScope(connection.scope), storedMappings(connection.fieldMappings));
       const result = await runFetchLoop(deps.db, {
         runId: input.runId,
         start: { offset: input.offset },
         maxPages: input.maxPages,
         resume: (start, beat) => ({ offset: Math.max(start.offset, beat?.offset ?? 0) }),
         async readPage({ offset }, signal) {
-          const page = await lucca.listUsers({ offset, fields: HAPPYPAL_USER_FIELDS, formerEmployees: true, signal });
+          const page = await lucca.listUsers({ offset, fields, formerEmployees: true, signal });
           return {
             dataset: SOURCE_USERS,
             page: offset / LUCCA_PAGE_LIMIT,

@@ -2,6 +2,8 @@ import type { Dispatcher } from 'undici';
 import { SyncError } from '../../errors.js';
 import { send, throwForTransient, unexpectedShape, type HttpRequest, type HttpResponse } from '../http.js';
 import {
+  HappyPalAttributeListSchema,
+  type HappyPalAttributeDefinition,
   HappyPalErrorBodySchema,
   HappyPalUserPageEnvelopeSchema,
   HappyPalUserSchema,
@@ -48,6 +50,8 @@ export interface HappyPalClient {
   updateUser(id: string, patch: HappyPalUpdateUserInput, idempotencyKey: string): Promise<WriteResult>;
   deactivateUser(id: string, idempotencyKey: string): Promise<WriteResult>;
   reactivateUser(id: string, idempotencyKey: string): Promise<WriteResult>;
+  /** The account's custom attributes (docs/happypal-api.md "Custom attributes"). */
+  listCustomAttributes(signal?: AbortSignal): Promise<HappyPalAttributeDefinition[]>;
 }
 
 export function createHappyPalClient(options: { baseUrl: string; apiKey: string; dispatcher: Dispatcher }): HappyPalClient {
@@ -98,6 +102,13 @@ export function createHappyPalClient(options: { baseUrl: string; apiKey: string;
         });
       });
       return out;
+    },
+    async listCustomAttributes(signal) {
+      const res = await call({ method: 'GET', path: '/v1/custom-attributes', ...(signal && { signal }) });
+      if (res.status !== 200) throw new SyncError('happypal_unexpected_status', `HappyPal answered ${res.status} to GET /v1/custom-attributes.`, false);
+      const parsed = HappyPalAttributeListSchema.safeParse(res.body);
+      if (!parsed.success) throw unexpectedShape('happypal', 'GET', '/v1/custom-attributes', res, 'a custom attributes list');
+      return parsed.data.data;
     },
     createUser: (input, key) => write({ method: 'POST', path: '/v1/users', json: input }, key),
     updateUser: (id, patch, key) =>

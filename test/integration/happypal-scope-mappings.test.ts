@@ -2,15 +2,22 @@
  * Issue 20 on real Temporal and Postgres, against the Lucca and HappyPal simulators: a scope per
  * connection (previewed, then applied) and extra fields mapped to HappyPal custom attributes.
  */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { and, eq } from 'drizzle-orm';
-import { afterEach, describe, expect, it } from 'vitest';
-import { reportLines } from '../../db/schema.js';
+import { afterEach, describe, expect, inject, it } from 'vitest';
+import { reportLines, syncRuns } from '../../db/schema.js';
+import { FULL_ROLE } from '../../simulators/lucca/roles.js';
+import { PROJECT_ROOT } from '../../stack/paths.js';
+import { TEST_PAYLOAD_KEYS } from '../support/temporal.js';
 import { update } from '../../simulators/data/mutations.js';
-import { applyMappings, applyScope, previewMappings, previewScope } from '../../services/connection-scope.js';
+import { applyMappings, previewMappings, previewScope } from '../../services/connection-scope.js';
 import type { ServiceContext } from '../../services/connections.js';
 import { ServiceError } from '../../services/errors.js';
 import { currentEmployees, profileOf } from '../support/fixtures.js';
-import { createSyncHarness, type SyncHarness } from '../support/sync-harness.js';
+import { createSyncHarness, TEST_CREDENTIALS_KEY, type SyncHarness } from '../support/sync-harness.js';
 
 let h: SyncHarness | undefined;
 afterEach(async () => {
@@ -49,7 +56,16 @@ describe('scope', () => {
     const ofExcluded = people.filter((u) => u.legalEntityId === excluded.id);
     expect(preview.employees).toEqual({ seen: people.length, inScope: people.length - ofExcluded.length, outOfScope: ofExcluded.length, notVisible: 0 });
     expect(preview.lines.join('\n')).toMatch(/0 linked profile\(s\) would be deactivated/);
-    await applyScope(sctx, preview);
+    // The CLI previews, then needs a confirmation (no terminal here: --yes), then saves.
+    const refused = await cli(harness, 'connection', 'scope', name, '--exclude-legal-entity', excluded.name);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stdout).toContain('Preview (dry run, nothing changed yet)');
+    expect(refused.stderr).toMatch(/needs a confirmation: confirm with --yes/);
+    expect((await cli(harness, 'connection', 'scope', name, '--show')).stdout).toContain('every employee the Lucca key sees');
+    const applied = await cli(harness, 'connection', 'scope', name, '--exclude-legal-entity', excluded.name, '--yes');
+    expect(applied.code).toBe(0);
+    expect(applied.stdout).toContain(`in the scope: ${people.length - ofExcluded.length}; outside: ${ofExcluded.length}`);
+    expect((await cli(harness, 'connection', 'scope', name, '--show')).stdout).toContain(`exclude legal entity: ${excluded.name} (${excluded.id})`);
 
     const first = await harness.sync(id);
     expect(first.status).toBe('completed');
@@ -119,5 +135,55 @@ describe('extra field mappings', () => {
       expect.objectContaining({ field: 'attr.badge_date', before: '2001-01-01', after: '2001-01-01', note: 'manual_edit_kept' }),
       expect.objectContaining({ field: 'attr.cse_college', after: bobProfile.custom_attributes.cse_college, note: 'manual_edit_overwritten' }),
     ]));
+  });
+});
+
+/** The real CLI, as an operator runs it, against the harness's database and Temporal. */
+function cli(harness: SyncHarness, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'lucca-scope-'));
+  const env = {
+    DATABASE_URL: inject('databaseUrl'), TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_TASK_QUEUE: harness.taskQueue,
+    LUCCA_ALLOWED_HOSTS: '127.0.0.1', CREDENTIALS_KEY: TEST_CREDENTIALS_KEY, PAYLOAD_KEYS: TEST_PAYLOAD_KEYS, DATA_DIR: dataDir, LOG_LEVEL: 'silent',
+  };
+  return new Promise((resolve) => {
+    execFile(process.execPath, [path.join(PROJECT_ROOT, 'bin', 'lucca-sync.mjs'), ...args], { env, cwd: PROJECT_ROOT, timeout: 90_000 }, (err, stdout, stderr) => {
+      rmSync(dataDir, { recursive: true, force: true });
+      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+describe('permission diagnosis', () => {
+  it('a key without the section: connection test names "Consult HR files" → select the section; at run time the value is not visible, never written as empty', async () => {
+    const harness = (h = await createSyncHarness({ company: { employees: 30, seed: 13, invalidShare: 0 } }));
+    const sctx = services(harness);
+    const { id, name } = await harness.addConnection();
+    harness.happypal.state.defineAttributes([{ key: 'cse_college', type: 'enum', values: ['cadres', 'non-cadres'] }, { key: 'badge_date', type: 'date' }]);
+    await applyMappings(sctx, await previewMappings(sctx, name, MAPPINGS));
+    expect((await harness.sync(id)).status).toBe('completed');
+    const [alice] = currentEmployees(company(harness));
+    if (!alice) throw new Error('fixture too small');
+    const before = profileOf(harness.happypal, alice).custom_attributes;
+    expect(before.cse_college).toBeDefined();
+
+    const ok = await cli(harness, 'connection', 'test', name);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toContain('Mapped field extendedData.e_cse_college → cse_college: visible');
+
+    // The key's role loses the "Avantages CSE" section (it keeps "État civil", so birth dates stay visible).
+    harness.lucca.sim.setKeyRole('demo', harness.lucca.apiKey, { ...FULL_ROLE, hrSections: ['État civil'] });
+    const diagnosed = await cli(harness, 'connection', 'test', name);
+    expect(diagnosed.code).toBe(1);
+    expect(diagnosed.stdout).toMatch(/FAIL {2}Mapped field extendedData\.e_cse_college → cse_college is not visible to the key: in Lucca, open the key's role .*Co-workers tab, "Consult HR files" → select the section holding e_cse_college/);
+    expect(diagnosed.stdout).toContain('Mapped field extendedData.e_badge_date → badge_date is not visible');
+
+    // At run time: nothing is written for the hidden values (HappyPal keeps them), and the run says why.
+    update(company(harness), alice.id, { extendedData: { e_cse_college: null } });
+    const run = await harness.sync(id);
+    expect(run.status).toBe('completed');
+    expect(profileOf(harness.happypal, alice).custom_attributes).toEqual(before);
+    expect(await lineFor(harness, run.runId, alice.id)).toBeUndefined();
+    const [row] = await harness.db.db.select().from(syncRuns).where(eq(syncRuns.id, run.runId));
+    expect(row?.message ?? '').toMatch(/custom attribute cse_college \(extendedData\.e_cse_college\) was not visible to the Lucca key for \d+ employee\(s\); nothing was written for it/);
   });
 });

@@ -1,8 +1,8 @@
-import { createDispatcher } from '../activities/connectors/http.js';
-import { createLuccaClient } from '../activities/connectors/lucca/client.js';
-import { unlimited } from '../activities/connectors/rate-limiter.js';
+import { createDispatcher } from '../activities/http/http.js';
+import { createLuccaClient } from '../activities/lucca/client.js';
+import { unlimited } from '../activities/http/rate-limiter.js';
 import { SyncError } from '../activities/errors.js';
-import { FIELD_PERMISSION } from '../activities/sync/visibility.js';
+import { FIELD_PERMISSION } from '../rules/visibility.js';
 import { usersFields } from '../rules/connection-config.js';
 import { readSource, sourcePermission, type FieldMapping } from '../rules/field-mapping.js';
 import { DIMENSION_LABEL, orgOf, scopeDimensions, type ResolvedScope } from '../rules/scope.js';

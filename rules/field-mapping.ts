@@ -16,9 +16,9 @@
  * `{ value: null }`) is an empty value, which syncs as empty.
  */
 import { z } from 'zod';
-import { isValidIsoDate, parseLuccaDate } from '../activities/sync/person.js';
-import { hasForbiddenCharacters } from '../activities/sync/quarantine.js';
-import { PolicySchema } from '../activities/sync/three-way.js';
+import { isValidIsoDate, parseLuccaDate } from './person.js';
+import { hasForbiddenCharacters } from './quarantine.js';
+import { PolicySchema } from './three-way.js';
 
 /** v3 core properties a mapping may read, and the `fields` entry that asks Lucca for each. */
 export const CORE_SOURCES: Record<string, string> = {

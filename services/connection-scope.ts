@@ -3,13 +3,13 @@
  * console: each change is previewed first (a dry run against what the Lucca key sees now: who is
  * in, who leaves, what the mappings read), then applied on confirmation, and audited.
  */
-import { createDispatcher } from '../activities/connectors/http.js';
-import { createHappyPalClient } from '../activities/connectors/happypal/client.js';
-import type { HappyPalAttributeDefinition } from '../activities/connectors/happypal/schemas.js';
-import { createLuccaClient, type LuccaClient } from '../activities/connectors/lucca/client.js';
-import { unlimited } from '../activities/connectors/rate-limiter.js';
+import { createDispatcher } from '../activities/http/http.js';
+import { createHappyPalClient } from '../activities/targets/happypal/client.js';
+import type { HappyPalAttributeDefinition } from '../activities/targets/happypal/schemas.js';
+import { createLuccaClient, type LuccaClient } from '../activities/lucca/client.js';
+import { unlimited } from '../activities/http/rate-limiter.js';
 import { SyncError } from '../activities/errors.js';
-import { EMPLOYEES } from '../activities/plan.js';
+import { EMPLOYEES } from '../activities/targets/happypal/plan.js';
 import { linkedSourceIds, updateConnection as updateConnectionRow, type Connection } from '../db/queries/connections.js';
 import { allowedHostsFor, validateLuccaUrl, validateTargetUrl } from '../lib/lucca-url.js';
 import { storedMappings, storedScope, usersFields } from '../rules/connection-config.js';

@@ -1,7 +1,7 @@
 /** HappyPal custom attributes (docs/happypal-api.md "Custom attributes"): definitions, validation, merge, hand edits. */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { HappyPalErrorBodySchema, HappyPalUserSchema } from '../../activities/connectors/happypal/schemas.js';
-import { type HappyPalSimulator, startHappyPalSimulator } from '../../simulators/happypal/server.js';
+import { HappyPalErrorBodySchema, HappyPalUserSchema } from '../../activities/targets/happypal/schemas.js';
+import { type HappyPalSimulator, startHappyPalSimulator } from '../../dev/simulators/happypal/server.js';
 
 let sim: HappyPalSimulator;
 

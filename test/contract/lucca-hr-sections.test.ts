@@ -4,9 +4,9 @@
  * (`userAxisValues_{axisId}`), the role's "Consult HR files" › section; /organization/structure/api lists.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateCompany, type Company } from '../../simulators/data/company.js';
-import { FULL_ROLE, luccaGet } from '../../simulators/lucca/fixtures.js';
-import { startLuccaSimulator, type LuccaSimulator } from '../../simulators/lucca/server.js';
+import { generateCompany, type Company } from '../../dev/simulators/data/company.js';
+import { FULL_ROLE, luccaGet } from '../../dev/simulators/lucca/fixtures.js';
+import { startLuccaSimulator, type LuccaSimulator } from '../../dev/simulators/lucca/server.js';
 
 let sim: LuccaSimulator;
 let company: Company;

@@ -1,7 +1,7 @@
 import { inject, describe, expect, it } from 'vitest';
 import postgres from 'postgres';
 import { migrateDatabase } from '../../db/migrate.js';
-import { createScratchDatabase } from '../../stack/postgres.js';
+import { createScratchDatabase } from '../../db/postgres.js';
 
 describe('database migrations (real PostgreSQL)', () => {
   it('create every table of the design, and applying them again changes nothing', async () => {

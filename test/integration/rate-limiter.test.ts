@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
-import { createPostgresRateLimiter } from '../../activities/connectors/rate-limiter.js';
+import { createPostgresRateLimiter } from '../../activities/http/rate-limiter.js';
 import { createDb } from '../../db/client.js';
 
 describe('Lucca rate limiter shared through Postgres', () => {

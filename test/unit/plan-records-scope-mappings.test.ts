@@ -4,7 +4,7 @@
  * rule, a value the key cannot see is never written, a misfit quarantines the record.
  */
 import { describe, expect, it } from 'vitest';
-import { planRecords, type Plan, type PlannedLine } from '../../activities/plan-records.js';
+import { planRecords, type Plan, type PlannedLine } from '../../activities/targets/happypal/plan-records.js';
 import { FieldMappingSchema } from '../../rules/field-mapping.js';
 import { resolveScope } from '../../rules/scope.js';
 import { aLuccaUser, aPlanInput, aSource, aSyncedEmployee, withEmployees } from './support/builders.js';

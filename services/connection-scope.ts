@@ -106,6 +106,10 @@ export interface ScopePreview {
  */
 export async function previewScope(sctx: ServiceContext, name: string, raw: unknown | null): Promise<ScopePreview> {
   const row = await getConnection(sctx, name);
+  if (row.target !== 'happypal') {
+    throw new ServiceError('refused', `a scope is not supported on ${row.target} connections yet: ${row.target} also receives compensation, absences and expenses, ` +
+      'which would have to follow the same scope. Nothing was changed.', 'scope');
+  }
   let input: ScopeInput | null = null;
   if (raw !== null) {
     const parsed = ScopeInputSchema.safeParse(raw);

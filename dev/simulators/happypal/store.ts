@@ -1,7 +1,6 @@
 import type { z } from 'zod';
 import {
   type HappyPalAttributeDefinition,
-  HappyPalDateSchema,
   type HappyPalHandEditField,
   type HappyPalEditLogEntry,
   type HappyPalEditableField,
@@ -16,6 +15,7 @@ import {
 } from '../../../activities/targets/happypal/schemas.js';
 import { type FieldErrors, zodFieldErrors } from '../shared/field-errors.js';
 import { insertSorted, removeSorted } from '../shared/sorted-ids.js';
+import { checkCustomAttributes } from '../shared/custom-attributes.js';
 
 export type ParsedCreateUser = z.output<typeof HappyPalCreateUserInputSchema>;
 export type ParsedUpdateUser = z.output<typeof HappyPalUpdateUserInputSchema>;
@@ -224,27 +224,8 @@ export class HappyPalStore {
     return Object.keys(fields).length > 0 ? fields : null;
   }
 
-  /**
-   * Custom attributes against the account's definitions: an unknown key is `unknown attribute`; a
-   * value of the wrong type names the type it must have. null (clear) is always allowed.
-   */
   private checkAttributes(attributes: Record<string, string | number | null>): FieldErrors | null {
-    const fields: FieldErrors = {};
-    for (const [key, value] of Object.entries(attributes)) {
-      const path = `custom_attributes.${key}`;
-      const def = this.attributes.get(key);
-      if (!def) {
-        fields[path] = ['unknown attribute'];
-        continue;
-      }
-      if (value === null) continue;
-      if (def.type === 'number' && (typeof value !== 'number' || !Number.isFinite(value))) fields[path] = ['must be a number'];
-      if (def.type !== 'number' && typeof value !== 'string') fields[path] = ['must be a string'];
-      else if (def.type === 'text' && typeof value === 'string' && (value.trim() === '' || value.length > 500)) fields[path] = ['must be a text of 1 to 500 characters'];
-      else if (def.type === 'date' && typeof value === 'string' && !HappyPalDateSchema.safeParse(value).success) fields[path] = ['must be a valid date (YYYY-MM-DD)'];
-      else if (def.type === 'enum' && typeof value === 'string' && !(def.values ?? []).includes(value)) fields[path] = [`must be one of: ${(def.values ?? []).join(', ')}`];
-    }
-    return Object.keys(fields).length > 0 ? fields : null;
+    return checkCustomAttributes(this.attributes, attributes);
   }
 
   private rejection(email: string): StoreResult | null {

@@ -86,6 +86,14 @@ describe('extra field mappings', () => {
     if (policy === 'review') expect(line?.plan?.commit.openConflicts).toEqual([{ field: 'attr.cse_college', base: 'cadres', source: 'cadres', target: 'non-cadres' }]);
   });
 
+  it('a conflict resolved "keep HappyPal" (base = Lucca, HappyPal value kept) stays quiet while neither side moves', () => {
+    const e = aSyncedEmployee(5, { lucca: ext({ e_cse_college: 'Cadres' }) as never, profile: { custom_attributes: { cse_college: 'non-cadres' } } });
+    e.snapshot.fields['attr.cse_college'] = 'cadres';
+    e.snapshot.kept['attr.cse_college'] = 'non-cadres';
+    const plan = planRecords(aPlanInput({ ...withEmployees([e]), mappings: [{ ...college, policy: 'review' }] }));
+    expect(lineOf(plan, '5')).toBeUndefined();
+  });
+
   it('a mapped field the key cannot see (section not granted) is never written, not even as empty', () => {
     const e = aSyncedEmployee(5, { lucca: { extendedData: {} } as never, profile: { custom_attributes: { cse_college: 'cadres' } } });
     e.snapshot.fields['attr.cse_college'] = 'cadres';

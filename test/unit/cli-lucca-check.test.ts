@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { judgeAccess, judgeExtras, lessAccess } from '../../client/lucca-check.js';
+import { judgeAccess, judgeExtras, lessAccess } from '../../services/lucca-check.js';
 import { FieldMappingSchema } from '../../rules/field-mapping.js';
 import { resolveScope } from '../../rules/scope.js';
 

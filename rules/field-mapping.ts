@@ -10,7 +10,7 @@
  * - `axis.<axisId>`: the employee's section on an analytical axis, `userAxisValues_<axisId>` → its name;
  * - a core property: `jobTitle`, `employeeNumber`, `department.name`, `legalEntity.name`… (see CORE_SOURCES).
  *
- * Visibility ("unknown is not empty", design.md §3): Lucca leaves out what the key's role may not
+ * Visibility (docs/design.md §3 "Unknown is not empty"): Lucca leaves out what the key's role may not
  * read. A source whose key is absent from the record (no `extendedData`, no `e_…` entry in it, no
  * `department`) is *not visible*: never written, never a change. Present with `null` (or
  * `{ value: null }`) is an empty value, which syncs as empty.
@@ -82,7 +82,7 @@ export const FieldMappingSchema = z.strictObject({
   /** For `enum`: the values the target accepts. */
   values: z.array(z.string().min(1)).min(1).optional(),
   transforms: z.array(TransformSchema).default([]),
-  /** The three-way policy (design.md §3); absent = the connection's default policy. */
+  /** The three-way policy (docs/design.md §3); absent = the connection's default policy. */
   policy: PolicySchema.optional(),
 }).superRefine((m, ctx) => {
   if (m.type === 'enum' && !m.values) ctx.addIssue({ code: 'custom', path: ['values'], message: 'is required for type enum' });

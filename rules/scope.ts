@@ -4,7 +4,7 @@
  * definition of the configuration format, resolution takes the org lists as read from Lucca, and
  * evaluation takes one employee's org ids.
  *
- * Lucca's org model as this module reads it (lucca-api.md §2a, §2b; developers.lucca.fr, legacy user):
+ * Lucca's org model as this module reads it (docs/lucca-api.md §2a, §2b; developers.lucca.fr, legacy user):
  * - a v3 user's `legalEntityId` is, in Lucca's words, the "establishment this employee works for"
  *   (the v4 work contract's `establishmentId` is the same id);
  * - an establishment belongs to a legal entity (legal unit, `/organization/structure/api/legal-units`),
@@ -20,7 +20,7 @@
  * - `exclude` wins over `include`: any listed value excludes the employee.
  * - A dimension the scope uses whose value the key cannot see for this employee (absent, `null`)
  *   makes the employee `unknown`: never written, and never deactivated because of the scope
- *   (unknown is not empty, design.md §3). The run names the permission to grant.
+ *   (docs/design.md §3 "Unknown is not empty"). The run names the permission to grant.
  */
 import { z } from 'zod';
 

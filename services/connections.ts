@@ -15,6 +15,7 @@ import { checkTarget, type TargetCheck } from './target-check.js';
 import { findRunningSync } from '../client/run-guard.js';
 import { cadenceFromSpec, describeCadence, TimeZoneSchema, type Cadence } from '../client/schedule-spec.js';
 import { deleteSchedule, describeSchedule, ensureSchedule } from '../client/schedules.js';
+import { storedMappings, storedScope } from '../rules/connection-config.js';
 import { isOperator, recordAudit, type Actor } from './audit.js';
 import { ServiceError } from './errors.js';
 
@@ -189,7 +190,11 @@ export async function updateConnection(sctx: ServiceContext, name: string, raw: 
     if (newKey === null) {
       throw new ServiceError('refused', `the stored Lucca key of "${row.name}" cannot be decrypted (another CREDENTIALS_KEY?): give it again with --lucca-key.`, 'luccaKey');
     }
-    luccaCheck = await checkLucca({ baseUrl: luccaUrl, apiKey: newKey, today: today(), connection: row.name });
+    // The connection's scope and mapped fields too: a new key without their section or org data is refused.
+    luccaCheck = await checkLucca({
+      baseUrl: luccaUrl, apiKey: newKey, today: today(), connection: row.name,
+      scope: storedScope(row.scope), mappings: storedMappings(row.fieldMappings),
+    });
     if (!luccaCheck.usable) {
       const fails = luccaCheck.lines.filter((l) => l.level === 'fail').map((l) => l.text.replace(/\.$/, ''));
       throw new ServiceError('refused', `the new Lucca ${input.luccaKey !== undefined ? 'key' : 'URL'} was not saved: ${fails.join('; ')}.`, input.luccaKey !== undefined ? 'luccaKey' : 'luccaUrl');

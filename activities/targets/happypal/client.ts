@@ -3,6 +3,8 @@ import { SyncError } from '../../errors.js';
 import { send, throwForTransient, unexpectedShape, type HttpRequest, type HttpResponse } from '../../http/http.js';
 import { targetWriteBucket, type RateLimiter } from '../../http/rate-limiter.js';
 import {
+  HappyPalAttributeListSchema,
+  type HappyPalAttributeDefinition,
   HappyPalErrorBodySchema,
   HappyPalUserPageEnvelopeSchema,
   HappyPalUserSchema,
@@ -52,6 +54,8 @@ export interface HappyPalClient {
   updateUser(id: string, patch: HappyPalUpdateUserInput, idempotencyKey: string): Promise<WriteResult>;
   deactivateUser(id: string, idempotencyKey: string): Promise<WriteResult>;
   reactivateUser(id: string, idempotencyKey: string): Promise<WriteResult>;
+  /** The account's custom attributes (docs/happypal-api.md "Custom attributes"). */
+  listCustomAttributes(signal?: AbortSignal): Promise<HappyPalAttributeDefinition[]>;
 }
 
 export function createHappyPalClient(options: {
@@ -114,6 +118,12 @@ export function createHappyPalClient(options: {
       if (typeof res.body !== 'object' || res.body === null || Array.isArray(res.body)) throw unexpectedShape('happypal', 'GET', '/v1/users/:id', res, 'a user');
       const user = HappyPalUserSchema.safeParse(res.body);
       return user.success ? { user: user.data } : { unreadable: unreadableProfile(res.body, 0) };
+    async listCustomAttributes(signal) {
+      const res = await call({ method: 'GET', path: '/v1/custom-attributes', ...(signal && { signal }) });
+      if (res.status !== 200) throw new SyncError('happypal_unexpected_status', `HappyPal answered ${res.status} to GET /v1/custom-attributes.`, false);
+      const parsed = HappyPalAttributeListSchema.safeParse(res.body);
+      if (!parsed.success) throw unexpectedShape('happypal', 'GET', '/v1/custom-attributes', res, 'a custom attributes list');
+      return parsed.data.data;
     },
     createUser: (input, key) => write({ method: 'POST', path: '/v1/users', json: input }, key),
     updateUser: (id, patch, key) =>

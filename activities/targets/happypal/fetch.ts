@@ -6,6 +6,7 @@ import { runFetchLoop, sourceIdOf, stageRows } from '../../http/fetch-loop.js';
 import { retryIds } from '../../../db/queries/read-cursors.js';
 import { idQueries, lookUpTargets, targetLookups, type UsersReadPlan } from '../../../rules/incremental.js';
 import type { HappyPalUser } from './schemas.js';
+import { storedMappings, storedScope, usersFields } from '../../../rules/connection-config.js';
 
 export const SOURCE_USERS = 'lucca-users';
 export const TARGET_USERS = 'happypal-users';
@@ -41,6 +42,8 @@ export function fetchActivities(deps: Deps) {
     }): Promise<FetchResult & { offset: number; part?: number }> {
       const { lucca, connection } = await loadRunContext(deps, input.runId);
       await db.update(syncRuns).set({ phase: 'fetch-source' }).where(eq(syncRuns.id, input.runId));
+      // The scope's org ids and the mapped sources are read with the six synced fields.
+      const fields = usersFields(HAPPYPAL_USER_FIELDS, storedScope(connection.scope), storedMappings(connection.fieldMappings));
       const incremental = input.read && !input.read.full ? input.read : null;
       // The records to re-judge do not change while the run reads (the plan that changes them comes later).
       const retry = incremental
@@ -53,7 +56,7 @@ export function fetchActivities(deps: Deps) {
         resume: (start, beat) => (beat && (beat.part ?? 0) > start.part) || (beat && (beat.part ?? 0) === start.part && beat.offset > start.offset)
           ? { part: beat.part ?? 0, offset: beat.offset } : start,
         async readPage({ part, offset }, signal) {
-          const base = { offset, fields: HAPPYPAL_USER_FIELDS, formerEmployees: true, signal };
+          const base = { offset, fields, formerEmployees: true, signal };
           const query = !incremental ? base
             : part === 0 ? { ...base, modifiedSince: incremental.modifiedSince ?? undefined }
               : part === 1 ? { ...base, ...(incremental.endedBetween && { contractEndBetween: incremental.endedBetween }) }

@@ -9,6 +9,7 @@ import { SOURCE_USERS, TARGET_UNREADABLE, TARGET_USERS } from './fetch.js';
 import { createPlanner, planChunks, type Link, type PlanInput, type StagedSource, type UnreadableTarget } from './plan-records.js';
 import type { UsersReadPlan } from '../../../rules/incremental.js';
 import { hiddenFields } from '../../../rules/visibility.js';
+import { storedMappings, storedScope } from '../../../rules/connection-config.js';
 
 type SnapshotRow = PlanInput['snapshots'][number];
 
@@ -87,6 +88,7 @@ export function planActivities(deps: Deps) {
       defaultPolicy: connection.defaultPolicy, fieldPolicies: connection.fieldPolicies,
       guardPct: connection.deactivationGuardPct, confirmDeactivations: confirm.confirmDeactivations,
       hidden: hiddenFields(evidence), visibilityBaseline, confirmVisibility: !!confirm.confirmVisibility,
+      scope: storedScope(connection.scope), mappings: storedMappings(connection.fieldMappings),
     });
     const sourcesOf = (ids: readonly string[]) => tx<StagedSource[]>`select k.id as "sourceId", s.data ${byKeys(tx, ids)}
       (select data from staged_records where run_id = ${runId}::uuid and dataset = ${SOURCE_USERS} and source_id = k.id limit 1) s`;

@@ -118,6 +118,7 @@ export function createHappyPalClient(options: {
       if (typeof res.body !== 'object' || res.body === null || Array.isArray(res.body)) throw unexpectedShape('happypal', 'GET', '/v1/users/:id', res, 'a user');
       const user = HappyPalUserSchema.safeParse(res.body);
       return user.success ? { user: user.data } : { unreadable: unreadableProfile(res.body, 0) };
+    },
     async listCustomAttributes(signal) {
       const res = await call({ method: 'GET', path: '/v1/custom-attributes', ...(signal && { signal }) });
       if (res.status !== 200) throw new SyncError('happypal_unexpected_status', `HappyPal answered ${res.status} to GET /v1/custom-attributes.`, false);

@@ -4,6 +4,9 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     pool: 'forks',
+    // Three files at a time on two cores: integration files mostly wait (on Temporal timers,
+    // heartbeats, child processes), so a third one overlaps that waiting at little CPU cost.
+    maxWorkers: 3,
     projects: [
       {
         extends: true,
@@ -18,12 +21,14 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
+          // One Temporal dev server and one migrated template database for the run ...
           globalSetup: ['test/setup/global-setup.ts'],
+          // ... and a database of its own for each file (copied from the template), so files run
+          // at the same time without seeing each other's rows, locks or failures. Temporal is
+          // shared: each file uses its own task queues, connection names and workflow ids.
+          setupFiles: ['test/setup/file-database.ts'],
           testTimeout: 180_000,
           hookTimeout: 180_000,
-          // Integration files share one Temporal server and one database; run them one at a time
-          // so a machine with two cores is not oversubscribed and timings stay readable.
-          fileParallelism: false,
         },
       },
     ],

@@ -10,6 +10,7 @@ import { checkTemporalCliVersion, findTemporalCli, findTemporalTestServer } from
 import { resolveDataDir } from '../../stack/paths.js';
 import { freePort } from '../../stack/ports.js';
 import { createScratchDatabase, startPostgres, type RunningPostgres } from '../../stack/postgres.js';
+import { dropFileDatabases } from '../support/database.js';
 import { startTemporalServer, type RunningTemporal } from '../../stack/temporal-server.js';
 
 declare module 'vitest' {
@@ -17,18 +18,24 @@ declare module 'vitest' {
     temporalAddress: string;
     temporalCliPath: string;
     temporalTestServerPath: string;
-    databaseUrl: string;
+    /** The PostgreSQL server's admin URL: test/setup/file-database.ts creates each file's database there. */
+    postgresAdminUrl: string;
+    /** The migrated database each file's own is copied from (no test connects to it). */
+    databaseTemplate: string;
     /** The workflow bundle, built once for the whole run (test/support/temporal.ts workflowBundle). */
     workflowBundlePath: string;
   }
 }
 
 /**
- * One real Temporal dev server (the installed binary, in memory) and one fresh, migrated database
- * for the whole integration run. Postgres is DATABASE_URL's server when set, else the embedded one.
+ * One real Temporal dev server (the installed binary, on a SQLite file) and one migrated template
+ * database for the whole integration run; each test file gets its own copy of the template
+ * (test/setup/file-database.ts), so files can run at the same time. Postgres is DATABASE_URL's server when set, else the embedded one.
  * A start-up failure is one line (cause and fix, as for the demo) and ends the run with nothing
  * left running.
  */
+const templateName = (url: string) => decodeURIComponent(new URL(url).pathname.slice(1));
+
 export default async function setup(project: TestProject) {
   let postgres: RunningPostgres | undefined;
   let database: Awaited<ReturnType<typeof createScratchDatabase>> | undefined;
@@ -39,6 +46,7 @@ export default async function setup(project: TestProject) {
     await temporal?.stop();
     if (temporalDb) rmSync(temporalDb, { force: true });
     if (bundlePath) rmSync(bundlePath, { force: true });
+    if (postgres && database) await dropFileDatabases(postgres.url, templateName(database.url)).catch(() => undefined);
     await database?.drop().catch(() => undefined);
     await postgres?.stop();
   };
@@ -77,7 +85,8 @@ export default async function setup(project: TestProject) {
     project.provide('temporalAddress', running.address);
     project.provide('temporalCliPath', cliPath);
     project.provide('temporalTestServerPath', testServerPath);
-    project.provide('databaseUrl', database.url);
+    project.provide('postgresAdminUrl', postgres.url);
+    project.provide('databaseTemplate', templateName(database.url));
     project.provide('workflowBundlePath', bundlePath);
   } catch (err) {
     await teardown().catch(() => undefined);

@@ -4,6 +4,7 @@ import { PROJECT_ROOT } from '../../stack/paths.js';
 import { TEST_CREDENTIALS_KEY } from './sync-harness.js';
 import { TEST_PAYLOAD_KEYS } from './temporal.js';
 import { WORKER_NODE_FLAGS } from '../../workers/node-flags.js';
+import { testDatabaseUrl } from './database.js';
 
 export interface WorkerProcess {
   child: ChildProcess;
@@ -20,7 +21,7 @@ export async function startWorkerProcess(taskQueue: string, extraEnv: Record<str
     cwd: PROJECT_ROOT,
     env: {
       PATH: process.env.PATH,
-      DATABASE_URL: inject('databaseUrl'),
+      DATABASE_URL: testDatabaseUrl(),
       TEMPORAL_ADDRESS: inject('temporalAddress'),
       TEMPORAL_TASK_QUEUE: taskQueue,
       CREDENTIALS_KEY: TEST_CREDENTIALS_KEY,

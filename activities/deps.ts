@@ -7,10 +7,10 @@ import type { CredentialCipher } from '../lib/credentials.js';
 import type { Logger } from '../lib/logger.js';
 import type { SyncMetrics } from '../lib/metrics.js';
 import { allowedHostsFor, InvalidConnectionUrlError, validateLuccaUrl, validateTargetUrl } from '../lib/lucca-url.js';
-import { createHappyPalClient, type HappyPalClient } from './connectors/happypal/client.js';
-import { createLuccaClient, type LuccaClient } from './connectors/lucca/client.js';
-import { createReflectClient, type ReflectClient } from './connectors/reflect/client.js';
-import type { RateLimiter } from './connectors/rate-limiter.js';
+import { createHappyPalClient, type HappyPalClient } from './targets/happypal/client.js';
+import { createLuccaClient, type LuccaClient } from './lucca/client.js';
+import { createReflectClient, type ReflectClient } from './targets/reflect/client.js';
+import type { RateLimiter } from './http/rate-limiter.js';
 import { SyncError } from './errors.js';
 
 /** Everything activities need, built once per worker process (workers/deps.ts) or per test. */

@@ -1,11 +1,11 @@
 import { clearRunRetrying, noteRunRetrying } from '../db/queries/runs.js';
-import { applyActivities } from './apply.js';
+import { applyActivities } from './targets/happypal/apply.js';
 import type { Deps } from './deps.js';
 import { withFailureMapping } from './errors.js';
-import { fetchActivities } from './fetch.js';
+import { fetchActivities } from './targets/happypal/fetch.js';
 import { fleetHealthActivities } from './fleet-health.js';
-import { planActivities } from './plan.js';
-import { reflectDatasetActivities } from './reflect/index.js';
+import { planActivities } from './targets/happypal/plan.js';
+import { reflectDatasetActivities } from './targets/reflect/index.js';
 import { runActivities } from './runs.js';
 
 /** The one registration point of activities: every one gets its dependencies here, none reads globals. */

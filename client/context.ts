@@ -4,7 +4,7 @@ import { parseEnv, type Env } from '../config/env.js';
 import { createDb, type Db } from '../db/client.js';
 import { migrateDatabase } from '../db/migrate.js';
 import { createCredentialCipher, loadCredentialsKey, type CredentialCipher } from '../lib/credentials.js';
-import { resolveDataDir } from '../stack/paths.js';
+import { resolveDataDir } from '../config/paths.js';
 import { connectClient } from './temporal.js';
 
 /** What every command gets: configuration, the database, the credentials cipher and Temporal. */
@@ -18,7 +18,7 @@ export interface CliContext {
   close(): Promise<void>;
 }
 
-/** The embedded PostgreSQL of the local stack (same default as stack/postgres.ts). */
+/** The embedded PostgreSQL of the local stack (same default as db/postgres.ts). */
 export function localDatabaseUrl(env: Pick<Env, 'EMBEDDED_PG_PORT'>): string {
   return `postgres://postgres:postgres@127.0.0.1:${env.EMBEDDED_PG_PORT}/postgres`;
 }

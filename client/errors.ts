@@ -1,8 +1,7 @@
 import { DrizzleQueryError } from 'drizzle-orm/errors';
 import { ConfigError, debugEnabled } from '../config/env.js';
 import { ServiceError } from '../services/errors.js';
-import { BinaryNotFoundError } from '../stack/binaries.js';
-import { StartupError } from '../stack/errors.js';
+import { BinaryNotFoundError, StartupError } from '../lib/startup-error.js';
 
 /**
  * A mistake in what the operator typed (unknown connection, bad time, bad URL…): reported as one

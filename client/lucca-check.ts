@@ -1,8 +1,8 @@
-import { createDispatcher } from '../activities/connectors/http.js';
-import { createLuccaClient } from '../activities/connectors/lucca/client.js';
-import { unlimited } from '../activities/connectors/rate-limiter.js';
+import { createDispatcher } from '../activities/http/http.js';
+import { createLuccaClient } from '../activities/lucca/client.js';
+import { unlimited } from '../activities/http/rate-limiter.js';
 import { SyncError } from '../activities/errors.js';
-import { FIELD_PERMISSION } from '../activities/sync/visibility.js';
+import { FIELD_PERMISSION } from '../rules/visibility.js';
 
 /** The six values the HappyPal sync reads, as Lucca names them. */
 export const CHECKED_FIELDS = ['firstName', 'lastName', 'mail', 'birthDate', 'dtContractStart', 'dtContractEnd'] as const;

@@ -1,7 +1,7 @@
 import { desc, eq } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { syncRuns } from '../db/schema.js';
-import { clip } from '../activities/connectors/answers.js';
+import { clip } from '../activities/http/answers.js';
 import { formatCounts, formatTime, table } from './output.js';
 
 export type RunRow = typeof syncRuns.$inferSelect;

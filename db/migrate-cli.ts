@@ -1,7 +1,7 @@
 import { reportFailure } from '../client/errors.js';
 import { parseEnv } from '../config/env.js';
-import { resolveDataDir } from '../stack/paths.js';
-import { startPostgres } from '../stack/postgres.js';
+import { resolveDataDir } from '../config/paths.js';
+import { startPostgres } from './postgres.js';
 import { migrateDatabase } from './migrate.js';
 
 /**

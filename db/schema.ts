@@ -72,7 +72,7 @@ export const syncRuns = pgTable(
     counts: jsonb('counts').$type<Record<string, number>>().notNull().default({}),
     message: text('message'),
     /**
-     * What the Lucca key saw of the employees this run (counts only, activities/sync/visibility.ts);
+     * What the Lucca key saw of the employees this run (counts only, rules/visibility.ts);
      * the visibility guard compares a run with the last completed one. Null: not counted (a Reflect
      * incremental read, or a run planned before this column).
      */
@@ -130,7 +130,7 @@ export const reportLines = pgTable(
     error: text('error'),
     /**
      * Write calls (applyChanges attempts) that left this line planned after it failed every send with
-     * a transient error while HappyPal was up; at MAX_WRITE_CALLS (activities/apply.ts) it is failed.
+     * a transient error while HappyPal was up; at MAX_WRITE_CALLS (activities/targets/happypal/apply.ts) it is failed.
      */
     writeTries: integer('write_tries').notNull().default(0),
   },

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { BUNDLER_CONVERTER_OPTIONS } from '../lib/codec/data-converter.js';
 import { WORKFLOWS_PATH } from '../workers/create-worker.js';
-import { PROJECT_ROOT } from '../stack/paths.js';
+import { PROJECT_ROOT } from '../config/paths.js';
 
 /**
  * `npm run build`: bundles the workflow code once, at build time (Temporal's recommended way to

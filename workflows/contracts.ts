@@ -1,6 +1,6 @@
 import { defineQuery, defineSignal } from '@temporalio/workflow';
-import type { ReflectDataset } from '../activities/connectors/reflect/schemas.js';
-import type { ReadCursor, ReadPlan } from '../activities/reflect/index.js';
+import type { ReflectDataset } from '../activities/targets/reflect/schemas.js';
+import type { ReadCursor, ReadPlan } from '../activities/targets/reflect/index.js';
 
 /**
  * The contract between clients, workers and the workflow: small inputs made of ids, cursors and

@@ -12,7 +12,7 @@ import { runReflectDatasets } from './reflect-run.js';
 import { activitiesUntil, failureBook, failureMessage, failureType, runDeadline } from './run-activities.js';
 
 // linesPerActivity: 5,000 lines take seconds to write; fewer, longer write activities mean fewer
-// pipeline drains and round trips (bench/RESULTS.md). Activity inputs are not part of replay checks.
+// pipeline drains and round trips (dev/bench/RESULTS.md). Activity inputs are not part of replay checks.
 const DEFAULTS = { pagesPerActivity: 10, linesPerActivity: 5000, maxActivitiesPerRun: 500 };
 
 /**

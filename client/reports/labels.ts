@@ -1,4 +1,4 @@
-import { FIELD_PERMISSION } from '../../activities/sync/visibility.js';
+import { FIELD_PERMISSION } from '../../rules/visibility.js';
 
 /** Words a person reads for the report's codes (shared by the text and HTML renderers). */
 export const ACTION_LABEL: Record<string, string> = {

@@ -1,5 +1,5 @@
 import type postgres from 'postgres';
-import { HIDEABLE_FIELDS, LUCCA_KEY, VisibilityCountsSchema, emptyEvidence, type Evidence, type VisibilityCounts } from '../../activities/sync/visibility.js';
+import { HIDEABLE_FIELDS, LUCCA_KEY, VisibilityCountsSchema, emptyEvidence, type Evidence, type VisibilityCounts } from '../../rules/visibility.js';
 
 type Sql = postgres.Sql | postgres.TransactionSql;
 

@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import type { DataConverter } from '@temporalio/common';
 import { EncryptionCodec } from './encryption-codec.js';
 import { loadPayloadKeys, type PayloadKey } from './payload-keys.js';
-import { resolveDataDir } from '../../stack/paths.js';
+import { resolveDataDir } from '../../config/paths.js';
 
 /**
  * Module path of the failure converter (encodeCommonAttributes: true). A path, not an instance,

@@ -1,6 +1,6 @@
 import { parseEnv } from '../../config/env.js';
 import { createLogger } from '../logger.js';
-import { resolveDataDir } from '../../stack/paths.js';
+import { resolveDataDir } from '../../config/paths.js';
 import { startCodecServer, localUiOrigins } from './codec-server.js';
 import { dataConverterFromEnv } from './data-converter.js';
 import { loadCodecToken } from './payload-keys.js';

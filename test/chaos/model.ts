@@ -9,13 +9,13 @@
  * Used by test/integration/convergence.test.ts (fixed seeds) and test/chaos/soak.ts (many seeds).
  */
 import { and, eq } from 'drizzle-orm';
-import type { HappyPalEditableField, HappyPalUser } from '../../activities/connectors/happypal/schemas.js';
+import type { HappyPalEditableField, HappyPalUser } from '../../activities/targets/happypal/schemas.js';
 import { conflicts, connections } from '../../db/schema.js';
-import type { Company } from '../../simulators/data/company.js';
-import { changeEmail, endContract, hire, rehire, remove, rename, update } from '../../simulators/data/mutations.js';
-import { FEMALE_FIRST_NAMES, LAST_NAMES, MALE_FIRST_NAMES } from '../../simulators/data/names.js';
-import { HappyPalStateError } from '../../simulators/happypal/server.js';
-import { createRng, pick, type Rng } from '../../simulators/shared/rng.js';
+import type { Company } from '../../dev/simulators/data/company.js';
+import { changeEmail, endContract, hire, rehire, remove, rename, update } from '../../dev/simulators/data/mutations.js';
+import { FEMALE_FIRST_NAMES, LAST_NAMES, MALE_FIRST_NAMES } from '../../dev/simulators/data/names.js';
+import { HappyPalStateError } from '../../dev/simulators/happypal/server.js';
+import { createRng, pick, type Rng } from '../../dev/simulators/shared/rng.js';
 import type { SyncSummary } from '../../workflows/contracts.js';
 import type { ChaosHarness } from '../support/chaos.js';
 import { COUNTED, FIELDS, SyncOracle, TARGET_FIELD, type Field, type Policy, type Prediction, type SourceRecord } from './oracle.js';
@@ -364,7 +364,7 @@ function handEdit(h: ChaosHarness, oracle: SyncOracle, rng: Rng, unique: () => s
 function injectFaults(h: ChaosHarness, rng: Rng, stats: ModelStats): string[] {
   // One or two kinds per step. Lucca rates stay moderate: each failed attempt of a read activity
   // backs off (1 s, 2 s, 4 s… up to a minute), so a high steady rate makes a run crawl without
-  // testing more. HappyPal write faults are absorbed inside the write attempt (activities/apply.ts:
+  // testing more. HappyPal write faults are absorbed inside the write attempt (activities/targets/happypal/apply.ts:
   // re-sent with their key, or left planned for the next call), so their rates can be high.
   const writes = ['createUser', 'updateUser', 'deactivateUser', 'reactivateUser'];
   const kinds: [string, () => void][] = [

@@ -14,11 +14,11 @@
 import { parseArgs } from 'node:util';
 import { parseEnv } from '../../config/env.js';
 import { migrateDatabase } from '../../db/migrate.js';
-import { findTemporalCli } from '../../stack/binaries.js';
-import { resolveDataDir } from '../../stack/paths.js';
-import { freePort } from '../../stack/ports.js';
-import { createScratchDatabase, startPostgres } from '../../stack/postgres.js';
-import { startTemporalServer } from '../../stack/temporal-server.js';
+import { findTemporalCli } from '../../dev/stack/binaries.js';
+import { resolveDataDir } from '../../config/paths.js';
+import { freePort } from '../../lib/ports.js';
+import { createScratchDatabase, startPostgres } from '../../db/postgres.js';
+import { startTemporalServer } from '../../dev/stack/temporal-server.js';
 import { createChaosHarness } from '../support/chaos.js';
 import { emptyStats, runModel, type ModelConfig } from './model.js';
 import type { Field, Policy } from './oracle.js';

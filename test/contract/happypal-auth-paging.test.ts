@@ -2,8 +2,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   HappyPalErrorBodySchema,
   HappyPalUserListSchema,
-} from '../../activities/connectors/happypal/schemas.js';
-import { type HappyPalSimulator, startHappyPalSimulator } from '../../simulators/happypal/server.js';
+} from '../../activities/targets/happypal/schemas.js';
+import { type HappyPalSimulator, startHappyPalSimulator } from '../../dev/simulators/happypal/server.js';
 
 let sim: HappyPalSimulator;
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { HappyPalAdminStateSchema, HappyPalErrorBodySchema } from '../../activities/connectors/happypal/schemas.js';
-import { type HappyPalSimulator, startHappyPalSimulator } from '../../simulators/happypal/server.js';
+import { HappyPalAdminStateSchema, HappyPalErrorBodySchema } from '../../activities/targets/happypal/schemas.js';
+import { type HappyPalSimulator, startHappyPalSimulator } from '../../dev/simulators/happypal/server.js';
 
 let sim: HappyPalSimulator;
 let clock = new Date('2025-03-01T08:00:00.000Z');

@@ -3,8 +3,8 @@ import {
   HappyPalAdminStateSchema,
   HappyPalErrorBodySchema,
   HappyPalUserSchema,
-} from '../../activities/connectors/happypal/schemas.js';
-import { type HappyPalSimulator, startHappyPalSimulator } from '../../simulators/happypal/server.js';
+} from '../../activities/targets/happypal/schemas.js';
+import { type HappyPalSimulator, startHappyPalSimulator } from '../../dev/simulators/happypal/server.js';
 
 let sim: HappyPalSimulator;
 let clock = new Date('2025-03-01T08:00:00.000Z');

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { activityOf } from '../../simulators/data/activity.js';
-import { generateCompany, isFormer, type Company } from '../../simulators/data/company.js';
-import { addExpenseClaim, cancelLeave } from '../../simulators/data/mutations.js';
-import { luccaGet } from '../../simulators/lucca/fixtures.js';
-import { startLuccaSimulator, type LuccaSimulator } from '../../simulators/lucca/server.js';
+import { activityOf } from '../../dev/simulators/data/activity.js';
+import { generateCompany, isFormer, type Company } from '../../dev/simulators/data/company.js';
+import { addExpenseClaim, cancelLeave } from '../../dev/simulators/data/mutations.js';
+import { luccaGet } from '../../dev/simulators/lucca/fixtures.js';
+import { startLuccaSimulator, type LuccaSimulator } from '../../dev/simulators/lucca/server.js';
 
 let sim: LuccaSimulator;
 let company: Company;

@@ -2,12 +2,12 @@
  * Every field any client asks Lucca for exists on the simulator's model of that resource, so a field
  * Lucca does not have can never pass silently again: Lucca answers 400 to an unknown name in `fields`
  * (LuccaSA/RestDrivenDomain: "Unknown property {0} on type {1}"), and the simulator checks requests
- * against the same models (simulators/lucca/resources.ts).
+ * against the same models (dev/simulators/lucca/resources.ts).
  */
 import { describe, expect, it } from 'vitest';
-import * as schemas from '../../activities/connectors/lucca/schemas.js';
+import * as schemas from '../../activities/lucca/schemas.js';
 import { CHECKED_FIELDS } from '../../client/lucca-check.js';
-import { unknownFields, type TypeName } from '../../simulators/lucca/resources.js';
+import { unknownFields, type TypeName } from '../../dev/simulators/lucca/resources.js';
 
 /** Which resource each exported field list is sent to; a new list without an entry fails the first test. */
 const RESOURCE_OF: Record<string, TypeName> = {

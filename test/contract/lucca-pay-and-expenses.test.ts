@@ -9,11 +9,11 @@
  * - cleemy-expenses/expenseclaims: `statusId` and the object `status{id, name, code}`.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateCompany, type Company } from '../../simulators/data/company.js';
-import { workContractIdOf } from '../../simulators/data/compensation.js';
-import { update } from '../../simulators/data/mutations.js';
-import { luccaGet } from '../../simulators/lucca/fixtures.js';
-import { startLuccaSimulator, type LuccaSimulator } from '../../simulators/lucca/server.js';
+import { generateCompany, type Company } from '../../dev/simulators/data/company.js';
+import { workContractIdOf } from '../../dev/simulators/data/compensation.js';
+import { update } from '../../dev/simulators/data/mutations.js';
+import { luccaGet } from '../../dev/simulators/lucca/fixtures.js';
+import { startLuccaSimulator, type LuccaSimulator } from '../../dev/simulators/lucca/server.js';
 
 let sim: LuccaSimulator;
 let company: Company;

@@ -1,8 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { generateCompany, type Company } from '../../simulators/data/company.js';
-import { luccaGet } from '../../simulators/lucca/fixtures.js';
-import { startLuccaSimulator, type LuccaSimulator } from '../../simulators/lucca/server.js';
-import type { StatsSnapshot } from '../../simulators/lucca/stats.js';
+import { generateCompany, type Company } from '../../dev/simulators/data/company.js';
+import { luccaGet } from '../../dev/simulators/lucca/fixtures.js';
+import { startLuccaSimulator, type LuccaSimulator } from '../../dev/simulators/lucca/server.js';
+import type { StatsSnapshot } from '../../dev/simulators/lucca/stats.js';
 
 let sim: LuccaSimulator;
 let acme: Company;

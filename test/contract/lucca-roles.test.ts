@@ -5,9 +5,9 @@
  * between two reads (a tenant admin editing the key's role), in process and over the admin route.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateCompany, isFormer, isFuture, type Company } from '../../simulators/data/company.js';
-import { FULL_ROLE, luccaGet } from '../../simulators/lucca/fixtures.js';
-import { startLuccaSimulator, type LuccaSimulator } from '../../simulators/lucca/server.js';
+import { generateCompany, isFormer, isFuture, type Company } from '../../dev/simulators/data/company.js';
+import { FULL_ROLE, luccaGet } from '../../dev/simulators/lucca/fixtures.js';
+import { startLuccaSimulator, type LuccaSimulator } from '../../dev/simulators/lucca/server.js';
 
 let sim: LuccaSimulator;
 let company: Company;

@@ -4,13 +4,13 @@
  * Lucca's v3 APIs (field selection, filters, paging, error bodies, rights before paging).
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createDispatcher, retryAfterMs } from '../../activities/connectors/http.js';
-import { createLuccaClient } from '../../activities/connectors/lucca/client.js';
-import { EXPENSE_CLAIM_FIELDS, HAPPYPAL_USER_FIELDS, LEAVE_FIELDS, REFLECT_USER_FIELDS } from '../../activities/connectors/lucca/schemas.js';
-import { unlimited } from '../../activities/connectors/rate-limiter.js';
-import { generateCompany, isFormer, isFuture, type Company } from '../../simulators/data/company.js';
-import { FULL_ROLE, luccaGet, type SimResponse } from '../../simulators/lucca/fixtures.js';
-import { startLuccaSimulator, type LuccaSimulator } from '../../simulators/lucca/server.js';
+import { createDispatcher, retryAfterMs } from '../../activities/http/http.js';
+import { createLuccaClient } from '../../activities/lucca/client.js';
+import { EXPENSE_CLAIM_FIELDS, HAPPYPAL_USER_FIELDS, LEAVE_FIELDS, REFLECT_USER_FIELDS } from '../../activities/lucca/schemas.js';
+import { unlimited } from '../../activities/http/rate-limiter.js';
+import { generateCompany, isFormer, isFuture, type Company } from '../../dev/simulators/data/company.js';
+import { FULL_ROLE, luccaGet, type SimResponse } from '../../dev/simulators/lucca/fixtures.js';
+import { startLuccaSimulator, type LuccaSimulator } from '../../dev/simulators/lucca/server.js';
 
 let sim: LuccaSimulator;
 let company: Company;

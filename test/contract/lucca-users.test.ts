@@ -1,9 +1,9 @@
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateCompany, isFormer, isFuture, type Company } from '../../simulators/data/company.js';
-import { rename } from '../../simulators/data/mutations.js';
-import { FULL_ROLE, luccaGet } from '../../simulators/lucca/fixtures.js';
-import { startLuccaSimulator, type LuccaSimulator } from '../../simulators/lucca/server.js';
+import { generateCompany, isFormer, isFuture, type Company } from '../../dev/simulators/data/company.js';
+import { rename } from '../../dev/simulators/data/mutations.js';
+import { FULL_ROLE, luccaGet } from '../../dev/simulators/lucca/fixtures.js';
+import { startLuccaSimulator, type LuccaSimulator } from '../../dev/simulators/lucca/server.js';
 
 const DATE = /^\d{4}-\d{2}-\d{2}T00:00:00$/;
 const DATETIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}$/;

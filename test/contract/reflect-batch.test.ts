@@ -5,8 +5,8 @@ import {
   ReflectBatchUpsertResponseSchema,
   ReflectErrorBodySchema,
   reflectListResponseSchema,
-} from '../../activities/connectors/reflect/schemas.js';
-import { type ReflectSimulator, startReflectSimulator } from '../../simulators/reflect/server.js';
+} from '../../activities/targets/reflect/schemas.js';
+import { type ReflectSimulator, startReflectSimulator } from '../../dev/simulators/reflect/server.js';
 
 let sim: ReflectSimulator;
 let clock = new Date('2025-03-01T08:00:00.000Z');

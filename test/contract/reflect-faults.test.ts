@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ReflectAdminStateSchema, ReflectErrorBodySchema } from '../../activities/connectors/reflect/schemas.js';
-import { type ReflectSimulator, startReflectSimulator } from '../../simulators/reflect/server.js';
+import { ReflectAdminStateSchema, ReflectErrorBodySchema } from '../../activities/targets/reflect/schemas.js';
+import { type ReflectSimulator, startReflectSimulator } from '../../dev/simulators/reflect/server.js';
 
 let sim: ReflectSimulator;
 let clock = new Date('2025-03-01T08:00:00.000Z');

@@ -1,7 +1,7 @@
 /** docs/reflect-api.md "413 payload_too_large": a batch above the server's size answers 413, nothing applied, nothing stored for the key. */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ReflectErrorBodySchema } from '../../activities/connectors/reflect/schemas.js';
-import { type ReflectSimulator, startReflectSimulator } from '../../simulators/reflect/server.js';
+import { ReflectErrorBodySchema } from '../../activities/targets/reflect/schemas.js';
+import { type ReflectSimulator, startReflectSimulator } from '../../dev/simulators/reflect/server.js';
 
 let sim: ReflectSimulator;
 

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
 import { reportLines } from '../../db/schema.js';
-import { rename } from '../../simulators/data/mutations.js';
+import { rename } from '../../dev/simulators/data/mutations.js';
 import type { SyncSummary } from '../../workflows/contracts.js';
 import { createChaosHarness, luccaUsersByStatus, type ChaosHarness } from '../support/chaos.js';
 import { currentEmployees, profileOf } from '../support/fixtures.js';

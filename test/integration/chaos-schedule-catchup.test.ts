@@ -4,7 +4,7 @@ import type { Worker } from '@temporalio/worker';
 import { eq } from 'drizzle-orm';
 import { CATCHUP_WINDOW, ensureSchedule } from '../../client/schedules.js';
 import { syncRuns } from '../../db/schema.js';
-import { startHappyPalSimulator, type HappyPalSimulator } from '../../simulators/happypal/server.js';
+import { startHappyPalSimulator, type HappyPalSimulator } from '../../dev/simulators/happypal/server.js';
 import { scheduleIdFor, type SyncSummary } from '../../workflows/contracts.js';
 import { createChaosHarness, sleep, startOwnTemporal, waitFor, type ChaosHarness, type OwnTemporal } from '../support/chaos.js';
 import { activeProfilesByEmail, expectedActiveProfiles } from '../support/oracle.js';

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, inject, it } from 'vitest';
-import { endContract, rename } from '../../simulators/data/mutations.js';
+import { endContract, rename } from '../../dev/simulators/data/mutations.js';
 import { progressQuery, type SyncSummary } from '../../workflows/contracts.js';
 import {
   backendAlive, createChaosHarness, lineCount, lockTable, luccaUsersByStatus, runOf, runRowOf, stagedCount, waitFor,

@@ -7,7 +7,7 @@ import { parseEnv } from '../../config/env.js';
 import { insertConnection } from '../../db/queries/connections.js';
 import { syncRuns } from '../../db/schema.js';
 import { evaluateFleet } from '../../services/fleet.js';
-import { PROJECT_ROOT } from '../../stack/paths.js';
+import { PROJECT_ROOT } from '../../config/paths.js';
 import { buildDeps } from '../../workers/deps.js';
 import { startWebhookReceiver, type HttpReceiver } from '../support/alert-receivers.js';
 import { TEST_PAYLOAD_KEYS } from '../support/temporal.js';

@@ -8,7 +8,7 @@ import { createDb, type DbHandle } from '../../db/client.js';
 import { insertConnection, type Connection } from '../../db/queries/connections.js';
 import { conflicts, reportLines, snapshots, syncRuns } from '../../db/schema.js';
 import { createCredentialCipher } from '../../lib/credentials.js';
-import { PROJECT_ROOT } from '../../stack/paths.js';
+import { PROJECT_ROOT } from '../../config/paths.js';
 import { TEST_PAYLOAD_KEYS } from '../support/temporal.js';
 import { testDatabaseUrl } from '../support/database.js';
 

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { describeSchedule } from '../../client/schedules.js';
 import { createDb, type DbHandle } from '../../db/client.js';
 import { connections } from '../../db/schema.js';
-import { PROJECT_ROOT } from '../../stack/paths.js';
+import { PROJECT_ROOT } from '../../config/paths.js';
 import { scheduleIdFor } from '../../workflows/contracts.js';
 import { connectToTestServer, TEST_PAYLOAD_KEYS, uniqueTaskQueue } from '../support/temporal.js';
 import { testDatabaseUrl } from '../support/database.js';

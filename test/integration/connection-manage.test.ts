@@ -2,9 +2,9 @@ import { and, eq, inArray, sql } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { describeSchedule } from '../../client/schedules.js';
 import { auditLog, conflicts, connections, recordLinks, reportLines, snapshots, syncRuns } from '../../db/schema.js';
-import { activityOf } from '../../simulators/data/activity.js';
-import { remove } from '../../simulators/data/mutations.js';
-import { resolveKey } from '../../simulators/lucca/roles.js';
+import { activityOf } from '../../dev/simulators/data/activity.js';
+import { remove } from '../../dev/simulators/data/mutations.js';
+import { resolveKey } from '../../dev/simulators/lucca/roles.js';
 import { connectionAudit } from '../../services/audit.js';
 import {
   addConnection, removeConnection, resetConnection, updateConnection, type ServiceContext,

@@ -4,13 +4,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseEnv } from '../../config/env.js';
-import { describeDemoConsole, startDemoConsole } from '../../console/demo.js';
+import { describeDemoConsole, startDemoConsole } from '../../dev/demo/console.js';
 import { createDb, type DbHandle } from '../../db/client.js';
 import { findUserByEmail } from '../../db/queries/console-auth.js';
 import { insertConnection } from '../../db/queries/connections.js';
 import { createCredentialCipher } from '../../lib/credentials.js';
 import { createLogger } from '../../lib/logger.js';
-import { PROJECT_ROOT } from '../../stack/paths.js';
+import { PROJECT_ROOT } from '../../config/paths.js';
 import { call, signInApi } from '../support/console-harness.js';
 import { testDatabaseUrl } from '../support/database.js';
 

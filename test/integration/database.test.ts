@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import postgres from 'postgres';
 import { migrateDatabase } from '../../db/migrate.js';
-import { createScratchDatabase } from '../../stack/postgres.js';
+import { createScratchDatabase } from '../../db/postgres.js';
 import { testDatabaseUrl } from '../support/database.js';
 
 describe('database migrations (real PostgreSQL)', () => {

@@ -8,9 +8,9 @@ import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { StartupError } from '../../stack/errors.js';
-import { freePort, portAnswers } from '../../stack/ports.js';
-import { embeddedPostgresHome, postgresAnswers, removeEmbeddedPostgres, startPostgres } from '../../stack/postgres.js';
+import { StartupError } from '../../lib/startup-error.js';
+import { freePort, portAnswers } from '../../lib/ports.js';
+import { embeddedPostgresHome, postgresAnswers, removeEmbeddedPostgres, startPostgres } from '../../db/postgres.js';
 
 const folder = mkdtempSync(path.join(tmpdir(), 'lucca-embedded-pg-'));
 const clones = [path.join(folder, 'one', '.data'), path.join(folder, 'two', '.data')];

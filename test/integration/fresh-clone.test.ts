@@ -11,9 +11,9 @@ import { existsSync, mkdtempSync, utimesSync, writeFileSync, readdirSync, readFi
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PROJECT_ROOT } from '../../stack/paths.js';
-import { freePort, portAnswers } from '../../stack/ports.js';
-import { embeddedPostgresHome, removeEmbeddedPostgres } from '../../stack/postgres.js';
+import { PROJECT_ROOT } from '../../config/paths.js';
+import { freePort, portAnswers } from '../../lib/ports.js';
+import { embeddedPostgresHome, removeEmbeddedPostgres } from '../../db/postgres.js';
 
 interface Finished {
   code: number | null;
@@ -131,7 +131,7 @@ describe('a fresh clone in a 0700 folder, DATABASE_URL unset', () => {
         if (demo.child.exitCode !== null) throw new Error(`the demo stopped: ${demo.output.stderr}`);
         await new Promise((r) => setTimeout(r, 200));
       }
-      // Exactly as printed (whereToLook in client/demo.ts).
+      // Exactly as printed (whereToLook in dev/demo/main.ts).
       expect(demo.output.stdout).toContain('npx lucca-sync sync run demo-happypal --wait');
       const runId = /^Run ([0-9a-f-]{36}):/m.exec(demo.output.stdout)?.[1] ?? 'missing';
       const [test, ...others] = await Promise.all([

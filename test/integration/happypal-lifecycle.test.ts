@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
 import { reportLines, syncRuns } from '../../db/schema.js';
-import { endContract, rehire, remove } from '../../simulators/data/mutations.js';
+import { endContract, rehire, remove } from '../../dev/simulators/data/mutations.js';
 import { currentEmployees, daysBefore, profileOf } from '../support/fixtures.js';
 import { createSyncHarness, happyPalWrites, type SyncHarness } from '../support/sync-harness.js';
 

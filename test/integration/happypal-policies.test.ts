@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
 import { conflicts, reportLines } from '../../db/schema.js';
-import { rename } from '../../simulators/data/mutations.js';
+import { rename } from '../../dev/simulators/data/mutations.js';
 import { currentEmployees, profileOf } from '../support/fixtures.js';
 import { createSyncHarness, happyPalWrites, type SyncHarness } from '../support/sync-harness.js';
 

@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
 import { quarantine, reportLines } from '../../db/schema.js';
-import type { LuccaUser } from '../../simulators/data/types.js';
-import { rename } from '../../simulators/data/mutations.js';
+import type { LuccaUser } from '../../dev/simulators/data/types.js';
+import { rename } from '../../dev/simulators/data/mutations.js';
 import { createSyncHarness, type SyncHarness } from '../support/sync-harness.js';
 
 let h: SyncHarness;

@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { WorkflowHandle } from '@temporalio/client';
 import { and, eq } from 'drizzle-orm';
-import { MAX_WRITE_CALLS } from '../../activities/apply.js';
+import { MAX_WRITE_CALLS } from '../../activities/targets/happypal/apply.js';
 import { reportLines } from '../../db/schema.js';
-import { rename } from '../../simulators/data/mutations.js';
+import { rename } from '../../dev/simulators/data/mutations.js';
 import type { SyncSummary } from '../../workflows/contracts.js';
 import { activityAttempts, sleep, waitFor } from '../support/chaos.js';
 import { currentEmployees } from '../support/fixtures.js';
@@ -25,7 +25,7 @@ import { createSyncHarness, type SyncHarness } from '../support/sync-harness.js'
  * reported as an error, the run completes, and the next run tries it again.
  */
 const today = new Date().toISOString().slice(0, 10);
-/** The write phase's concurrency (activities/apply.ts CONCURRENCY), which is also its outage threshold. */
+/** The write phase's concurrency (activities/targets/happypal/apply.ts CONCURRENCY), which is also its outage threshold. */
 const CONCURRENCY = 16;
 /** 20 % of writes fail: 10 % answered 500, 10 % lost after the commit (socket closed). */
 const TRANSIENT = { errorRate: 0.1, dropRate: 0.1 };

@@ -7,10 +7,10 @@ import { eq } from 'drizzle-orm';
 import { loadReport } from '../../client/reports/load-report.js';
 import { renderText } from '../../client/reports/render-text.js';
 import { syncRuns } from '../../db/schema.js';
-import { hire, rename } from '../../simulators/data/mutations.js';
-import { FULL_ROLE } from '../../simulators/lucca/fixtures.js';
-import type { HiddenAs, Role } from '../../simulators/lucca/roles.js';
-import { addDays } from '../../simulators/data/dates.js';
+import { hire, rename } from '../../dev/simulators/data/mutations.js';
+import { FULL_ROLE } from '../../dev/simulators/lucca/fixtures.js';
+import type { HiddenAs, Role } from '../../dev/simulators/lucca/roles.js';
+import { addDays } from '../../dev/simulators/data/dates.js';
 import { currentEmployees, profileOf } from '../support/fixtures.js';
 import { createSyncHarness, happyPalWrites, type SyncHarness } from '../support/sync-harness.js';
 

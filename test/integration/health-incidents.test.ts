@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { notificationsOf } from '../../db/queries/alerts.js';
 import { countByHealth } from '../../db/queries/incidents.js';
 import { connections, incidents, syncRuns } from '../../db/schema.js';
-import { changeEmail, remove } from '../../simulators/data/mutations.js';
+import { changeEmail, remove } from '../../dev/simulators/data/mutations.js';
 import { addChannel } from '../../services/alerts.js';
 import { computeHealth, schedulesFrom, type HealthState } from '../../services/health.js';
 import { startManualSync, SyncAlreadyRunningError } from '../../services/run-lock.js';

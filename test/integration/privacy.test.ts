@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { WorkflowFailedError, type Client } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { createLogger, temporalLogger } from '../../lib/logger.js';
-import { changeEmail, rename, update } from '../../simulators/data/mutations.js';
+import { changeEmail, rename, update } from '../../dev/simulators/data/mutations.js';
 import type { SyncSummary } from '../../workflows/contracts.js';
 import { expectedActiveProfiles } from '../support/oracle.js';
 import { createSyncHarness, type SyncHarness } from '../support/sync-harness.js';

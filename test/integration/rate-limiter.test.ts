@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createPostgresRateLimiter } from '../../activities/connectors/rate-limiter.js';
+import { createPostgresRateLimiter } from '../../activities/http/rate-limiter.js';
 import { createDb } from '../../db/client.js';
 import { testDatabaseUrl } from '../support/database.js';
 

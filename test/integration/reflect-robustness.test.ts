@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { reportLines } from '../../db/schema.js';
-import { addDays } from '../../simulators/data/dates.js';
-import { update } from '../../simulators/data/mutations.js';
+import { addDays } from '../../dev/simulators/data/dates.js';
+import { update } from '../../dev/simulators/data/mutations.js';
 import { createReflectHarness, expectedReflect, reflectRecords, type ReflectHarness } from '../support/reflect-harness.js';
 
 let h: ReflectHarness;

@@ -3,9 +3,9 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import { and, eq } from 'drizzle-orm';
 import { datasetCursors, reportLines, stagedRecords, syncRuns } from '../../db/schema.js';
-import { activityOf } from '../../simulators/data/activity.js';
-import { addDays } from '../../simulators/data/dates.js';
-import { addExpenseClaim, addLeave, cancelLeave, changeSalary, remove, rename } from '../../simulators/data/mutations.js';
+import { activityOf } from '../../dev/simulators/data/activity.js';
+import { addDays } from '../../dev/simulators/data/dates.js';
+import { addExpenseClaim, addLeave, cancelLeave, changeSalary, remove, rename } from '../../dev/simulators/data/mutations.js';
 import { progressQuery, type SyncProgress } from '../../workflows/contracts.js';
 import {
   createReflectHarness, expectedReflect, NO_PAGGA_LUCCA_KEY, reflectRecords, reflectRequests, type ReflectHarness,

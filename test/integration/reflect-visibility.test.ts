@@ -6,9 +6,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
 import { datasetCursors, reportLines } from '../../db/schema.js';
-import { rename } from '../../simulators/data/mutations.js';
-import { FULL_ROLE } from '../../simulators/lucca/fixtures.js';
-import type { HiddenAs, Role } from '../../simulators/lucca/roles.js';
+import { rename } from '../../dev/simulators/data/mutations.js';
+import { FULL_ROLE } from '../../dev/simulators/lucca/fixtures.js';
+import type { HiddenAs, Role } from '../../dev/simulators/lucca/roles.js';
 import { createReflectHarness, REFLECT_LUCCA_KEY, reflectRecords, type ReflectHarness } from '../support/reflect-harness.js';
 
 const DAY = 86_400_000;

@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseEnv } from '../../config/env.js';
-import { startLocalStack } from '../../stack/local-stack.js';
-import { freePort, portAnswers } from '../../stack/ports.js';
-import { postgresAnswers, removeEmbeddedPostgres } from '../../stack/postgres.js';
-import { temporalAnswers } from '../../stack/temporal-server.js';
+import { startLocalStack } from '../../dev/stack/local-stack.js';
+import { freePort, portAnswers } from '../../lib/ports.js';
+import { postgresAnswers, removeEmbeddedPostgres } from '../../db/postgres.js';
+import { temporalAnswers } from '../../dev/stack/temporal-server.js';
 
 const alive = (pid: number | undefined) => {
   if (pid === undefined) return false;

@@ -6,12 +6,12 @@ import type { TestProject } from 'vitest/node';
 import { reportFailure } from '../../client/errors.js';
 import { parseEnv } from '../../config/env.js';
 import { migrateDatabase } from '../../db/migrate.js';
-import { checkTemporalCliVersion, findTemporalCli, findTemporalTestServer } from '../../stack/binaries.js';
-import { resolveDataDir } from '../../stack/paths.js';
-import { freePort } from '../../stack/ports.js';
-import { createScratchDatabase, startPostgres, type RunningPostgres } from '../../stack/postgres.js';
+import { checkTemporalCliVersion, findTemporalCli, findTemporalTestServer } from '../../dev/stack/binaries.js';
+import { resolveDataDir } from '../../config/paths.js';
+import { freePort } from '../../lib/ports.js';
+import { createScratchDatabase, startPostgres, type RunningPostgres } from '../../db/postgres.js';
+import { startTemporalServer, type RunningTemporal } from '../../dev/stack/temporal-server.js';
 import { dropFileDatabases } from '../support/database.js';
-import { startTemporalServer, type RunningTemporal } from '../../stack/temporal-server.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {

@@ -1,7 +1,7 @@
-import type { Company } from '../../simulators/data/company.js';
-import type { LuccaUser } from '../../simulators/data/types.js';
-import type { HappyPalSimulator } from '../../simulators/happypal/server.js';
-import type { HappyPalUser } from '../../activities/connectors/happypal/schemas.js';
+import type { Company } from '../../dev/simulators/data/company.js';
+import type { LuccaUser } from '../../dev/simulators/data/types.js';
+import type { HappyPalSimulator } from '../../dev/simulators/happypal/server.js';
+import type { HappyPalUser } from '../../activities/targets/happypal/schemas.js';
 
 /** Current, valid employees of the simulated company (the ones a first sync creates). */
 export function currentEmployees(company: Company): LuccaUser[] {

@@ -1,14 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { NativeConnection, Worker } from '@temporalio/worker';
-import { createDispatcher } from '../../activities/connectors/http.js';
-import { createPostgresRateLimiter } from '../../activities/connectors/rate-limiter.js';
+import { createDispatcher } from '../../activities/http/http.js';
+import { createPostgresRateLimiter } from '../../activities/http/rate-limiter.js';
 import type { Deps } from '../../activities/index.js';
 import type { DbHandle } from '../../db/client.js';
 import { insertConnection, type NewConnection } from '../../db/queries/connections.js';
 import { createCredentialCipher } from '../../lib/credentials.js';
 import { createLogger, type Logger } from '../../lib/logger.js';
-import type { DemoLucca } from '../../simulators/lucca/fixtures.js';
+import type { DemoLucca } from '../../dev/simulators/lucca/fixtures.js';
 import type { SyncInput, SyncSummary } from '../../workflows/contracts.js';
 import { createWorker } from '../../workers/create-worker.js';
 import { testDataConverter, workflowBundle } from './temporal.js';

@@ -1,5 +1,5 @@
-import type { Company } from '../../simulators/data/company.js';
-import type { HappyPalUser } from '../../activities/connectors/happypal/schemas.js';
+import type { Company } from '../../dev/simulators/data/company.js';
+import type { HappyPalUser } from '../../activities/targets/happypal/schemas.js';
 
 export interface ExpectedProfile {
   first_name: string;

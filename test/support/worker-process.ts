@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { inject } from 'vitest';
-import { PROJECT_ROOT } from '../../stack/paths.js';
+import { PROJECT_ROOT } from '../../config/paths.js';
 import { TEST_CREDENTIALS_KEY } from './sync-harness.js';
 import { TEST_PAYLOAD_KEYS } from './temporal.js';
 import { WORKER_NODE_FLAGS } from '../../workers/node-flags.js';

@@ -2,7 +2,8 @@ import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BinaryNotFoundError, findTemporalCli } from '../../stack/binaries.js';
+import { findTemporalCli } from '../../dev/stack/binaries.js';
+import { BinaryNotFoundError } from '../../lib/startup-error.js';
 
 const fakeBinary = (dir: string, name: string) => {
   const file = path.join(dir, name);

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { activityOf } from '../../simulators/data/activity.js';
-import { generateCompany, isFormer, isFuture } from '../../simulators/data/company.js';
-import { isWeekend } from '../../simulators/data/dates.js';
+import { activityOf } from '../../dev/simulators/data/activity.js';
+import { generateCompany, isFormer, isFuture } from '../../dev/simulators/data/company.js';
+import { isWeekend } from '../../dev/simulators/data/dates.js';
 import {
   addExpenseClaim, addLeave, cancelLeave, changeEmail, changeSalary, endContract, hire, MutationError, rehire, remove, rename,
-} from '../../simulators/data/mutations.js';
+} from '../../dev/simulators/data/mutations.js';
 
 const MAIL = /^[A-Za-z0-9-]+\.[A-Za-z0-9-]+\d*@[A-Za-z0-9-]+\.[a-z]+$/;
 const company = generateCompany({ employees: 2000, seed: 42 });

@@ -4,10 +4,10 @@
  * client against the simulator, then through the planner.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createHappyPalClient } from '../../activities/connectors/happypal/client.js';
-import { createDispatcher } from '../../activities/connectors/http.js';
-import { planRecords, type PlannedLine } from '../../activities/plan-records.js';
-import { startHappyPalSimulator, type HappyPalSimulator } from '../../simulators/happypal/server.js';
+import { createHappyPalClient } from '../../activities/targets/happypal/client.js';
+import { createDispatcher } from '../../activities/http/http.js';
+import { planRecords, type PlannedLine } from '../../activities/targets/happypal/plan-records.js';
+import { startHappyPalSimulator, type HappyPalSimulator } from '../../dev/simulators/happypal/server.js';
 import { aLuccaUser, aPlanInput, aSource, aSyncedEmployee, withEmployees } from './support/builders.js';
 
 const dispatcher = createDispatcher();

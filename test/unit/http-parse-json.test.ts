@@ -3,7 +3,7 @@
  * objects, however they spell them, while ordinary bodies take the fast path (plain JSON.parse).
  */
 import { describe, expect, it } from 'vitest';
-import { parseJsonSafely } from '../../activities/connectors/http.js';
+import { parseJsonSafely } from '../../activities/http/http.js';
 
 const ownKeys = (value: unknown) => Object.keys(value as object).sort();
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { retryAfterMs } from '../../activities/connectors/http.js';
+import { retryAfterMs } from '../../activities/http/http.js';
 
 const NOW = Date.parse('2025-06-15T12:00:00Z');
 const at = (value: string | string[] | undefined) => retryAfterMs({ 'retry-after': value }, NOW);

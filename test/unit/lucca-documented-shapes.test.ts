@@ -7,14 +7,14 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDispatcher } from '../../activities/connectors/http.js';
-import { createLuccaClient } from '../../activities/connectors/lucca/client.js';
-import { EXPENSE_CLAIM_FIELDS } from '../../activities/connectors/lucca/schemas.js';
-import { unlimited } from '../../activities/connectors/rate-limiter.js';
-import { mapDataset, type StagedData } from '../../activities/reflect/datasets.js';
-import type { Mapped } from '../../activities/reflect/model.js';
-import { decideReadPlan } from '../../activities/reflect/read-plan.js';
-import { STAGED } from '../../activities/reflect/readers.js';
+import { createDispatcher } from '../../activities/http/http.js';
+import { createLuccaClient } from '../../activities/lucca/client.js';
+import { EXPENSE_CLAIM_FIELDS } from '../../activities/lucca/schemas.js';
+import { unlimited } from '../../activities/http/rate-limiter.js';
+import { mapDataset, type StagedData } from '../../activities/targets/reflect/datasets.js';
+import type { Mapped } from '../../activities/targets/reflect/model.js';
+import { decideReadPlan } from '../../activities/targets/reflect/read-plan.js';
+import { STAGED } from '../../activities/targets/reflect/readers.js';
 
 const FR = { id: 10, name: 'Acme FR', currencyCode: 'EUR', currencySymbol: '€' };
 const CH = { id: 20, name: 'Acme CH', currencyCode: 'CHF', currencySymbol: 'CHF' };

@@ -1,17 +1,17 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDispatcher, MAX_BODY_BYTES, parseJsonSafely, send } from '../../activities/connectors/http.js';
-import { createLuccaClient } from '../../activities/connectors/lucca/client.js';
-import { HAPPYPAL_USER_FIELDS, LuccaCollectionSchema } from '../../activities/connectors/lucca/schemas.js';
-import { unlimited } from '../../activities/connectors/rate-limiter.js';
+import { createDispatcher, MAX_BODY_BYTES, parseJsonSafely, send } from '../../activities/http/http.js';
+import { createLuccaClient } from '../../activities/lucca/client.js';
+import { HAPPYPAL_USER_FIELDS, LuccaCollectionSchema } from '../../activities/lucca/schemas.js';
+import { unlimited } from '../../activities/http/rate-limiter.js';
 import { SyncError } from '../../activities/errors.js';
-import { mapLuccaUser, type MapLuccaUserResult } from '../../activities/sync/map-lucca-user.js';
-import { QuarantineReasonSchema } from '../../activities/sync/quarantine.js';
+import { mapLuccaUser, type MapLuccaUserResult } from '../../rules/map-lucca-user.js';
+import { QuarantineReasonSchema } from '../../rules/quarantine.js';
 
 /**
  * Malformed Lucca payloads, generated from a seeded RNG (reproducible: FUZZ_SEED=… to vary), go
- * through the same path as production: JSON parsing (activities/connectors/http.ts), the envelope
+ * through the same path as production: JSON parsing (activities/http/http.ts), the envelope
  * schema, then mapLuccaUser per item. Every case ends in a value, a typed SyncError or a quarantine
  * result; none throws anything else, none pollutes a prototype, no reason echoes a value.
  */
@@ -256,7 +256,7 @@ describe(`malformed Lucca payloads (seed ${SEED}, ${CASES} cases)`, () => {
   });
 });
 
-describe('Lucca bodies over HTTP (activities/connectors/http.ts)', () => {
+describe('Lucca bodies over HTTP (activities/http/http.ts)', () => {
   let server: Server;
   let base = '';
   let bytesSentBeforeClose = 0;

@@ -4,7 +4,7 @@
  * be the one planRecords computes in one go: same lines in the same order, same quarantine, same guard.
  */
 import { describe, expect, it } from 'vitest';
-import { planChunks, planRecords, type PlanInput } from '../../activities/plan-records.js';
+import { planChunks, planRecords, type PlanInput } from '../../activities/targets/happypal/plan-records.js';
 import {
   aHappyPalUser, aLuccaUser, aPlanInput, aRawSource, aSource, aSyncedEmployee, withEmployees,
 } from './support/builders.js';

@@ -3,8 +3,8 @@
  * edit, kept values, open and closed conflicts.
  */
 import { describe, expect, it } from 'vitest';
-import { planRecords, type Plan, type PlannedLine } from '../../activities/plan-records.js';
-import type { Policy } from '../../activities/sync/three-way.js';
+import { planRecords, type Plan, type PlannedLine } from '../../activities/targets/happypal/plan-records.js';
+import type { Policy } from '../../rules/three-way.js';
 import { aPlanInput, aSyncedEmployee, personOf, withEmployees, type SyncedEmployee } from './support/builders.js';
 
 function lineOf(plan: Plan, sourceId: string): PlannedLine {

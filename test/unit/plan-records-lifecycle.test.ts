@@ -3,7 +3,7 @@
  * returned) and the deactivation guard (design.md §3 "Lifecycle").
  */
 import { describe, expect, it } from 'vitest';
-import { planRecords, type Plan, type PlannedLine } from '../../activities/plan-records.js';
+import { planRecords, type Plan, type PlannedLine } from '../../activities/targets/happypal/plan-records.js';
 import { aPlanInput, aRawSource, aSyncedEmployee, withEmployees, type SyncedEmployee } from './support/builders.js';
 
 function lineOf(plan: Plan, sourceId: string): PlannedLine {

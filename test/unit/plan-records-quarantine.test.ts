@@ -3,7 +3,7 @@
  * never stop the rest of the run (design.md §3 "Bad records").
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { planRecords, type Plan, type PlannedLine } from '../../activities/plan-records.js';
+import { planRecords, type Plan, type PlannedLine } from '../../activities/targets/happypal/plan-records.js';
 import { aLuccaUser, aPlanInput, aRawSource, aSource, aSyncedEmployee, withEmployees } from './support/builders.js';
 
 function lineOf(plan: Plan, sourceId: string): PlannedLine {

@@ -4,9 +4,9 @@
  * change, under every policy; the visibility guard stops the run before any write.
  */
 import { describe, expect, it } from 'vitest';
-import { planRecords, type Plan, type PlanInput, type PlannedLine } from '../../activities/plan-records.js';
-import type { Policy } from '../../activities/sync/three-way.js';
-import type { VisibilityCounts } from '../../activities/sync/visibility.js';
+import { planRecords, type Plan, type PlanInput, type PlannedLine } from '../../activities/targets/happypal/plan-records.js';
+import type { Policy } from '../../rules/three-way.js';
+import type { VisibilityCounts } from '../../rules/visibility.js';
 import { aLuccaUser, aPlanInput, aSource, aSyncedEmployee, TODAY, withEmployees } from './support/builders.js';
 
 const omitBirth = (s: PlanInput['sources'][number]) => {

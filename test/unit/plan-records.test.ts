@@ -4,9 +4,9 @@
  * plan-records-lifecycle.test.ts; bad records: plan-records-quarantine.test.ts.
  */
 import { describe, expect, it } from 'vitest';
-import { HappyPalCreateUserInputSchema, HappyPalUpdateUserInputSchema } from '../../activities/connectors/happypal/schemas.js';
-import { planRecords, type Plan, type PlannedLine } from '../../activities/plan-records.js';
-import { PlannedWriteSchema } from '../../activities/plan-model.js';
+import { HappyPalCreateUserInputSchema, HappyPalUpdateUserInputSchema } from '../../activities/targets/happypal/schemas.js';
+import { planRecords, type Plan, type PlannedLine } from '../../activities/targets/happypal/plan-records.js';
+import { PlannedWriteSchema } from '../../activities/targets/happypal/plan-model.js';
 import {
   aHappyPalUser, aLuccaUser, aPlanInput, aSource, aSyncedEmployee, personOf, profileFor, withEmployees,
 } from './support/builders.js';

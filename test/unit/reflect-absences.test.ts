@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ReflectAbsenceRecordSchema } from '../../activities/connectors/reflect/schemas.js';
-import { absenceId, groupAbsences, parseLeaveRow, windowInterior, type LeaveRow, type LeaveWindow } from '../../activities/reflect/group-absences.js';
-import type { Mapped } from '../../activities/reflect/model.js';
+import { ReflectAbsenceRecordSchema } from '../../activities/targets/reflect/schemas.js';
+import { absenceId, groupAbsences, parseLeaveRow, windowInterior, type LeaveRow, type LeaveWindow } from '../../activities/targets/reflect/group-absences.js';
+import type { Mapped } from '../../activities/targets/reflect/model.js';
 
 const WINDOW: LeaveWindow = { from: '2025-01-01', to: '2025-12-31', edgeDays: 7 };
 

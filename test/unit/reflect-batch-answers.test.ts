@@ -6,10 +6,10 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createDispatcher } from '../../activities/connectors/http.js';
-import { createReflectClient } from '../../activities/connectors/reflect/client.js';
+import { createDispatcher } from '../../activities/http/http.js';
+import { createReflectClient } from '../../activities/targets/reflect/client.js';
 import type { SyncError } from '../../activities/errors.js';
-import { startReflectSimulator, type ReflectSimulator } from '../../simulators/reflect/server.js';
+import { startReflectSimulator, type ReflectSimulator } from '../../dev/simulators/reflect/server.js';
 
 const dispatcher = createDispatcher();
 let reflect: ReflectSimulator;

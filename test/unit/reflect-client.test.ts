@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createDispatcher } from '../../activities/connectors/http.js';
-import { createLuccaClient } from '../../activities/connectors/lucca/client.js';
-import { LEAVE_FIELDS } from '../../activities/connectors/lucca/schemas.js';
-import { unlimited } from '../../activities/connectors/rate-limiter.js';
-import { createReflectClient } from '../../activities/connectors/reflect/client.js';
+import { createDispatcher } from '../../activities/http/http.js';
+import { createLuccaClient } from '../../activities/lucca/client.js';
+import { LEAVE_FIELDS } from '../../activities/lucca/schemas.js';
+import { unlimited } from '../../activities/http/rate-limiter.js';
+import { createReflectClient } from '../../activities/targets/reflect/client.js';
 import { SyncError } from '../../activities/errors.js';
-import { FULL_ROLE, startDemoLucca, type DemoLucca } from '../../simulators/lucca/fixtures.js';
-import { startReflectSimulator, type ReflectSimulator } from '../../simulators/reflect/server.js';
+import { FULL_ROLE, startDemoLucca, type DemoLucca } from '../../dev/simulators/lucca/fixtures.js';
+import { startReflectSimulator, type ReflectSimulator } from '../../dev/simulators/reflect/server.js';
 
 const dispatcher = createDispatcher();
 let reflect: ReflectSimulator;

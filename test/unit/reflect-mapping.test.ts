@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { diffDataset } from '../../activities/reflect/diff.js';
-import { currencyIndex, mapFixedItem, mapVariableItem } from '../../activities/reflect/map-compensation.js';
-import { mapEmployee } from '../../activities/reflect/map-employee.js';
-import { EXPENSE_STATUS, mapExpenseClaim } from '../../activities/reflect/map-expense.js';
-import { REFLECT_DATASETS, toFields, type Fields, type Mapped } from '../../activities/reflect/model.js';
-import { decideReadPlan } from '../../activities/reflect/read-plan.js';
+import { diffDataset } from '../../activities/targets/reflect/diff.js';
+import { currencyIndex, mapFixedItem, mapVariableItem } from '../../activities/targets/reflect/to-reflect-compensation.js';
+import { mapEmployee } from '../../activities/targets/reflect/to-reflect-employee.js';
+import { EXPENSE_STATUS, mapExpenseClaim } from '../../activities/targets/reflect/to-reflect-expense.js';
+import { REFLECT_DATASETS, toFields, type Fields, type Mapped } from '../../activities/targets/reflect/model.js';
+import { decideReadPlan } from '../../activities/targets/reflect/read-plan.js';
 import { REFLECT_DATASET_NAMES } from '../../workflows/contracts.js';
 
 const TODAY = '2025-09-01';

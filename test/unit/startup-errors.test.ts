@@ -4,8 +4,9 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { describeFailure } from '../../client/errors.js';
 import { debugEnabled } from '../../config/env.js';
-import { BinaryNotFoundError, checkTemporalCliVersion, PINNED } from '../../stack/binaries.js';
-import { StartupError } from '../../stack/errors.js';
+import { checkTemporalCliVersion, PINNED } from '../../dev/stack/binaries.js';
+import { BinaryNotFoundError } from '../../lib/startup-error.js';
+import { StartupError } from '../../lib/startup-error.js';
 
 const fakeTemporal = (output: string) => {
   const file = path.join(mkdtempSync(path.join(tmpdir(), 'fake-temporal-')), 'temporal');

@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { PROJECT_ROOT } from '../../stack/paths.js';
+import { PROJECT_ROOT } from '../../config/paths.js';
 import { WORKER_NODE_FLAGS } from '../../workers/node-flags.js';
 
 const read = (file: string) => readFileSync(path.join(PROJECT_ROOT, file), 'utf8');
@@ -34,7 +34,7 @@ describe('worker node flags', () => {
   });
 
   it('the bench and the tests take them from the constant', () => {
-    expect(read('bench/infra.ts')).toContain('WORKER_NODE_FLAGS');
+    expect(read('dev/bench/infra.ts')).toContain('WORKER_NODE_FLAGS');
     expect(read('test/support/worker-process.ts')).toContain('WORKER_NODE_FLAGS');
   });
 });

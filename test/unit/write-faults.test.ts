@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { ApplicationFailure } from '@temporalio/common';
-import { classifyWriteError, exhaustedMessage, exhaustedVerdict, MAX_WRITE_CALLS, transientCause } from '../../activities/apply.js';
+import { classifyWriteError, exhaustedMessage, exhaustedVerdict, MAX_WRITE_CALLS, transientCause } from '../../activities/targets/happypal/apply.js';
 import { SyncError } from '../../activities/errors.js';
 
-/** What an exception from one line's write does to the write attempt (activities/apply.ts). */
+/** What an exception from one line's write does to the write attempt (activities/targets/happypal/apply.ts). */
 describe('classifyWriteError', () => {
   it('a transient fault (5xx, unreachable, a cut or unreadable body) is sent again, the attempt goes on', () => {
     expect(classifyWriteError(new SyncError('happypal_unavailable', 'HappyPal answered 500; will retry with backoff.', true))).toBe('resend');

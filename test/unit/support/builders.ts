@@ -1,10 +1,10 @@
 /**
- * Test-data builders for the HappyPal planner (activities/plan-records.ts). Defaults describe one
+ * Test-data builders for the HappyPal planner (activities/targets/happypal/plan-records.ts). Defaults describe one
  * consistent, valid, current employee; every builder takes overrides. Pure: no I/O, no clock.
  */
-import { HappyPalUserSchema, type HappyPalUser } from '../../../activities/connectors/happypal/schemas.js';
-import type { PlanInput } from '../../../activities/plan-records.js';
-import type { Person } from '../../../activities/sync/person.js';
+import { HappyPalUserSchema, type HappyPalUser } from '../../../activities/targets/happypal/schemas.js';
+import type { PlanInput } from '../../../activities/targets/happypal/plan-records.js';
+import type { Person } from '../../../rules/person.js';
 
 export const TODAY = '2025-06-15';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalJson, idempotencyKey } from '../../../activities/sync/idempotency.js';
+import { canonicalJson, idempotencyKey } from '../../../rules/idempotency.js';
 
 const base = { connectionId: 'c1', sourceId: '416', runId: 'r1', operation: 'update', content: { a: 1, b: { y: 2, x: [1, 'z'] } } };
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { desiredStatus, guardDeactivations, lifecycleAction, missingSourceIds } from '../../../activities/sync/lifecycle.js';
+import { desiredStatus, guardDeactivations, lifecycleAction, missingSourceIds } from '../../../rules/lifecycle.js';
 
 const TODAY = '2025-06-15';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mapLuccaUser } from '../../../activities/sync/map-lucca-user.js';
+import { mapLuccaUser } from '../../../rules/map-lucca-user.js';
 
 const TODAY = '2025-06-15';
 const user = (over: Record<string, unknown> = {}) => ({

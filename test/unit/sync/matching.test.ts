@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { matchEmployees, type Match } from '../../../activities/sync/matching.js';
+import { matchEmployees, type Match } from '../../../rules/matching.js';
 
 function run(input: Parameters<typeof matchEmployees>[0]): Record<string, Match> {
   return Object.fromEntries(matchEmployees(input).map((r) => [r.sourceId, r.match]));

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   InvalidDateError, PersonSchema, SYNCED_FIELDS, isValidIsoDate, luccaDate, normaliseEmail, normaliseName, parseLuccaDate, sameValue,
-} from '../../../activities/sync/person.js';
+} from '../../../rules/person.js';
 
 describe('normaliseEmail', () => {
   it('trims and lower-cases', () => expect(normaliseEmail('  Jean.Dupont@Example.FR \n')).toBe('jean.dupont@example.fr'));

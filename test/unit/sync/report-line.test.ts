@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { buildReportLine, markError, ReportLineSchema } from '../../../activities/sync/report-line.js';
-import { decideRecord, resolvePolicies, type Policy } from '../../../activities/sync/three-way.js';
-import type { Person } from '../../../activities/sync/person.js';
+import { buildReportLine, markError, ReportLineSchema } from '../../../rules/report-line.js';
+import { decideRecord, resolvePolicies, type Policy } from '../../../rules/three-way.js';
+import type { Person } from '../../../rules/person.js';
 
 const person = (over: Partial<Person> = {}): Person => ({
   firstName: 'Jean', lastName: 'DUPONT', email: 'jean@x.fr', birthDate: '1990-05-01', contractStart: '2020-01-01', contractEnd: null, ...over,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { decideField, type Policy } from '../../../activities/sync/three-way.js';
-import { sameValue } from '../../../activities/sync/person.js';
+import { decideField, type Policy } from '../../../rules/three-way.js';
+import { sameValue } from '../../../rules/person.js';
 
 /** mulberry32: a tiny seeded RNG, so failures reproduce. */
 function rng(seed: number): () => number {

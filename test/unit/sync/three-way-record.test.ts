@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { decideRecord, resolvePolicies } from '../../../activities/sync/three-way.js';
-import type { Person } from '../../../activities/sync/person.js';
+import { decideRecord, resolvePolicies } from '../../../rules/three-way.js';
+import type { Person } from '../../../rules/person.js';
 
 const person = (over: Partial<Person> = {}): Person => ({
   firstName: 'Jean', lastName: 'DUPONT', email: 'jean.dupont@x.fr',

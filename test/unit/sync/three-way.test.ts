@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decideField, decideRecord, resolvePolicies, type FieldDecision, type Policy } from '../../../activities/sync/three-way.js';
+import { decideField, decideRecord, resolvePolicies, type FieldDecision, type Policy } from '../../../rules/three-way.js';
 
 // One value per role: B = base, S = a new source value, T = a hand-edited target value.
 const B = 'base@x.fr';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   addEvidence, createTally, emptyEvidence, guardVisibility, hiddenFields, notVisibleNote, omittedFields, type Evidence, type VisibilityCounts,
-} from '../../../activities/sync/visibility.js';
+} from '../../../rules/visibility.js';
 
 const user = (over: Record<string, unknown> = {}) => ({
   id: 1, firstName: 'Ann', lastName: 'Lee', mail: 'ann@x.fr', birthDate: '1990-01-02T00:00:00',

@@ -1,0 +1,131 @@
+import type { Dispatcher } from 'undici';
+import { SyncError } from '../../errors.js';
+import { send, throwForTransient, unexpectedShape, type HttpRequest, type HttpResponse } from '../../http/http.js';
+import {
+  HappyPalErrorBodySchema,
+  HappyPalUserPageEnvelopeSchema,
+  HappyPalUserSchema,
+  profileProblems,
+  type HappyPalCreateUserInput,
+  type HappyPalPageMeta,
+  type HappyPalUpdateUserInput,
+  type HappyPalUser,
+} from './schemas.js';
+
+/** A profile that does not match HappyPal's contract (e.g. an unknown `status`): kept out of matching and writing. */
+export interface UnreadableProfile {
+  /** Its id when it has a usable one. */
+  id: string | null;
+  /** Position on its page. */
+  position: number;
+  /** Its email when it is a string (so the Lucca employee it belongs to is not offered a second profile). */
+  email: string | null;
+  /** Faulty fields and the kind of fault (profileProblems), no values. */
+  problems: string[];
+}
+
+/** One page of profiles: those that match the contract, and those that do not, each on its own. */
+export interface HappyPalUsersPage {
+  data: HappyPalUser[];
+  unreadable: UnreadableProfile[];
+  meta: HappyPalPageMeta;
+}
+
+/** A write the target refused for this record only (400, 404, 409, 422): reported, the run goes on. */
+export interface RecordRejection {
+  ok: false;
+  status: number;
+  code: string;
+  /** HappyPal's own message plus field names; no values. */
+  message: string;
+}
+export type WriteResult = { ok: true; user: HappyPalUser } | RecordRejection;
+
+/** The typed surface of HappyPal's API (docs/happypal-api.md). Every write carries an idempotency key. */
+export interface HappyPalClient {
+  listUsers(page: number, perPage: number, signal?: AbortSignal): Promise<HappyPalUsersPage>;
+  createUser(input: HappyPalCreateUserInput, idempotencyKey: string): Promise<WriteResult>;
+  updateUser(id: string, patch: HappyPalUpdateUserInput, idempotencyKey: string): Promise<WriteResult>;
+  deactivateUser(id: string, idempotencyKey: string): Promise<WriteResult>;
+  reactivateUser(id: string, idempotencyKey: string): Promise<WriteResult>;
+}
+
+export function createHappyPalClient(options: { baseUrl: string; apiKey: string; dispatcher: Dispatcher }): HappyPalClient {
+  const base = options.baseUrl.replace(/\/+$/, '');
+  const call = async (req: Omit<HttpRequest, 'url'> & { path: string }, idempotencyKey?: string) => {
+    const res = await send(options.dispatcher, 'happypal', {
+      ...req,
+      url: `${base}${req.path}`,
+      headers: {
+        authorization: `Bearer ${options.apiKey}`,
+        ...(idempotencyKey && { 'idempotency-key': idempotencyKey }),
+      },
+    });
+    throwForTransient('happypal', res);
+    if (res.status === 401 || res.status === 403) {
+      throw new SyncError(
+        'happypal_unauthorized',
+        `HappyPal refused the API key (${res.status}). Check the connection's HappyPal key and update it.`,
+        false,
+      );
+    }
+    return res;
+  };
+  const write = async (req: Omit<HttpRequest, 'url'> & { path: string }, key: string): Promise<WriteResult> => {
+    const res = await call(req, key);
+    if (res.status === 200 || res.status === 201) return { ok: true, user: parseUser(res, req) };
+    return rejection(res);
+  };
+
+  return {
+    async listUsers(page, perPage, signal) {
+      const res = await call({ method: 'GET', path: `/v1/users?page=${page}&per_page=${perPage}`, ...(signal && { signal }) });
+      if (res.status !== 200) throw new SyncError('happypal_unexpected_status', `HappyPal answered ${res.status} to GET /v1/users.`, false);
+      // The envelope is parsed strictly (a page we cannot read is no page); each profile on its own,
+      // so one profile with, say, an unknown status is set aside instead of failing the whole read.
+      const parsed = HappyPalUserPageEnvelopeSchema.safeParse(res.body);
+      if (!parsed.success) throw unexpectedShape('happypal', 'GET', '/v1/users', res, 'a users page');
+      const out: HappyPalUsersPage = { data: [], unreadable: [], meta: parsed.data.meta };
+      parsed.data.data.forEach((raw, position) => {
+        const user = HappyPalUserSchema.safeParse(raw);
+        if (user.success) return void out.data.push(user.data);
+        const record = typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>) : {};
+        out.unreadable.push({
+          id: typeof record.id === 'string' && /^[\w-]{1,64}$/.test(record.id) ? record.id : null,
+          position,
+          email: typeof record.email === 'string' ? record.email : null,
+          problems: profileProblems(raw),
+        });
+      });
+      return out;
+    },
+    createUser: (input, key) => write({ method: 'POST', path: '/v1/users', json: input }, key),
+    updateUser: (id, patch, key) =>
+      write({ method: 'PATCH', path: `/v1/users/${encodeURIComponent(id)}`, json: patch }, key),
+    deactivateUser: (id, key) => write({ method: 'POST', path: `/v1/users/${encodeURIComponent(id)}/deactivate` }, key),
+    reactivateUser: (id, key) => write({ method: 'POST', path: `/v1/users/${encodeURIComponent(id)}/reactivate` }, key),
+  };
+}
+
+function parseUser(res: HttpResponse, req: { method: string; path: string }): HappyPalUser {
+  const parsed = HappyPalUserSchema.safeParse(res.body);
+  if (!parsed.success) throw unexpectedShape('happypal', req.method, req.path, res, 'a user');
+  return parsed.data;
+}
+
+/**
+ * 400, 404, 409 and 422 to a write concern that record only: it is reported and the run goes on.
+ * The message holds HappyPal's error code and field names, never values.
+ */
+function rejection(res: HttpResponse): RecordRejection {
+  if (res.status !== 400 && res.status !== 404 && res.status !== 409 && res.status !== 422) {
+    throw new SyncError('happypal_unexpected_status', `HappyPal answered ${res.status} to a write.`, false);
+  }
+  const body = HappyPalErrorBodySchema.safeParse(res.body);
+  // Only what looks like a code or a field name is repeated: an unexpected body could carry a value.
+  const word = (s: string) => /^[A-Za-z][\w.]{0,63}$/.test(s);
+  const code = body.success && word(body.data.error.code) ? body.data.error.code : `http_${res.status}`;
+  const names = body.success && body.data.error.fields ? Object.keys(body.data.error.fields).filter(word) : [];
+  const fields = names.length > 0 ? ` (fields: ${names.join(', ')})` : '';
+  return { ok: false, status: res.status, code, message: `HappyPal refused the record (${res.status}): ${code}${fields}` };
+}

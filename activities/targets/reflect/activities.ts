@@ -1,0 +1,248 @@
+import { Context } from '@temporalio/activity';
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import { DEFAULT_REFLECT_FULL_READ_DAYS } from '../../../config/env.js';
+import { lastVisibility, saveVisibility } from '../../../db/queries/visibility.js';
+import { datasetCursors, quarantine, reportLines, snapshots, stagedRecords } from '../../../db/schema.js';
+import type { ReflectDataset } from './schemas.js';
+import { loadRunContext, type Deps } from '../../deps.js';
+import { runFetchLoop } from '../../http/fetch-loop.js';
+import { SyncError } from '../../errors.js';
+import { mapDataset, stagedNamesOf, type StagedData } from './datasets.js';
+import { diffDataset } from './diff.js';
+import { SECTION_SEQ, sectionSeq, type Fields } from './model.js';
+import { decideReadPlan, type ReadPlan } from './read-plan.js';
+import { furthest, readPlanPage, STAGED, type ReadCursor } from './readers.js';
+import {
+  addEvidence, createTally, emptyEvidence, guardVisibility, hiddenFields, notVisibleNote, omittedFields, type HideableField,
+} from '../../../rules/visibility.js';
+import { REFLECT_EMPLOYEE_FIELD } from './to-reflect-employee.js';
+import { sectionCounts } from './section.js';
+
+/** The sentinel report line of an employees section the visibility guard stopped (its `error` is the guard's message). */
+const VISIBILITY_BLOCKED = 'visibility_blocked';
+
+/** What each dataset needs from the Lucca key's role, said the way Lucca's role screen says it. */
+export const PERMISSION_MESSAGES: Record<ReflectDataset, string> = {
+  employees: 'Employees were not synced: Lucca refused the users list (403). Grant the API key\'s role the Co-workers permission "Consult users" (Lucca › Organization › Roles), then run the sync again.',
+  compensation: 'Compensation was not synced: Lucca refused the remuneration items (403). The API key\'s role lacks the Pagga Compensation permission "Consult individual situations": grant it to the key\'s role (Lucca › Organization › Roles), then run the sync again.',
+  absences: 'Absences were not synced: Lucca refused the leaves (403). The API key\'s role lacks the Timmi Absences permission "Consult leaves": grant it to the key\'s role (Lucca › Organization › Roles), then run the sync again.',
+  expenses: 'Expense reports were not synced: Lucca refused the expense claims (403). The API key\'s role lacks the Cleemy Expenses permission to consult expense reports: grant it to the key\'s role (Lucca › Organization › Roles), then run the sync again.',
+};
+
+/** Compensation also reads the work contracts (their establishment gives each pay item its currency). */
+export const WORK_CONTRACTS_PERMISSION_MESSAGE = 'Compensation was not synced: Lucca refused the work contracts (403), which say each pay item\'s establishment and so its currency. Grant the API key\'s role the Core HR permission to consult employees\' work contracts (Lucca › Organization › Roles), then run the sync again.';
+
+export interface DatasetStep {
+  runId: string;
+  dataset: ReflectDataset;
+}
+
+/**
+ * The Reflect dataset activities (workflows/sync-dataset.workflow.ts runs them in order): decide
+ * the read, read pages into staging (the shared fetch loop), plan against snapshots, and close the
+ * dataset (cursor forward). The write step is in apply.ts. All keyed by (run, dataset); all retry-safe.
+ */
+export function reflectActivities(deps: Deps) {
+  const { db } = deps.db;
+
+  /**
+   * "Unknown is not empty" for the employees section (rules/visibility.ts): the fields
+   * hidden run-wide, the note on values the key could not see, and, on a full read (an incremental
+   * one says nothing of who is no longer returned), the visibility guard against the last successful
+   * run, whose counts this read then replaces.
+   */
+  async function employeesVisibility(
+    runId: string, connectionId: string, users: readonly StagedData[], snaps: ReadonlyArray<{ sourceId: string; fields: unknown }>,
+    input: { plan: ReadPlan; confirmVisibility?: boolean },
+  ): Promise<{ hidden: HideableField[]; blockedReason: string | null; note: string | null }> {
+    const byOurName = new Map(snaps.map((s) => {
+      const fields = s.fields as Fields;
+      return [s.sourceId, Object.fromEntries(Object.entries(REFLECT_EMPLOYEE_FIELD).map(([ours, theirs]) => [ours, fields[theirs as string] ?? null]))];
+    }));
+    const evidence = emptyEvidence();
+    for (const row of users) addEvidence(evidence, row.data, byOurName.get(row.sourceId));
+    const hidden = hiddenFields(evidence);
+    const notVisible: Partial<Record<HideableField, number>> = {};
+    for (const row of users) {
+      for (const field of new Set([...omittedFields(row.data), ...hidden])) notVisible[field] = (notVisible[field] ?? 0) + 1;
+    }
+    let guard: { allowed: boolean; message: string | null } = { allowed: true, message: null };
+    if (input.plan.full) {
+      const baseline = await lastVisibility(deps.db.sql, connectionId);
+      const tally = createTally(deps.today(), baseline?.day ?? null);
+      for (const row of users) tally.add(row.data);
+      guard = guardVisibility({ baseline, now: tally.counts(), nowAtBaseline: tally.atBaseline(), override: !!input.confirmVisibility });
+      await saveVisibility(deps.db.sql, runId, tally.counts());
+    }
+    const note = [guard.allowed ? guard.message : null, notVisibleNote(notVisible, hidden)].filter((m) => m !== null).join(' ');
+    return { hidden, blockedReason: guard.allowed ? null : guard.message, note: note === '' ? null : note };
+  }
+
+  return {
+    /** Full or incremental, from the dataset's cursor; decided once per dataset sync. */
+    async prepareDataset(input: DatasetStep & { full?: boolean }): Promise<ReadPlan> {
+      const { connection } = await loadRunContext(deps, input.runId);
+      const [cursor] = await db.select().from(datasetCursors)
+        .where(and(eq(datasetCursors.connectionId, connection.id), eq(datasetCursors.dataset, input.dataset)));
+      return decideReadPlan({
+        dataset: input.dataset,
+        now: deps.now?.() ?? new Date(),
+        today: deps.today(),
+        cursor,
+        full: !!input.full,
+        fullReadDays: connection.fullReadDays ?? deps.reflectFullReadDays ?? DEFAULT_REFLECT_FULL_READ_DAYS,
+      });
+    },
+
+    /** Reads up to `maxPages` pages of the plan into staged rows; a 403 names the Lucca permission to grant. */
+    async fetchDatasetPages(input: DatasetStep & { plan: ReadPlan; cursor: ReadCursor; maxPages: number }) {
+      const { lucca } = await loadRunContext(deps, input.runId);
+      let reading = input.cursor.part;
+      try {
+        const r = await runFetchLoop(deps.db, {
+          runId: input.runId,
+          start: input.cursor,
+          maxPages: input.maxPages,
+          resume: furthest,
+          readPage: (cursor, signal) => {
+            reading = cursor.part;
+            return readPlanPage(lucca, input.plan.parts, cursor, signal);
+          },
+        });
+        return { cursor: r.cursor, pages: r.pages, done: r.done, counts: { read: r.read } };
+      } catch (err) {
+        if (err instanceof SyncError && err.code === 'lucca_forbidden') {
+          const workContracts = input.plan.parts[reading]?.kind === 'work-contracts';
+          throw new SyncError(err.code, workContracts ? WORK_CONTRACTS_PERMISSION_MESSAGE : PERMISSION_MESSAGES[input.dataset], false);
+        }
+        throw err;
+      }
+    },
+
+    /**
+     * Map → compare with snapshots → report lines of this dataset's section, and its quarantine,
+     * in one transaction: a retried attempt finds the whole plan or none of it. Touches no target.
+     */
+    async planDataset(input: DatasetStep & { plan: ReadPlan; confirmDeletions: boolean; confirmVisibility?: boolean }): Promise<{ counts: Record<string, number>; message: string | null; blocked?: boolean }> {
+      const ctx = Context.current();
+      const { run, connection } = await loadRunContext(deps, input.runId);
+      const section = and(eq(reportLines.runId, run.id), eq(reportLines.dataset, input.dataset));
+      const [existing] = await db.select({ n: sql<number>`count(*)::int` }).from(reportLines).where(section);
+      if ((existing?.n ?? 0) > 0) {
+        const again = await plannedCounts(deps, input);
+        const [blocked] = await db.select({ error: reportLines.error }).from(reportLines).where(and(section, eq(reportLines.action, VISIBILITY_BLOCKED)));
+        if (blocked) return { counts: again.counts, message: blocked.error, blocked: true };
+        const held = again.counts.planned_deletion_held ?? 0;
+        return { counts: again.counts, message: held > 0 ? `${held} deletions were held back by the deletion guard (see the report).` : null };
+      }
+
+      const names = stagedNamesOf(input.plan);
+      const rows = await db.select({ dataset: stagedRecords.dataset, sourceId: stagedRecords.sourceId, data: stagedRecords.data })
+        .from(stagedRecords)
+        .where(and(eq(stagedRecords.runId, run.id), inArray(stagedRecords.dataset, names)))
+        .orderBy(asc(stagedRecords.dataset), asc(stagedRecords.page), asc(stagedRecords.sourceId));
+      const staged = new Map<string, StagedData[]>();
+      for (const r of rows) {
+        const list = staged.get(r.dataset) ?? [];
+        list.push(r);
+        staged.set(r.dataset, list);
+      }
+      const scope = (t: typeof snapshots | typeof quarantine) => and(eq(t.connectionId, connection.id), eq(t.dataset, input.dataset));
+      const snaps = await db.select({ sourceId: snapshots.sourceId, fields: snapshots.fields }).from(snapshots).where(scope(snapshots));
+      ctx.heartbeat('loaded');
+      const seen = input.dataset === 'employees'
+        ? await employeesVisibility(run.id, connection.id, staged.get(STAGED.users) ?? [], snaps, input)
+        : { hidden: [], blockedReason: null, note: null };
+      const { mapped, inScope } = mapDataset(input.dataset, staged, input.plan, deps.today(), seen.hidden);
+      const diff = diffDataset({
+        mapped,
+        snapshots: new Map(snaps.map((s) => [s.sourceId, s.fields as Fields])),
+        inScope,
+        guardPct: connection.deactivationGuardPct,
+        confirmDeletions: input.confirmDeletions,
+      });
+      ctx.heartbeat('planned');
+
+      const base = sectionSeq(input.dataset);
+      await db.transaction(async (tx) => {
+        const values: Array<typeof reportLines.$inferInsert> = diff.lines.map((l, i) => ({
+          runId: run.id, seq: base + i, dataset: input.dataset, sourceId: l.sourceId,
+          // Reflect keys records by our external id: a record already there is known by the same id.
+          targetId: l.action === 'updated' || l.action === 'deleted' || l.action === 'deletion_held' ? l.sourceId : null,
+          action: l.action, changes: l.changes, reasons: l.reasons, plan: l.plan,
+          // The visibility guard holds: the section is planned and reported, nothing is written.
+          outcome: seen.blockedReason && l.outcome === 'planned' ? 'skipped' : l.outcome,
+        }));
+        if (seen.blockedReason) {
+          values.push({
+            runId: run.id, seq: base + SECTION_SEQ - 2, dataset: input.dataset, sourceId: '-', targetId: null, action: VISIBILITY_BLOCKED,
+            changes: [], reasons: [], plan: null, outcome: 'reported', error: seen.blockedReason,
+          });
+        }
+        for (let i = 0; i < values.length; i += 1000) await tx.insert(reportLines).values(values.slice(i, i + 1000));
+        for (const l of diff.lines) {
+          if (l.action !== 'quarantined') continue;
+          await tx.insert(quarantine)
+            .values({ connectionId: connection.id, dataset: input.dataset, sourceId: l.sourceId, reasons: l.reasons, lastRunId: run.id })
+            .onConflictDoUpdate({
+              target: [quarantine.connectionId, quarantine.dataset, quarantine.sourceId],
+              set: { reasons: l.reasons, lastRunId: run.id, lastSeenAt: new Date() },
+            });
+        }
+        // Records that map cleanly now leave the quarantine (only those read: an incremental read says nothing of the rest).
+        const ok = new Set(diff.okIds);
+        const held = await tx.select({ sourceId: quarantine.sourceId }).from(quarantine).where(scope(quarantine));
+        const cleared = held.map((q) => q.sourceId).filter((id) => ok.has(id));
+        for (let i = 0; i < cleared.length; i += 1000) {
+          await tx.delete(quarantine).where(and(scope(quarantine), inArray(quarantine.sourceId, cleared.slice(i, i + 1000))));
+        }
+      });
+      deps.logger.info({ runId: run.id, dataset: input.dataset, lines: diff.lines.length, unchanged: diff.unchanged, full: input.plan.full }, 'reflect dataset planned');
+      const planned = await plannedCounts(deps, input);
+      if (seen.blockedReason) {
+        return { counts: { ...planned.counts, unchanged: diff.unchanged }, message: seen.blockedReason, blocked: true };
+      }
+      const message = [diff.heldReason, seen.note].filter((m) => m !== null).join(' ');
+      return { counts: { ...planned.counts, unchanged: diff.unchanged }, message: message === '' ? null : message };
+    },
+
+    /**
+     * The dataset synced: its cursor moves to this read's start (a dry run moves nothing). While
+     * Reflect refused a record of the section, `since` stays where it was, so the next run reads
+     * that record again (as HappyPal's sync retries every run) instead of waiting for a Lucca edit.
+     */
+    async finishDataset(input: DatasetStep & { plan: ReadPlan; dryRun: boolean }): Promise<{ counts: Record<string, number> }> {
+      const { run } = await loadRunContext(deps, input.runId);
+      const counts = await sectionCounts(deps, input.runId, input.dataset);
+      if (!input.dryRun) {
+        const at = new Date(input.plan.readStartedAt);
+        // A section the visibility guard stopped moves nothing: the next run reads (and judges) it again.
+        const blocked = (counts[VISIBILITY_BLOCKED] ?? 0) > 0;
+        const set = {
+          lastRunId: run.id, updatedAt: new Date(),
+          ...(!counts.error && !blocked && { lastSince: at }),
+          ...(input.plan.full && !blocked && { lastFullReadAt: at }),
+        };
+        await db.insert(datasetCursors).values({ connectionId: run.connectionId, dataset: input.dataset, ...set })
+          .onConflictDoUpdate({ target: [datasetCursors.connectionId, datasetCursors.dataset], set });
+      }
+      return { counts };
+    },
+
+    /** A dataset Lucca would not let the key read: one report line in its section that says which permission to grant. */
+    async reportDatasetBlocked(input: DatasetStep & { message: string }): Promise<void> {
+      await db.insert(reportLines).values({
+        runId: input.runId, seq: sectionSeq(input.dataset) + SECTION_SEQ - 1, dataset: input.dataset, sourceId: '-', action: 'not_permitted',
+        outcome: 'reported', error: input.message, reasons: [{ code: 'missing_permission', message: input.message }],
+      }).onConflictDoNothing();
+    },
+  };
+}
+
+async function plannedCounts(deps: Deps, input: DatasetStep): Promise<{ counts: Record<string, number> }> {
+  const rows = await deps.db.db.select({ action: reportLines.action, n: sql<number>`count(*)::int` }).from(reportLines)
+    .where(and(eq(reportLines.runId, input.runId), eq(reportLines.dataset, input.dataset))).groupBy(reportLines.action);
+  const counts: Record<string, number> = {};
+  for (const r of rows) counts[`planned_${r.action}`] = r.n;
+  return { counts };
+}

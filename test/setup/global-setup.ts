@@ -58,7 +58,10 @@ export default async function setup(project: TestProject) {
     const dataDir = resolveDataDir(env.DATA_DIR);
 
     // The dev server starts while the database is prepared (it takes seconds to answer).
-    temporalDb = `${dataDir}/test-temporal-${process.pid}.sqlite`;
+    // Each project with this setup (integration, integration-alone) runs it in this same process:
+    // its files are named by the project too, so two servers never share a SQLite file.
+    const own = `${process.pid}-${project.name}`;
+    temporalDb = `${dataDir}/test-temporal-${own}.sqlite`;
     const startingTemporal = startTemporalServer({
       cliPath,
       address: `127.0.0.1:${await freePort()}`,
@@ -79,7 +82,7 @@ export default async function setup(project: TestProject) {
       await startingTemporal.catch(() => undefined); // its failure, if any, is reported below
     }
     const running = await startingTemporal;
-    bundlePath = `${dataDir}/test-workflow-bundle-${process.pid}.js`;
+    bundlePath = `${dataDir}/test-workflow-bundle-${own}.js`;
     writeFileSync(bundlePath, (await bundling).code);
 
     project.provide('temporalAddress', running.address);

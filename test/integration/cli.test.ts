@@ -40,7 +40,9 @@ function cliWith(overrides: Record<string, string>, ...args: string[]): Promise<
     LUCCA_ALLOWED_HOSTS: '127.0.0.1', CREDENTIALS_KEY, PAYLOAD_KEYS: TEST_PAYLOAD_KEYS, DATA_DIR: dataDir, LOG_LEVEL: 'silent', ...overrides,
   };
   return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { env, cwd: PROJECT_ROOT, timeout: 60_000 }, (err, stdout, stderr) => {
+    // 120 s: one test starts ten of these at once, each a second or more of CPU to start; on a
+    // loaded two-core machine (other test files run meanwhile) 60 s was seen to run out.
+    execFile(process.execPath, [BIN, ...args], { env, cwd: PROJECT_ROOT, timeout: 120_000 }, (err, stdout, stderr) => {
       resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
     });
   });

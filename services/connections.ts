@@ -28,7 +28,7 @@ export interface ServiceContext {
   cipher: CredentialCipher;
   /** Temporal, connected on first use. */
   client(): Promise<Client>;
-  env: Pick<Env, 'LUCCA_ALLOWED_HOSTS' | 'TEMPORAL_TASK_QUEUE'>;
+  env: Pick<Env, 'LUCCA_ALLOWED_HOSTS' | 'TEMPORAL_TASK_QUEUE'> & Partial<Pick<Env, 'SCHEDULE_JITTER_SECONDS'>>;
   actor: Actor;
 }
 
@@ -71,7 +71,7 @@ export async function addConnection(sctx: ServiceContext, input: NewConnection, 
   });
   if (row.active) {
     try {
-      await ensureSchedule(await sctx.client(), { connection: scheduled(row), cadence, taskQueue: sctx.env.TEMPORAL_TASK_QUEUE });
+      await ensureSchedule(await sctx.client(), { connection: scheduled(row), cadence, taskQueue: sctx.env.TEMPORAL_TASK_QUEUE, jitterSeconds: sctx.env.SCHEDULE_JITTER_SECONDS });
     } catch (err) {
       // Without its schedule the connection is removed again (it has nothing else yet).
       await deleteConnectionRow(sctx.db, row.id);
@@ -273,12 +273,13 @@ async function moveSchedule(client: Client, sctx: ServiceContext, before: Connec
   const cadence = newCadence ?? (old ? cadenceFromSpec(old.spec) : null);
   if (!cadence) return null;
   const taskQueue = sctx.env.TEMPORAL_TASK_QUEUE;
+  const jitterSeconds = sctx.env.SCHEDULE_JITTER_SECONDS;
   if (after.name === before.name) {
-    await ensureSchedule(client, { connection: scheduled(after), cadence, taskQueue });
+    await ensureSchedule(client, { connection: scheduled(after), cadence, taskQueue, jitterSeconds });
     return cadence;
   }
   if (!old) return null;
-  await ensureSchedule(client, { connection: scheduled(after), cadence, taskQueue, paused: true });
+  await ensureSchedule(client, { connection: scheduled(after), cadence, taskQueue, jitterSeconds, paused: true });
   try {
     await deleteSchedule(client, before.name);
   } catch (err) {
@@ -289,7 +290,7 @@ async function moveSchedule(client: Client, sctx: ServiceContext, before: Connec
   if (old.state.paused) {
     if (old.state.note) await handle.pause(old.state.note);
   } else {
-    await ensureSchedule(client, { connection: scheduled(after), cadence, taskQueue, paused: false });
+    await ensureSchedule(client, { connection: scheduled(after), cadence, taskQueue, jitterSeconds, paused: false });
   }
   return cadence;
 }
@@ -311,7 +312,7 @@ export async function activateConnection(sctx: ServiceContext, name: string, req
   const cadence = requested ?? (existing && cadenceFromSpec(existing.spec)) ?? DEFAULT_CADENCE;
   if (!row.active) await updateConnectionRow(sctx.db, row.id, { active: true });
   try {
-    await ensureSchedule(client, { connection: scheduled(row), cadence, taskQueue: sctx.env.TEMPORAL_TASK_QUEUE });
+    await ensureSchedule(client, { connection: scheduled(row), cadence, taskQueue: sctx.env.TEMPORAL_TASK_QUEUE, jitterSeconds: sctx.env.SCHEDULE_JITTER_SECONDS });
   } catch (err) {
     if (!row.active) await updateConnectionRow(sctx.db, row.id, { active: false });
     throw err;

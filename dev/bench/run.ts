@@ -25,7 +25,6 @@ import { createDb, type DbHandle } from '../../db/client.js';
 import { insertConnection } from '../../db/queries/connections.js';
 import { createCredentialCipher } from '../../lib/credentials.js';
 import { generateCompany, type Company } from '../simulators/data/company.js';
-import { rename } from '../simulators/data/mutations.js';
 import { startHappyPalSimulator, type HappyPalSimulator } from '../simulators/happypal/server.js';
 import { luccaGet } from '../simulators/lucca/fixtures.js';
 import { startLuccaSimulator, type LuccaSimulator } from '../simulators/lucca/server.js';
@@ -35,6 +34,7 @@ import {
   benchArgs, gitCommit, onCleanup, procMemory, RESULTS_DIR, runBaselineProcess, runBench, startInfra, startWorker, writeResults, type BenchInfra, type WorkerChild,
 } from './infra.js';
 import { historyFacts, requestDelta, requestSnapshot, rowsWritten, tableCounters, type HistoryFacts, type RequestCounts, type RowsWritten } from './measure.js';
+import { changeOnePercent } from './mutate.js';
 import { summariseProfiles } from './profile-summary.js';
 import { WORKER_NODE_FLAGS } from '../../workers/node-flags.js';
 import { renderMarkdown, renderTable } from './report.js';
@@ -178,22 +178,6 @@ async function setUpSize(infra: BenchInfra, db: DbHandle, size: number, luccaRat
   };
 }
 
-/** Renames 1 % of the employees who have a profile (valid records, contract not ended), spread evenly. */
-function changeOnePercent(company: Company): number {
-  const invalid = new Set(company.invalidUserIds.map((r) => r.userId));
-  const eligible = company.users.filter((u) => !invalid.has(u.id) && (u.dtContractEnd === null || u.dtContractEnd >= TODAY) && u.lastName);
-  const want = Math.max(1, Math.round(company.users.length / 100));
-  const stride = Math.max(1, Math.floor(eligible.length / want));
-  let changed = 0;
-  for (let i = 0; i < eligible.length && changed < want; i += stride) {
-    const user = eligible[i];
-    if (!user) break;
-    rename(company, user.id, { lastName: `${user.lastName}-Martin` });
-    changed += 1;
-  }
-  return changed;
-}
-
 async function runOurs(infra: BenchInfra, env: SizeEnv, label: string) {
   const workflowId = `bench-${label}-${Date.now().toString(36)}`;
   const before = requestSnapshot(env.lucca, env.happypalOurs);
@@ -214,7 +198,7 @@ async function runOurs(infra: BenchInfra, env: SizeEnv, label: string) {
 }
 
 async function runCase(infra: BenchInfra, db: DbHandle, env: SizeEnv, size: number, kind: CaseKind): Promise<Omit<CaseResult, 'round'>> {
-  const changed = kind === 'change' ? changeOnePercent(env.company) : 0;
+  const changed = kind === 'change' ? changeOnePercent(env.company, TODAY) : 0;
   log(`${size.toLocaleString('en')} ${kind}${changed ? ` (${changed} renamed in Lucca)` : ''}: our sync (Temporal, worker process)…`);
   const c0 = await tableCounters(infra.sql);
   const ours = await runOurs(infra, env, `${size}-${kind}`);

@@ -1,6 +1,7 @@
 import type { Dispatcher } from 'undici';
 import { SyncError } from '../../errors.js';
 import { send, throwForTransient, unexpectedShape, type HttpRequest, type HttpResponse } from '../../http/http.js';
+import { targetWriteBucket, type RateLimiter } from '../../http/rate-limiter.js';
 import {
   HappyPalErrorBodySchema,
   HappyPalUserPageEnvelopeSchema,
@@ -50,8 +51,15 @@ export interface HappyPalClient {
   reactivateUser(id: string, idempotencyKey: string): Promise<WriteResult>;
 }
 
-export function createHappyPalClient(options: { baseUrl: string; apiKey: string; dispatcher: Dispatcher }): HappyPalClient {
+export function createHappyPalClient(options: {
+  baseUrl: string;
+  apiKey: string;
+  dispatcher: Dispatcher;
+  /** The write budget of the target host, shared by every worker and connection (TARGET_WRITES_PER_MINUTE). */
+  writeLimiter?: RateLimiter;
+}): HappyPalClient {
   const base = options.baseUrl.replace(/\/+$/, '');
+  const writeBucket = targetWriteBucket(base);
   const call = async (req: Omit<HttpRequest, 'url'> & { path: string }, idempotencyKey?: string) => {
     const res = await send(options.dispatcher, 'happypal', {
       ...req,
@@ -72,6 +80,7 @@ export function createHappyPalClient(options: { baseUrl: string; apiKey: string;
     return res;
   };
   const write = async (req: Omit<HttpRequest, 'url'> & { path: string }, key: string): Promise<WriteResult> => {
+    await options.writeLimiter?.acquire(writeBucket);
     const res = await call(req, key);
     if (res.status === 200 || res.status === 201) return { ok: true, user: parseUser(res, req) };
     return rejection(res);

@@ -6,6 +6,7 @@ import type { SyncSummary } from '../../workflows/contracts.js';
 import { createChaosHarness, luccaUsersByStatus, type ChaosHarness } from '../support/chaos.js';
 import { currentEmployees, profileOf } from '../support/fixtures.js';
 import { activeProfilesByEmail, expectedActiveProfiles } from '../support/oracle.js';
+import { testDatabaseUrl } from '../support/database.js';
 
 /**
  * Lucca misbehaves (500s, a 429 burst with Retry-After, 2 s latency spikes, bodies cut in the middle,
@@ -33,7 +34,7 @@ describe('Lucca faults and HappyPal record rejections, combined', () => {
     ['incremental resyncs', 7],
   ])('rejected records are reported as errors while the rest syncs; lifting the rejection fixes them next run (%s)', async (_, fullReadDays) => {
     h = await createChaosHarness({
-      temporalAddress: inject('temporalAddress'), databaseUrl: inject('databaseUrl'),
+      temporalAddress: inject('temporalAddress'), databaseUrl: testDatabaseUrl(),
       company: { employees: 2100, seed: 67 }, luccaSeed: 66,
     });
     const harness = h;

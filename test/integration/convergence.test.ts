@@ -2,6 +2,7 @@ import { afterEach, describe, expect, inject, it } from 'vitest';
 import { emptyStats, runModel } from '../chaos/model.js';
 import { CONVERGENCE_SEEDS } from '../chaos/seeds.js';
 import { createChaosHarness, type ChaosHarness } from '../support/chaos.js';
+import { testDatabaseUrl } from '../support/database.js';
 
 /**
  * Model-based convergence (test/chaos/model.ts): seeded random Lucca changes, HappyPal hand edits
@@ -22,7 +23,7 @@ describe('convergence under random changes, hand edits and faults (model-based)'
     const label = `${config.policy}${config.fieldPolicies ? ` with ${JSON.stringify(config.fieldPolicies)}` : ''}`;
     it(`seed ${config.seed}, ${label}: HappyPal equals the oracle after each of ${config.steps + 1} syncs`, async () => {
       h = await createChaosHarness({
-        temporalAddress: inject('temporalAddress'), databaseUrl: inject('databaseUrl'),
+        temporalAddress: inject('temporalAddress'), databaseUrl: testDatabaseUrl(),
         company: { employees: config.employees, seed: config.seed }, luccaSeed: config.seed, happypalSeed: config.seed,
       });
       const stats = await runModel(h, config, emptyStats());

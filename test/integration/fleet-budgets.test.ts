@@ -6,7 +6,7 @@ import { startHappyPalTenants, type HappyPalTenants } from '../../dev/simulators
 import { createWorker } from '../../workers/create-worker.js';
 import { createSyncHarness, type SyncHarness } from '../support/sync-harness.js';
 import { connectToTestServer, testDataConverter, workflowBundle } from '../support/temporal.js';
-import { inject } from 'vitest';
+import { testDatabaseUrl } from '../support/database.js';
 import type { SyncInput, SyncSummary } from '../../workflows/contracts.js';
 
 /**
@@ -70,7 +70,7 @@ describe('the per-target-host write budget on real Temporal', () => {
     const limit = 12;
     const windowMs = 2000;
     // Two workers as two processes would be: separate pools, separate limiter objects, one budget in Postgres.
-    const pools = [createDb(inject('databaseUrl'), { max: 3 }), createDb(inject('databaseUrl'), { max: 3 })];
+    const pools = [createDb(testDatabaseUrl(), { max: 3 }), createDb(testDatabaseUrl(), { max: 3 })];
     const used = [0, 0];
     const limiters = pools.map((p, i) => {
       const inner = createPostgresRateLimiter(p.sql, limit, { windowMs, whileWaiting: keepActivityAlive });

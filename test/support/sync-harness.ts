@@ -1,4 +1,3 @@
-import { inject } from 'vitest';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { Deps } from '../../activities/index.js';
 import { createDb, type DbHandle } from '../../db/client.js';
@@ -10,6 +9,7 @@ import type { GenerateCompanyOptions } from '../../dev/simulators/data/company.j
 import type { SyncInput, SyncSummary } from '../../workflows/contracts.js';
 import { createHarnessCore, HARNESS_CREDENTIALS_KEY } from './harness-core.js';
 import { connectToTestServer, uniqueTaskQueue } from './temporal.js';
+import { testDatabaseUrl } from './database.js';
 
 /** Fixed for the whole test run, so a worker process spawned by a test can decrypt what the test stored. */
 export const TEST_CREDENTIALS_KEY = HARNESS_CREDENTIALS_KEY;
@@ -37,7 +37,7 @@ export async function createSyncHarness(
   options: { company?: GenerateCompanyOptions; luccaRateLimit?: number; luccaRateWindowMs?: number; luccaApiKey?: string; logger?: Logger } = {},
 ): Promise<SyncHarness> {
   const temporal = await connectToTestServer();
-  const db = createDb(inject('databaseUrl'), { max: 10 });
+  const db = createDb(testDatabaseUrl(), { max: 10 });
   const lucca = await startDemoLucca({
     company: options.company ?? { employees: 60, seed: 7 },
     rateLimitPerMinute: options.luccaRateLimit ?? 0,

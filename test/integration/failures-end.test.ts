@@ -101,7 +101,7 @@ describe('every failure ends', () => {
     harness.lucca.sim.faults.set('users', { errorRate: 1 });
 
     await harness.withWorker(async () => {
-      const handle = await harness.start(conn.id, { budgetMs: 8_000, options: FAST_RETRIES });
+      const handle = await harness.start(conn.id, { budgetMs: 12_000, options: FAST_RETRIES });
       // While it retries, the run says why (runs list, report).
       const retrying = await waitFor('the retrying note', async () => {
         const row = await runRow(harness, handle.workflowId);
@@ -112,7 +112,7 @@ describe('every failure ends', () => {
       const failure = await failureOf(handle.result());
       expect(failure.type).toBe('run_budget_spent');
       expect(failure.message).toBe(
-        "Gave up: the run's time budget (8 s) ran out while retrying. Nothing read is lost, and the next scheduled run starts as usual. " +
+        "Gave up: the run's time budget (12 s) ran out while retrying. Nothing read is lost, and the next scheduled run starts as usual. " +
           'If this repeats, check that Lucca and the target are up (status page) and reachable from the workers, then start a run by ' +
           'hand with `lucca-sync sync run <connection>`. Last error: Lucca answered 500.',
       );

@@ -81,3 +81,13 @@ export async function closeAbandonedRun(db: Db, runId: string, now: Date): Promi
 export async function releaseUnstartedRun(db: Db, runId: string): Promise<void> {
   await db.delete(syncRuns).where(and(eq(syncRuns.id, runId), eq(syncRuns.status, 'running'), eq(syncRuns.phase, 'starting')));
 }
+
+/** The run's row says which phase it is in. */
+export async function setRunPhase(db: Db, runId: string, phase: string): Promise<void> {
+  await db.update(syncRuns).set({ phase }).where(eq(syncRuns.id, runId));
+}
+
+/** The run read every page of its source (a retried fetch activity starts none again). */
+export async function markFetchComplete(db: Db, runId: string): Promise<void> {
+  await db.update(syncRuns).set({ fetchComplete: true }).where(eq(syncRuns.id, runId));
+}

@@ -1,7 +1,7 @@
 import { and, asc, eq } from 'drizzle-orm';
 import type postgres from 'postgres';
 import type { Db } from '../client.js';
-import { plannedOnly, reportLines, syncRuns } from '../schema.js';
+import { plannedOnly, reportLines } from '../schema.js';
 
 /**
  * The write phase's SQL: the planned lines it takes, and the commit of what the target answered
@@ -30,11 +30,6 @@ export async function plannedLines(db: Db, runId: string, options: { dataset?: s
   }).from(reportLines)
     .where(and(eq(reportLines.runId, runId), options.dataset === undefined ? undefined : eq(reportLines.dataset, options.dataset), plannedOnly))
     .orderBy(asc(reportLines.seq)).limit(options.limit);
-}
-
-/** The run's row says which phase it is in. */
-export async function setRunPhase(db: Db, runId: string, phase: string): Promise<void> {
-  await db.update(syncRuns).set({ phase }).where(eq(syncRuns.id, runId));
 }
 
 /** What the commit of a written record stores (the plan's `commit`). */

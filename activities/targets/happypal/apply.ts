@@ -1,7 +1,8 @@
 import { Context } from '@temporalio/activity';
 import {
-  commitWrittenRecords, countWriteTries, plannedLines, setRunPhase, type PlannedLineRow, type RefusedLine, type WrittenRecord,
+  commitWrittenRecords, countWriteTries, plannedLines, type PlannedLineRow, type RefusedLine, type WrittenRecord,
 } from '../../../db/queries/writes.js';
+import { setRunPhase } from '../../../db/queries/runs.js';
 import { loadRunContext, type Deps, type RunContext } from '../../deps.js';
 import { SyncError } from '../../errors.js';
 import { exhaustedVerdict, runWritePipeline, throttled } from '../../write-pipeline/index.js';

@@ -1,8 +1,8 @@
-import { eq } from 'drizzle-orm';
-import { syncRuns } from '../../../db/schema.js';
+import { markFetchComplete, setRunPhase } from '../../../db/queries/runs.js';
 import { HAPPYPAL_USER_FIELDS, LUCCA_PAGE_LIMIT } from '../../lucca/schemas.js';
 import { loadRunContext, type Deps } from '../../deps.js';
-import { runFetchLoop, sourceIdOf, stageRows } from '../../http/fetch-loop.js';
+import { runFetchLoop, sourceIdOf } from '../../http/fetch-loop.js';
+import { stageRows } from '../../../db/queries/staging.js';
 
 export const SOURCE_USERS = 'lucca-users';
 export const TARGET_USERS = 'happypal-users';
@@ -28,7 +28,7 @@ export function fetchActivities(deps: Deps) {
      */
     async fetchSourcePages(input: { runId: string; offset: number; maxPages: number }): Promise<FetchResult & { offset: number }> {
       const { lucca } = await loadRunContext(deps, input.runId);
-      await db.update(syncRuns).set({ phase: 'fetch-source' }).where(eq(syncRuns.id, input.runId));
+      await setRunPhase(db, input.runId, 'fetch-source');
       const result = await runFetchLoop(deps.db, {
         runId: input.runId,
         start: { offset: input.offset },
@@ -45,7 +45,7 @@ export function fetchActivities(deps: Deps) {
           };
         },
       });
-      if (result.done) await db.update(syncRuns).set({ fetchComplete: true }).where(eq(syncRuns.id, input.runId));
+      if (result.done) await markFetchComplete(db, input.runId);
       return { offset: result.cursor.offset, pages: result.pages, done: result.done, counts: { read: result.read } };
     },
 
@@ -56,7 +56,7 @@ export function fetchActivities(deps: Deps) {
      */
     async fetchTargetPages(input: { runId: string; page: number; maxPages: number }): Promise<FetchResult & { page: number }> {
       const { happypal } = await loadRunContext(deps, input.runId);
-      await db.update(syncRuns).set({ phase: 'fetch-target' }).where(eq(syncRuns.id, input.runId));
+      await setRunPhase(db, input.runId, 'fetch-target');
       const result = await runFetchLoop(deps.db, {
         runId: input.runId,
         start: { page: input.page },

@@ -166,3 +166,9 @@ export async function resetConnectionMemory(db: Db, connectionId: string): Promi
     return { snapshots: gone.length, cursors: cursors.length };
   });
 }
+
+/** A connection by id, removed or not (callers say what a removed one means to them). */
+export async function findConnectionById(db: Db, id: string): Promise<Connection | undefined> {
+  const [row] = await db.select().from(connections).where(eq(connections.id, id));
+  return row;
+}

@@ -3,23 +3,35 @@ import { findConnectionById } from '../db/queries/connections.js';
 import { reportLineCounts } from '../db/queries/report.js';
 import { closeRun, lastRetryNote } from '../db/queries/runs.js';
 import { countStagedRead } from '../db/queries/staging.js';
+import { advanceUsersCursor, loadUsersCursor } from '../db/queries/read-cursors.js';
 import { lastErrorSentence } from '../workflows/policies.js';
 import { claimRun, ConnectionBusyError, workflowState } from '../services/run-lock.js';
 import type { RunStatus, SyncSummary, Trigger } from '../workflows/contracts.js';
 import { loadConnection, type Deps } from './deps.js';
 import { SyncError } from './errors.js';
+import { cursorMoves, decideUsersRead, DEFAULT_FULL_READ_DAYS, type UsersReadPlan } from '../rules/incremental.js';
+
+/** The staged and cursor dataset of HappyPal's employees (plan.ts EMPLOYEES). */
+const USERS_DATASET = 'employees';
 
 export interface BeginRunInput {
   connectionId: string;
   workflowId: string;
   trigger: Trigger;
   dryRun: boolean;
+  /** `sync run --full`: read everything whatever the cursor says. */
+  full?: boolean;
 }
 
 export interface BeginRunResult {
   runId: string;
   /** Which engine path the workflow takes. Optional: histories recorded before Reflect lack it (HappyPal). */
   target?: 'happypal' | 'reflect';
+  /**
+   * HappyPal: full or incremental read of Lucca users, decided once here and carried by the workflow
+   * (a retried read never changes its mind). Absent (older histories, Reflect): a full read.
+   */
+  read?: UsersReadPlan;
 }
 
 /** Statuses after which earlier runs' staged records are no longer needed (a failed or cancelled run keeps them). */
@@ -35,7 +47,8 @@ export function runActivities(deps: Deps) {
      */
     async beginRun(input: BeginRunInput): Promise<BeginRunResult> {
       const connection = await loadConnection(deps, input.connectionId);
-      if (!connection.active) {
+      // A dry run writes nothing to the target: it may preview a connection not active yet (the console's setup).
+      if (!connection.active && !input.dryRun) {
         throw new SyncError('connection_inactive', `Connection ${connection.name} is not active yet: activate it with \`lucca-sync connection activate ${connection.name}\`.`, false);
       }
       const { client } = Context.current();
@@ -49,19 +62,35 @@ export function runActivities(deps: Deps) {
       if (row.status !== 'running') {
         throw new SyncError('run_abandoned', `Sync run ${row.id} was closed as ${row.status} before it began: start a new sync.`, false);
       }
-      deps.logger.info({ runId: row.id, connectionId: input.connectionId, trigger: input.trigger, dryRun: input.dryRun }, 'sync run started');
-      return { runId: row.id, target: connection.target };
+      if (connection.target !== 'happypal') {
+        deps.logger.info({ runId: row.id, connectionId: input.connectionId, trigger: input.trigger, dryRun: input.dryRun }, 'sync run started');
+        return { runId: row.id, target: connection.target };
+      }
+      const read = decideUsersRead({
+        now: deps.now?.() ?? new Date(),
+        today: deps.today(),
+        cursor: await loadUsersCursor(deps.db.sql, connection.id, USERS_DATASET),
+        fullReadDays: connection.fullReadDays ?? DEFAULT_FULL_READ_DAYS,
+        forceFull: !!input.full,
+        settingsChangedAt: connection.updatedAt,
+      });
+      deps.logger.info({ runId: row.id, connectionId: input.connectionId, trigger: input.trigger, dryRun: input.dryRun, fullRead: read.full, fullReason: read.fullReason }, 'sync run started');
+      return { runId: row.id, target: connection.target, read };
     },
 
     /**
      * Closes the run with its status and the counts of its report, and returns the summary. Once a
      * run completes (or is blocked by the guard), the records earlier runs of the connection read are
-     * deleted in the same transaction; a failed or cancelled run keeps its own until then (design.md
+     * deleted in the same transaction; a failed or cancelled run keeps its own until then (docs/design.md
      * §4). What Lucca sent is personal data, and a table growing by every run's full read would fill
      * the disk of an instance running hundreds of connections: each connection keeps one read, its
      * latest, for the report and for support.
      */
-    async finishRun(input: { runId: string; status: RunStatus; message: string | null; addLastRetry?: boolean; failureCode?: string }): Promise<SyncSummary> {
+    async finishRun(input: {
+      runId: string; status: RunStatus; message: string | null; addLastRetry?: boolean; failureCode?: string;
+      /** HappyPal: the run's read plan; a completed run moves the connection's cursor to its start, in the closing transaction. */
+      read?: UsersReadPlan;
+    }): Promise<SyncSummary> {
       const counts = await countRun(deps, input.runId);
       // A run that ran out of time: the error it last retried on, from its `retrying:` note.
       const note = input.addLastRetry && input.message && !input.message.includes('Last error:') ? await lastRetryNote(db, input.runId) : undefined;
@@ -70,6 +99,11 @@ export function runActivities(deps: Deps) {
         status: input.status, counts, message,
         failureCode: input.status === 'failed' ? (input.failureCode ?? 'sync_failed') : null,
         purgeOthers: PURGE_AFTER.has(input.status),
+        inTransaction: async (tx, row) => {
+          if (input.read && cursorMoves({ status: input.status, dryRun: row.dryRun })) {
+            await advanceUsersCursor(tx, { connectionId: row.connectionId, dataset: USERS_DATASET, runId: row.id, read: input.read, runStartedAt: row.startedAt });
+          }
+        },
       });
       if (!run) throw new SyncError('run_not_found', `Sync run ${input.runId} does not exist.`, false);
       deps.logger.info({ runId: run.id, status: input.status, counts }, 'sync run finished');

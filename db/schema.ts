@@ -32,6 +32,13 @@ export const connections = pgTable('connections', {
     .default('lucca-wins'),
   fieldPolicies: jsonb('field_policies').$type<Record<string, string>>().notNull().default({}),
   deactivationGuardPct: integer('deactivation_guard_pct').notNull().default(10),
+  /**
+   * Which employees sync (rules/scope.ts ResolvedScopeSchema: what the operator wrote and the Lucca ids
+   * it resolved to); null = every employee the key sees.
+   */
+  scope: jsonb('scope').$type<Record<string, unknown>>(),
+  /** Extra Lucca fields mapped to target attributes (rules/field-mapping.ts FieldMappingsSchema). */
+  fieldMappings: jsonb('field_mappings').$type<unknown[]>().notNull().default([]),
   /** Reflect: days between full re-reads of Lucca (which catch silent deletions); null = REFLECT_FULL_READ_DAYS. */
   fullReadDays: integer('full_read_days'),
   /**
@@ -395,3 +402,19 @@ export const consoleSessions = pgTable(
   },
   (t) => [index('console_sessions_user_idx').on(t.userId)],
 );
+
+/**
+ * The console's setup wizard between its steps: what was typed so far, keys included, encrypted
+ * with CREDENTIALS_KEY as a whole (never sent back to the browser). One per session, gone with it
+ * (sign-out, expiry) or when the setup is saved or discarded. `connectionId` is the inactive
+ * connection the preview (a dry run) was made on, until the setup is saved.
+ */
+export const consoleSetupDrafts = pgTable('console_setup_drafts', {
+  sessionHash: text('session_hash').primaryKey().references(() => consoleSessions.tokenHash, { onDelete: 'cascade' }),
+  userId: uuid('user_id').notNull().references(() => consoleUsers.id, { onDelete: 'cascade' }),
+  dataEnc: text('data_enc').notNull(),
+  connectionId: uuid('connection_id').references(() => connections.id, { onDelete: 'set null' }),
+  previewRunId: uuid('preview_run_id'),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+});

@@ -1,5 +1,5 @@
 /**
- * Quarantine reasons for bad source records (design.md §3 "Bad records"), and the value checks that
+ * Quarantine reasons for bad source records (docs/design.md §3 "Bad records"), and the value checks that
  * produce them. A reason's message never contains a personal value: only the field and the rule.
  */
 import { z } from 'zod';
@@ -16,6 +16,8 @@ export const QuarantineCodeSchema = z.enum([
   'contract_end_before_start',
   /** The target profile it matches does not match the target's contract (e.g. an unknown status). */
   'target_profile_unreadable',
+  /** A mapped extra field's value does not fit its type or transforms (rules/field-mapping.ts). */
+  'mapped_value_misfit',
 ]);
 export type QuarantineCode = z.infer<typeof QuarantineCodeSchema>;
 

@@ -10,11 +10,13 @@ import {
 import type { CredentialCipher } from '../lib/credentials.js';
 import { InvalidConnectionUrlError, validateLuccaUrl, validateTargetUrl } from '../lib/lucca-url.js';
 import { scheduleIdFor } from '../workflows/contracts.js';
-import { checkLucca, lessAccess, type LuccaCheck } from '../client/lucca-check.js';
+import { checkLucca, lessAccess, type LuccaCheck } from './lucca-check.js';
+import { checkTarget, type TargetCheck } from './target-check.js';
 import { findRunningSync } from '../client/run-guard.js';
-import { cadenceFromSpec, TimeZoneSchema, type Cadence } from '../client/schedule-spec.js';
+import { cadenceFromSpec, describeCadence, TimeZoneSchema, type Cadence } from '../client/schedule-spec.js';
 import { deleteSchedule, describeSchedule, ensureSchedule } from '../client/schedules.js';
-import { recordAudit, type Actor } from './audit.js';
+import { storedMappings, storedScope } from '../rules/connection-config.js';
+import { isOperator, recordAudit, type Actor } from './audit.js';
 import { ServiceError } from './errors.js';
 
 /**
@@ -27,7 +29,7 @@ export interface ServiceContext {
   cipher: CredentialCipher;
   /** Temporal, connected on first use. */
   client(): Promise<Client>;
-  env: Pick<Env, 'LUCCA_ALLOWED_HOSTS' | 'TEMPORAL_TASK_QUEUE'>;
+  env: Pick<Env, 'LUCCA_ALLOWED_HOSTS' | 'TEMPORAL_TASK_QUEUE'> & Partial<Pick<Env, 'SCHEDULE_JITTER_SECONDS'>>;
   actor: Actor;
 }
 
@@ -70,7 +72,7 @@ export async function addConnection(sctx: ServiceContext, input: NewConnection, 
   });
   if (row.active) {
     try {
-      await ensureSchedule(await sctx.client(), { connection: scheduled(row), cadence, taskQueue: sctx.env.TEMPORAL_TASK_QUEUE });
+      await ensureSchedule(await sctx.client(), { connection: scheduled(row), cadence, taskQueue: sctx.env.TEMPORAL_TASK_QUEUE, jitterSeconds: sctx.env.SCHEDULE_JITTER_SECONDS });
     } catch (err) {
       // Without its schedule the connection is removed again (it has nothing else yet).
       await deleteConnectionRow(sctx.db, row.id);
@@ -115,6 +117,8 @@ export interface UpdateResult {
   changed: string[];
   /** What the Lucca check of a new key or URL said (warnings included), when one ran. */
   luccaCheck: LuccaCheck | null;
+  /** What the target check of a new target key or URL said, when one ran. */
+  targetCheck: TargetCheck | null;
   /** What the new key sees less, when the operator confirmed it. */
   lessAccess: string[];
   cadence: Cadence | null;
@@ -186,7 +190,11 @@ export async function updateConnection(sctx: ServiceContext, name: string, raw: 
     if (newKey === null) {
       throw new ServiceError('refused', `the stored Lucca key of "${row.name}" cannot be decrypted (another CREDENTIALS_KEY?): give it again with --lucca-key.`, 'luccaKey');
     }
-    luccaCheck = await checkLucca({ baseUrl: luccaUrl, apiKey: newKey, today: today(), connection: row.name });
+    // The connection's scope and mapped fields too: a new key without their section or org data is refused.
+    luccaCheck = await checkLucca({
+      baseUrl: luccaUrl, apiKey: newKey, today: today(), connection: row.name,
+      scope: storedScope(row.scope), mappings: storedMappings(row.fieldMappings),
+    });
     if (!luccaCheck.usable) {
       const fails = luccaCheck.lines.filter((l) => l.level === 'fail').map((l) => l.text.replace(/\.$/, ''));
       throw new ServiceError('refused', `the new Lucca ${input.luccaKey !== undefined ? 'key' : 'URL'} was not saved: ${fails.join('; ')}.`, input.luccaKey !== undefined ? 'luccaKey' : 'luccaUrl');
@@ -195,6 +203,20 @@ export async function updateConnection(sctx: ServiceContext, name: string, raw: 
     less = current && luccaCheck.seen ? lessAccess(current, luccaCheck.seen) : [];
     if (less.length > 0 && !input.confirmLessAccess) {
       throw new ServiceError('refused', `the new Lucca ${input.luccaKey !== undefined ? 'key' : 'URL'} sees less than the current one (${less.join('; ')}): nothing was saved. Check the key's role in Lucca, or pass --confirm-less-access if this is intended.`, 'luccaKey');
+    }
+  }
+
+  // A new target key or URL is read with before it is saved: a typo never replaces a working key.
+  let targetCheck: TargetCheck | null = null;
+  if (set.targetUrl !== undefined || input.targetKey !== undefined) {
+    const key = input.targetKey ?? storedSecret(sctx, row.targetKeyEnc);
+    if (key === null) {
+      throw new ServiceError('refused', `the stored target key of "${row.name}" cannot be decrypted (another CREDENTIALS_KEY?): give it again with --target-key.`, 'targetKey');
+    }
+    targetCheck = await checkTarget({ target: row.target, baseUrl: set.targetUrl ?? row.targetUrl, apiKey: key });
+    if (!targetCheck.usable) {
+      const fails = targetCheck.lines.filter((l) => l.level === 'fail').map((l) => l.text.replace(/\.$/, ''));
+      throw new ServiceError('refused', `the new target ${input.targetKey !== undefined ? 'key' : 'URL'} was not saved: ${fails.join('; ')}.`, input.targetKey !== undefined ? 'targetKey' : 'targetUrl');
     }
   }
 
@@ -222,13 +244,17 @@ export async function updateConnection(sctx: ServiceContext, name: string, raw: 
     actor: sctx.actor, action: 'update', connection: updated,
     detail: { changed, ...(rename && { renamedFrom: row.name }), ...(less.length > 0 && { lessAccessConfirmed: less }) },
   });
-  return { connection: updated, changed, luccaCheck, lessAccess: less, cadence };
+  return { connection: updated, changed, luccaCheck, targetCheck, lessAccess: less, cadence };
 }
 
 /** The stored Lucca key, or null when it was encrypted with another CREDENTIALS_KEY. */
 function storedKey(sctx: ServiceContext, row: Connection): string | null {
+  return storedSecret(sctx, row.luccaKeyEnc);
+}
+
+function storedSecret(sctx: Pick<ServiceContext, 'cipher'>, encrypted: string): string | null {
   try {
-    return sctx.cipher.decrypt(row.luccaKeyEnc);
+    return sctx.cipher.decrypt(encrypted);
   } catch {
     return null;
   }
@@ -252,12 +278,13 @@ async function moveSchedule(client: Client, sctx: ServiceContext, before: Connec
   const cadence = newCadence ?? (old ? cadenceFromSpec(old.spec) : null);
   if (!cadence) return null;
   const taskQueue = sctx.env.TEMPORAL_TASK_QUEUE;
+  const jitterSeconds = sctx.env.SCHEDULE_JITTER_SECONDS;
   if (after.name === before.name) {
-    await ensureSchedule(client, { connection: scheduled(after), cadence, taskQueue });
+    await ensureSchedule(client, { connection: scheduled(after), cadence, taskQueue, jitterSeconds });
     return cadence;
   }
   if (!old) return null;
-  await ensureSchedule(client, { connection: scheduled(after), cadence, taskQueue, paused: true });
+  await ensureSchedule(client, { connection: scheduled(after), cadence, taskQueue, jitterSeconds, paused: true });
   try {
     await deleteSchedule(client, before.name);
   } catch (err) {
@@ -268,10 +295,38 @@ async function moveSchedule(client: Client, sctx: ServiceContext, before: Connec
   if (old.state.paused) {
     if (old.state.note) await handle.pause(old.state.note);
   } else {
-    await ensureSchedule(client, { connection: scheduled(after), cadence, taskQueue, paused: false });
+    await ensureSchedule(client, { connection: scheduled(after), cadence, taskQueue, jitterSeconds, paused: false });
   }
   return cadence;
 }
+
+// ----------------------------------------------------------------------------------------- activate
+
+/**
+ * Activates a connection and ensures its schedule (the given cadence, else the existing one, else
+ * daily). A Reflect connection is activated only by an operator (the publisher's help desk): an HR
+ * admin's account is refused. Nothing half-done: the row goes back to inactive if the schedule fails.
+ */
+export async function activateConnection(sctx: ServiceContext, name: string, requested: Cadence | null): Promise<{ connection: Connection; cadence: Cadence; wasActive: boolean }> {
+  const row = await getConnection(sctx, name);
+  if (row.target === 'reflect' && !isOperator(sctx.actor)) {
+    throw new ServiceError('forbidden', `only an operator can activate the Reflect connection "${row.name}": ask your operator (the publisher's help desk) to activate it.`);
+  }
+  const client = await sctx.client();
+  const existing = await describeSchedule(client, row.name);
+  const cadence = requested ?? (existing && cadenceFromSpec(existing.spec)) ?? DEFAULT_CADENCE;
+  if (!row.active) await updateConnectionRow(sctx.db, row.id, { active: true });
+  try {
+    await ensureSchedule(client, { connection: scheduled(row), cadence, taskQueue: sctx.env.TEMPORAL_TASK_QUEUE, jitterSeconds: sctx.env.SCHEDULE_JITTER_SECONDS });
+  } catch (err) {
+    if (!row.active) await updateConnectionRow(sctx.db, row.id, { active: false });
+    throw err;
+  }
+  await recordAudit(sctx.db, { actor: sctx.actor, action: 'activate', connection: row, detail: { wasActive: row.active, schedule: describeCadence(cadence) } });
+  return { connection: { ...row, active: true }, cadence, wasActive: row.active };
+}
+
+const DEFAULT_CADENCE: Cadence = { kind: 'daily', hour: 6, minute: 0, timezone: 'Europe/Paris' };
 
 // ------------------------------------------------------------------------------------ remove, reset
 

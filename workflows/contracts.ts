@@ -1,6 +1,7 @@
 import { defineQuery, defineSignal } from '@temporalio/workflow';
 import type { ReflectDataset } from '../activities/targets/reflect/schemas.js';
 import type { ReadCursor, ReadPlan } from '../activities/targets/reflect/index.js';
+import type { UsersReadPlan } from '../rules/incremental.js';
 
 /**
  * The contract between clients, workers and the workflow: small inputs made of ids, cursors and
@@ -35,6 +36,10 @@ export interface SyncCursor {
   continuedAsNew: number;
   /** The connection's target, from beginRun (absent in histories recorded before Reflect: HappyPal). */
   target?: 'happypal' | 'reflect';
+  /** HappyPal: full or incremental read, from beginRun (absent in older histories: a full read). */
+  read?: UsersReadPlan;
+  /** Incremental reads: the part of the Lucca read in progress (absent: 0). */
+  sourcePart?: number;
 }
 
 export interface SyncInput {
@@ -43,7 +48,7 @@ export interface SyncInput {
   dryRun?: boolean;
   /** Lets a run through the mass-deactivation guard (an operator's explicit confirmation). */
   confirmDeactivations?: boolean;
-  /** Full resync: ignore incremental read cursors and read everything (Reflect; HappyPal always does). */
+  /** Full resync: ignore the incremental read cursors and read everything (Reflect's datasets, HappyPal's users). */
   full?: boolean;
   /** Lets a run through the visibility guard: the operator accepts that the Lucca key sees less. */
   confirmVisibility?: boolean;

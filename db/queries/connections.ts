@@ -47,7 +47,7 @@ export type NewConnection = z.input<typeof NewConnectionSchema>;
 export type Connection = typeof connections.$inferSelect;
 
 /** Stores a connection with its keys encrypted. Reflect connections start inactive (activated by the publisher). */
-export async function insertConnection(db: Db, cipher: CredentialCipher, input: NewConnection): Promise<Connection> {
+export async function insertConnection(db: Db, cipher: CredentialCipher, input: NewConnection, options: { active?: boolean } = {}): Promise<Connection> {
   const parsed = NewConnectionSchema.parse(input);
   const [row] = await db
     .insert(connections)
@@ -58,7 +58,7 @@ export async function insertConnection(db: Db, cipher: CredentialCipher, input: 
       luccaKeyEnc: cipher.encrypt(parsed.luccaKey),
       targetUrl: parsed.targetUrl,
       targetKeyEnc: cipher.encrypt(parsed.targetKey),
-      active: parsed.target === 'happypal',
+      active: options.active ?? parsed.target === 'happypal',
       defaultPolicy: parsed.defaultPolicy,
       fieldPolicies: parsed.fieldPolicies,
       deactivationGuardPct: parsed.deactivationGuardPct,
@@ -75,13 +75,19 @@ export async function findConnectionByName(db: Db, name: string): Promise<Connec
   return row;
 }
 
+/** A connection by id, removed or not. */
+export async function findConnectionById(db: Db, id: string): Promise<Connection | undefined> {
+  const [row] = await db.select().from(connections).where(eq(connections.id, id));
+  return row;
+}
+
 /** Every live connection, by name. */
 export async function listConnections(db: Db): Promise<Connection[]> {
   return db.select().from(connections).where(isNull(connections.removedAt)).orderBy(asc(connections.name));
 }
 
 export type ConnectionChanges = Partial<Pick<Connection,
-  'name' | 'luccaUrl' | 'luccaKeyEnc' | 'targetUrl' | 'targetKeyEnc' | 'defaultPolicy' | 'fieldPolicies' | 'active' | 'deactivationGuardPct' | 'allowedHosts'>>;
+  'name' | 'luccaUrl' | 'luccaKeyEnc' | 'targetUrl' | 'targetKeyEnc' | 'defaultPolicy' | 'fieldPolicies' | 'active' | 'deactivationGuardPct' | 'allowedHosts' | 'target' | 'company' | 'scope' | 'fieldMappings'>>;
 
 export async function updateConnection(db: Db, id: string, set: ConnectionChanges) {
   await db.update(connections).set({ ...set, updatedAt: new Date() }).where(eq(connections.id, id));
@@ -167,8 +173,9 @@ export async function resetConnectionMemory(db: Db, connectionId: string): Promi
   });
 }
 
-/** A connection by id, removed or not (callers say what a removed one means to them). */
-export async function findConnectionById(db: Db, id: string): Promise<Connection | undefined> {
-  const [row] = await db.select().from(connections).where(eq(connections.id, id));
-  return row;
+/** Lucca ids linked to a target profile, for the scope preview (which linked people would leave the scope). */
+export async function linkedSourceIds(db: Db, connectionId: string, dataset: string): Promise<string[]> {
+  const rows = await db.select({ sourceId: recordLinks.sourceId }).from(recordLinks)
+    .where(and(eq(recordLinks.connectionId, connectionId), eq(recordLinks.dataset, dataset)));
+  return rows.map((r) => r.sourceId);
 }

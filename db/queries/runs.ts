@@ -1,5 +1,5 @@
 import { and, eq, like, sql } from 'drizzle-orm';
-import type { Db } from '../client.js';
+import type { Db, DbTx } from '../client.js';
 import { syncRuns } from '../schema.js';
 import { purgeStagedRows } from './staging.js';
 
@@ -40,6 +40,11 @@ export function isUniqueViolation(err: unknown, constraint: string): boolean {
     if (e.code === '23505' && e.constraint_name === constraint) return true;
   }
   return false;
+}
+
+export async function findRun(db: Db, runId: string): Promise<RunRow | undefined> {
+  const [row] = await db.select().from(syncRuns).where(eq(syncRuns.id, runId));
+  return row;
 }
 
 export async function findRunByWorkflowId(db: Db, workflowId: string): Promise<RunRow | undefined> {
@@ -105,7 +110,11 @@ export async function findRunById(db: Db, runId: string): Promise<RunRow | undef
  */
 export async function closeRun(
   db: Db, runId: string,
-  close: { status: RunRow['status']; counts: Record<string, number>; message: string | null; failureCode: string | null; purgeOthers: boolean },
+  close: {
+    status: RunRow['status']; counts: Record<string, number>; message: string | null; failureCode: string | null; purgeOthers: boolean;
+    /** More to do in the same transaction, before the purge (the read cursor moves with a completed run). */
+    inTransaction?: (tx: DbTx, row: RunRow) => Promise<void>;
+  },
 ): Promise<RunRow | undefined> {
   return db.transaction(async (tx) => {
     const [row] = await tx
@@ -118,6 +127,7 @@ export async function closeRun(
       })
       .where(eq(syncRuns.id, runId))
       .returning();
+    if (row && close.inTransaction) await close.inTransaction(tx, row);
     if (row && close.purgeOthers) await purgeStagedRows(tx, row.connectionId, row.id);
     return row;
   });

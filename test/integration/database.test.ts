@@ -1,11 +1,12 @@
-import { inject, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import postgres from 'postgres';
 import { migrateDatabase } from '../../db/migrate.js';
 import { createScratchDatabase } from '../../db/postgres.js';
+import { testDatabaseUrl } from '../support/database.js';
 
 describe('database migrations (real PostgreSQL)', () => {
   it('create every table of the design, and applying them again changes nothing', async () => {
-    const adminUrl = inject('databaseUrl');
+    const adminUrl = testDatabaseUrl();
     const scratch = await createScratchDatabase(adminUrl, 'lucca_migrate');
     const sql = postgres(scratch.url, { max: 1, onnotice: () => undefined });
     try {
@@ -14,7 +15,7 @@ describe('database migrations (real PostgreSQL)', () => {
       const tables = await sql<{ table_name: string }[]>`
         select table_name from information_schema.tables where table_schema = 'public' order by table_name`;
       expect(tables.map((t) => t.table_name)).toEqual([
-        'alert_channels', 'audit_log', 'conflicts', 'connection_health', 'connections', 'console_sessions', 'console_user_companies',
+        'alert_channels', 'audit_log', 'conflicts', 'connection_health', 'connections', 'console_sessions', 'console_setup_drafts', 'console_user_companies',
         'console_users', 'dataset_cursors', 'incidents', 'notifications', 'quarantine', 'rate_limit_events', 'record_links', 'report_lines',
         'snapshots', 'staged_records', 'sync_runs',
       ]);

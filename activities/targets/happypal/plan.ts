@@ -11,7 +11,9 @@ import { HappyPalUserSchema, type HappyPalUser } from './schemas.js';
 import { loadRunContext, type ConnectionRow, type Deps } from '../../deps.js';
 import { SOURCE_USERS, TARGET_UNREADABLE, TARGET_USERS } from './fetch.js';
 import { createPlanner, planChunks } from './plan-records.js';
+import type { UsersReadPlan } from '../../../rules/incremental.js';
 import { hiddenFields } from '../../../rules/visibility.js';
+import { storedMappings, storedScope } from '../../../rules/connection-config.js';
 
 export const EMPLOYEES = 'employees';
 
@@ -25,6 +27,11 @@ export interface Confirmations {
   confirmDeactivations: boolean;
   /** Optional: workflow histories recorded before the visibility guard lack it. */
   confirmVisibility?: boolean;
+  /**
+   * The run's read plan. An incremental read (sync/incremental.ts) plans only the people it read:
+   * nobody counts as "no longer returned", and the visibility guard neither compares nor records it.
+   */
+  read?: UsersReadPlan;
 }
 
 /** Records planned together: the plan's memory is bounded by this, not by the company's size. */
@@ -52,6 +59,7 @@ export function planActivities(deps: Deps) {
   async function writePlan(tx: Tx, runId: string, connection: ConnectionRow, confirm: Confirmations): Promise<{ blockedReason: string | null }> {
     const ctx = Context.current();
     const scope = { connectionId: connection.id, dataset: EMPLOYEES };
+    const incremental = !!confirm.read && !confirm.read.full;
     const [links, targetEmails, unreadableTargets, openConflicts, fetched, evidence, visibilityBaseline] = await Promise.all([
       linksOf(tx, scope),
       // Unreadable profiles keep their email in the index: whoever they belong to is not given a second profile.
@@ -61,13 +69,14 @@ export function planActivities(deps: Deps) {
       stagedIds(tx, runId, SOURCE_USERS),
       // Before the first record: a field hidden run-wide changes every record's decision.
       fieldEvidence(tx, { runId, stagedDataset: SOURCE_USERS, connectionId: scope.connectionId, dataset: scope.dataset }),
-      lastVisibility(tx, scope.connectionId),
+      incremental ? Promise.resolve(null) : lastVisibility(tx, scope.connectionId),
     ]);
     const planner = createPlanner({
       connectionId: connection.id, today: deps.today(), links, targetEmails, unreadableTargets, openConflicts,
       defaultPolicy: connection.defaultPolicy, fieldPolicies: connection.fieldPolicies,
       guardPct: connection.deactivationGuardPct, confirmDeactivations: confirm.confirmDeactivations,
       hidden: hiddenFields(evidence), visibilityBaseline, confirmVisibility: !!confirm.confirmVisibility,
+      scope: storedScope(connection.scope), mappings: storedMappings(connection.fieldMappings),
     });
     const sourcesOf = (ids: readonly string[]) => stagedByKeys(tx, runId, SOURCE_USERS, ids);
     ctx.heartbeat('indexed');
@@ -82,7 +91,8 @@ export function planActivities(deps: Deps) {
 
     // Pass 2: every fetched id, and every linked one Lucca no longer returns, in plan order.
     const fetchedSet = new Set(fetched);
-    const missing = links.filter((l) => !fetchedSet.has(l.sourceId));
+    // Only a full read can tell that Lucca no longer returns someone.
+    const missing = incremental ? [] : links.filter((l) => !fetchedSet.has(l.sourceId));
     const chunks = planChunks(fetched, missing, CHUNK);
     let seq = 0;
     for (const ids of chunks) {
@@ -100,13 +110,14 @@ export function planActivities(deps: Deps) {
     }
 
     const { blockedReason, visibility, notice } = planner.finish();
-    await saveVisibility(tx, runId, visibility);
+    // An incremental read's few records are no baseline for the next run's guard.
+    if (!incremental) await saveVisibility(tx, runId, visibility);
     // Records that pass now leave the quarantine.
     await releaseQuarantine(tx, scope, runId);
     // The notice becomes the run's message when it completes (finishRun).
     if (notice) await setRunNotice(tx, runId, notice);
     if (blockedReason) await blockRunPlan(tx, runId, blockedReason);
-    deps.logger.info({ runId, lines: seq, linked: links.length, chunks: chunks.length, blocked: blockedReason !== null }, 'plan written');
+    deps.logger.info({ runId, lines: seq, linked: links.length, chunks: chunks.length, blocked: blockedReason !== null, incremental }, 'plan written');
     return { blockedReason };
   }
 

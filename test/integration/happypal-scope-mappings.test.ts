@@ -12,6 +12,7 @@ import { reportLines, syncRuns } from '../../db/schema.js';
 import { FULL_ROLE } from '../../dev/simulators/lucca/roles.js';
 import { PROJECT_ROOT } from '../../config/paths.js';
 import { TEST_PAYLOAD_KEYS } from '../support/temporal.js';
+import { testDatabaseUrl } from '../support/database.js';
 import { update } from '../../dev/simulators/data/mutations.js';
 import { applyMappings, previewMappings, previewScope } from '../../services/connection-scope.js';
 import type { ServiceContext } from '../../services/connections.js';
@@ -142,7 +143,7 @@ describe('extra field mappings', () => {
 function cli(harness: SyncHarness, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'lucca-scope-'));
   const env = {
-    DATABASE_URL: inject('databaseUrl'), TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_TASK_QUEUE: harness.taskQueue,
+    DATABASE_URL: testDatabaseUrl(), TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_TASK_QUEUE: harness.taskQueue,
     LUCCA_ALLOWED_HOSTS: '127.0.0.1', CREDENTIALS_KEY: TEST_CREDENTIALS_KEY, PAYLOAD_KEYS: TEST_PAYLOAD_KEYS, DATA_DIR: dataDir, LOG_LEVEL: 'silent',
   };
   return new Promise((resolve) => {

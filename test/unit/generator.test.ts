@@ -96,12 +96,12 @@ describe('generateCompany', () => {
     expect(claims.every((c) => c.currencyId === 'EUR' && c.statusId >= 1 && c.statusId <= 9)).toBe(true);
   });
 
-  it('generates 100,000 employees in a few seconds', () => {
-    const started = performance.now();
+  // Its speed is measured by `npm run bench:rules` (figures, not a timed test).
+  it('generates 100,000 employees with unique ids', () => {
     const big = generateCompany({ employees: 100_000, seed: 5 });
     expect(big.users).toHaveLength(100_000);
-    expect(performance.now() - started).toBeLessThan(15_000);
-  }, 30_000);
+    expect(new Set(big.users.map((u) => u.id)).size).toBe(100_000);
+  }, 60_000);
 });
 
 describe('mutations', () => {

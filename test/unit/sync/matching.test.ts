@@ -92,16 +92,16 @@ describe('matchEmployees', () => {
     ]);
   });
 
-  it('runs over 100,000 employees in well under a second (linear)', () => {
+  // Its speed is measured by `npm run bench:rules` (figures, not a timed test).
+  it('matches 100,000 employees, linked and attached by normalised email', () => {
     const n = 100_000;
     const sources = Array.from({ length: n }, (_, i) => ({ sourceId: `s${i}`, email: `user${i}@x.fr` }));
     const links = Array.from({ length: n / 2 }, (_, i) => ({ sourceId: `s${i}`, targetId: `t${i}` }));
     const targets = Array.from({ length: n }, (_, i) => ({ targetId: `t${i}`, email: `USER${i}@X.FR` }));
-    const t0 = performance.now();
     const r = matchEmployees({ sources, links, targets });
-    const ms = performance.now() - t0;
     expect(r[0]?.match).toEqual({ kind: 'linked', targetId: 't0' });
     expect(r[n - 1]?.match).toEqual({ kind: 'attach', targetId: `t${n - 1}` });
-    expect(ms).toBeLessThan(2000);
+    expect(r.filter((m) => m.match.kind === 'linked')).toHaveLength(n / 2);
+    expect(r.filter((m) => m.match.kind === 'attach')).toHaveLength(n / 2);
   });
 });

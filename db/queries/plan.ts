@@ -126,3 +126,21 @@ export async function blockRunPlan(sql: Sql, runId: string, reason: string): Pro
   await sql`update sync_runs set message = ${reason} where id = ${runId}::uuid`;
   await sql`update report_lines set outcome = 'skipped' where run_id = ${runId}::uuid and outcome = 'planned'`;
 }
+
+/** Per staged source of a run: its id, the target record it is linked to (if any) and `data->>'mail'` (an incremental read's targeted lookups). */
+export function stagedSourcesWithLinks(
+  sql: Sql, runId: string, staged: string, scope: DatasetScope,
+): Promise<{ sourceId: string; targetId: string | null; email: string | null }[]> {
+  return sql<{ sourceId: string; targetId: string | null; email: string | null }[]>`
+    select s.source_id as "sourceId", l.target_id as "targetId", s.data->>'mail' as email
+    from staged_records s left join record_links l
+      on l.connection_id = ${scope.connectionId}::uuid and l.dataset = ${scope.dataset} and l.source_id = s.source_id
+    where s.run_id = ${runId}::uuid and s.dataset = ${staged}`;
+}
+
+/** How many records of the dataset are linked to a target record. */
+export async function countLinks(sql: Sql, scope: DatasetScope): Promise<number> {
+  const [row] = await sql<{ n: number }[]>`select count(*)::int as n from record_links
+    where connection_id = ${scope.connectionId}::uuid and dataset = ${scope.dataset}`;
+  return row?.n ?? 0;
+}

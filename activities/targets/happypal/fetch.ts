@@ -2,6 +2,7 @@ import { HAPPYPAL_USER_FIELDS, LUCCA_PAGE_LIMIT } from '../../lucca/schemas.js';
 import { loadRunContext, type Deps } from '../../deps.js';
 import { runFetchLoop, sourceIdOf } from '../../http/fetch-loop.js';
 import { stageRows } from '../../../db/queries/staging.js';
+import { countLinks, stagedSourcesWithLinks } from '../../../db/queries/plan.js';
 import { markFetchComplete, setRunPhase } from '../../../db/queries/runs.js';
 import { retryIds } from '../../../db/queries/read-cursors.js';
 import { idQueries, lookUpTargets, targetLookups, type UsersReadPlan } from '../../../rules/incremental.js';
@@ -99,15 +100,11 @@ export function fetchActivities(deps: Deps) {
       };
       if (input.read && !input.read.full) {
         // Stable across attempts: the staged read is complete, and links change only in the write phase.
-        const sources = await deps.db.sql<{ sourceId: string; targetId: string | null; email: string | null }[]>`
-          select s.source_id as "sourceId", l.target_id as "targetId", s.data->>'mail' as email
-          from staged_records s left join record_links l
-            on l.connection_id = ${connection.id}::uuid and l.dataset = 'employees' and l.source_id = s.source_id
-          where s.run_id = ${input.runId}::uuid and s.dataset = ${SOURCE_USERS}`;
-        const [linked] = await deps.db.sql<{ n: number }[]>`select count(*)::int as n from record_links
-          where connection_id = ${connection.id}::uuid and dataset = 'employees'`;
+        const employees = { connectionId: connection.id, dataset: 'employees' };
+        const sources = await stagedSourcesWithLinks(deps.db.sql, input.runId, SOURCE_USERS, employees);
+        const linked = await countLinks(deps.db.sql, employees);
         const lookups = targetLookups(sources);
-        if (lookUpTargets(lookups, linked?.n ?? 0)) {
+        if (lookUpTargets(lookups, linked)) {
           const all = [...lookups.ids.map((id) => ({ id })), ...lookups.emails.map((email) => ({ email }))];
           const result = await runFetchLoop(deps.db, {
             runId: input.runId,

@@ -1,8 +1,9 @@
 import type { Dispatcher } from 'undici';
 import type { AlertEnv } from '../config/env.js';
-import { eq } from 'drizzle-orm';
 import type { DbHandle } from '../db/client.js';
-import { connections, syncRuns } from '../db/schema.js';
+import { findConnectionById } from '../db/queries/connections.js';
+import { findRunById } from '../db/queries/runs.js';
+import type { connections, syncRuns } from '../db/schema.js';
 import type { CredentialCipher } from '../lib/credentials.js';
 import type { Logger } from '../lib/logger.js';
 import type { SyncMetrics } from '../lib/metrics.js';
@@ -52,14 +53,14 @@ export interface RunContext {
 }
 
 export async function loadConnection(deps: Deps, connectionId: string): Promise<ConnectionRow> {
-  const [row] = await deps.db.db.select().from(connections).where(eq(connections.id, connectionId));
+  const row = await findConnectionById(deps.db.db, connectionId);
   if (!row || row.removedAt) throw new SyncError('connection_not_found', `Connection ${connectionId} does not exist (it may have been removed).`, false);
   return row;
 }
 
 /** Loads a run, its connection, and clients built from the decrypted credentials (kept in memory only). */
 export async function loadRunContext(deps: Deps, runId: string): Promise<RunContext> {
-  const [run] = await deps.db.db.select().from(syncRuns).where(eq(syncRuns.id, runId));
+  const run = await findRunById(deps.db.db, runId);
   if (!run) throw new SyncError('run_not_found', `Sync run ${runId} does not exist.`, false);
   const connection = await loadConnection(deps, run.connectionId);
   const allowedHosts = allowedHostsFor(deps.allowedHosts, connection);

@@ -1,8 +1,9 @@
 import { Context } from '@temporalio/activity';
-import { eq, sql } from 'drizzle-orm';
+import { findConnectionById } from '../db/queries/connections.js';
+import { reportLineCounts } from '../db/queries/report.js';
+import { closeRun, lastRetryNote } from '../db/queries/runs.js';
+import { countStagedRead } from '../db/queries/staging.js';
 import { advanceUsersCursor, loadUsersCursor } from '../db/queries/read-cursors.js';
-import { lastRetryNote } from '../db/queries/runs.js';
-import { connections, reportLines, syncRuns } from '../db/schema.js';
 import { lastErrorSentence } from '../workflows/policies.js';
 import { claimRun, ConnectionBusyError, workflowState } from '../services/run-lock.js';
 import type { RunStatus, SyncSummary, Trigger } from '../workflows/contracts.js';
@@ -94,30 +95,20 @@ export function runActivities(deps: Deps) {
       // A run that ran out of time: the error it last retried on, from its `retrying:` note.
       const note = input.addLastRetry && input.message && !input.message.includes('Last error:') ? await lastRetryNote(db, input.runId) : undefined;
       const message = note ? `${input.message} ${lastErrorSentence(note)}` : input.message;
-      const run = await db.transaction(async (tx) => {
-        const [row] = await tx
-          .update(syncRuns)
-          .set({
-            status: input.status, counts, phase: 'done', finishedAt: new Date(),
-            // A completed run without a message of its own says what the plan noticed (values the key could not see).
-            message: input.status === 'completed' && message === null ? sql`${syncRuns.notice}` : message,
-            failureCode: input.status === 'failed' ? (input.failureCode ?? 'sync_failed') : null,
-          })
-          .where(eq(syncRuns.id, input.runId))
-          .returning();
-        if (row && input.read && cursorMoves({ status: input.status, dryRun: row.dryRun })) {
-          await advanceUsersCursor(tx, { connectionId: row.connectionId, dataset: USERS_DATASET, runId: row.id, read: input.read, runStartedAt: row.startedAt });
-        }
-        if (row && PURGE_AFTER.has(input.status)) {
-          await tx.execute(sql`delete from staged_records where run_id in (
-            select id from sync_runs where connection_id = ${row.connectionId} and id <> ${row.id} and finished_at is not null)`);
-        }
-        return row;
+      const run = await closeRun(db, input.runId, {
+        status: input.status, counts, message,
+        failureCode: input.status === 'failed' ? (input.failureCode ?? 'sync_failed') : null,
+        purgeOthers: PURGE_AFTER.has(input.status),
+        inTransaction: async (tx, row) => {
+          if (input.read && cursorMoves({ status: input.status, dryRun: row.dryRun })) {
+            await advanceUsersCursor(tx, { connectionId: row.connectionId, dataset: USERS_DATASET, runId: row.id, read: input.read, runStartedAt: row.startedAt });
+          }
+        },
       });
       if (!run) throw new SyncError('run_not_found', `Sync run ${input.runId} does not exist.`, false);
       deps.logger.info({ runId: run.id, status: input.status, counts }, 'sync run finished');
       if (deps.metrics) {
-        const [connection] = await db.select({ name: connections.name, target: connections.target }).from(connections).where(eq(connections.id, run.connectionId));
+        const connection = await findConnectionById(db, run.connectionId);
         deps.metrics.recordRun({
           connection: connection?.name ?? run.connectionId, target: connection?.target ?? 'unknown', status: input.status, counts,
           durationSeconds: ((run.finishedAt ?? new Date()).getTime() - run.startedAt.getTime()) / 1000,
@@ -134,11 +125,7 @@ export function runActivities(deps: Deps) {
  */
 export async function countRun(deps: Deps, runId: string): Promise<Record<string, number>> {
   const { db } = deps.db;
-  const rows = await db
-    .select({ dataset: reportLines.dataset, action: reportLines.action, outcome: reportLines.outcome, n: sql<number>`count(*)::int` })
-    .from(reportLines)
-    .where(eq(reportLines.runId, runId))
-    .groupBy(reportLines.dataset, reportLines.action, reportLines.outcome);
+  const rows = await reportLineCounts(db, runId);
   const counts: Record<string, number> = {};
   const sectioned = rows.some((row) => row.dataset !== 'employees');
   for (const row of rows) {
@@ -147,7 +134,6 @@ export async function countRun(deps: Deps, runId: string): Promise<Record<string
     if (sectioned) counts[`${row.dataset}.${key}`] = (counts[`${row.dataset}.${key}`] ?? 0) + row.n;
   }
   // Every Lucca record read (HappyPal stages `lucca-users`; Reflect also leaves, claims and pay items).
-  const [staged] = await deps.db.sql<{ n: number }[]>`select count(*)::int as n from staged_records where run_id = ${runId} and dataset like 'lucca-%'`;
-  counts.read = staged?.n ?? 0;
+  counts.read = await countStagedRead(db, runId);
   return counts;
 }

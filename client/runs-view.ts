@@ -1,14 +1,6 @@
-import { desc, eq } from 'drizzle-orm';
-import type { Db } from '../db/client.js';
-import { syncRuns } from '../db/schema.js';
+import type { RunRow } from '../db/queries/runs.js';
 import { clip } from '../activities/http/answers.js';
 import { formatCounts, formatTime, table } from './output.js';
-
-export type RunRow = typeof syncRuns.$inferSelect;
-
-export async function recentRuns(db: Db, connectionId: string, limit: number): Promise<RunRow[]> {
-  return db.select().from(syncRuns).where(eq(syncRuns.connectionId, connectionId)).orderBy(desc(syncRuns.startedAt)).limit(limit);
-}
 
 /** id, started, status, trigger, dry-run, counts, message (why it failed, or why it is retrying): one line per run, newest first. */
 export function runsTable(runs: readonly RunRow[]): string {

@@ -20,3 +20,6 @@ export function createDb(url: string, options: { max?: number } = {}): DbHandle 
   });
   return { db: drizzle(sql, { schema }), sql, close: () => sql.end({ timeout: 5 }) };
 }
+
+/** A drizzle transaction (the argument of `db.transaction`'s callback). */
+export type DbTx = Parameters<Parameters<Db['transaction']>[0]>[0];

@@ -4,6 +4,7 @@ import { createDispatcher } from '../activities/http/http.js';
 import { keepActivityAlive } from '../activities/http/keep-alive.js';
 import { createPostgresRateLimiter } from '../activities/http/rate-limiter.js';
 import { createDb } from '../db/client.js';
+import { countHeldRecords } from '../db/queries/health.js';
 import { countByHealth } from '../db/queries/incidents.js';
 import { createCredentialCipher, loadCredentialsKey } from '../lib/credentials.js';
 import { createLogger, type Logger } from '../lib/logger.js';
@@ -16,10 +17,7 @@ export function buildDeps(env: Env, databaseUrl: string, logger: Logger = create
   const dispatcher = createDispatcher();
   const metrics = createSyncMetrics();
   metrics.setStateReader(async () => {
-    const [row] = await db.sql<{ conflicts: number; quarantined: number }[]>`
-      select (select count(*)::int from conflicts where status = 'open') as conflicts,
-             (select count(*)::int from quarantine) as quarantined`;
-    return { conflictsOpen: row?.conflicts ?? 0, quarantined: row?.quarantined ?? 0, health: await countByHealth(db.db) };
+    return { ...(await countHeldRecords(db.db)), health: await countByHealth(db.db) };
   });
   return {
     metrics,

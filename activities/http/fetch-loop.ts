@@ -1,5 +1,6 @@
 import { Context } from '@temporalio/activity';
 import type { DbHandle } from '../../db/client.js';
+import { stageRows, type StagedRow } from '../../db/queries/staging.js';
 
 /**
  * The paged read loop shared by every connector (HappyPal's Lucca users and HappyPal profiles,
@@ -7,11 +8,6 @@ import type { DbHandle } from '../../db/client.js';
  * until `maxPages` or the end. A retried attempt resumes from its last heartbeat; staging is keyed
  * by (run, dataset, record), so a page read twice is stored once. Records never leave Postgres.
  */
-export interface StagedRow {
-  sourceId: string;
-  data: unknown;
-}
-
 export interface PageRead<C> {
   /** Staged dataset name of these rows (e.g. `lucca-users`). */
   dataset: string;
@@ -39,23 +35,6 @@ export interface FetchLoopResult<C> {
   /** Rows read (staged or already staged). */
   read: number;
   done: boolean;
-}
-
-const STAGE_CHUNK = 1000;
-
-/**
- * Stores one page of rows; a row already staged for (run, dataset, id) is kept as it is. The rows travel
- * as one JSON parameter, expanded by Postgres: about three times cheaper than a multi-row insert with
- * five bound parameters per row (dev/bench/FINDINGS.md), and the largest cost of a no-op resync.
- */
-export async function stageRows(db: DbHandle, runId: string, dataset: string, page: number, rows: readonly StagedRow[]): Promise<void> {
-  for (let i = 0; i < rows.length; i += STAGE_CHUNK) {
-    const chunk = rows.slice(i, i + STAGE_CHUNK).map((r) => ({ s: r.sourceId, d: r.data }));
-    if (chunk.length === 0) continue;
-    await db.sql`insert into staged_records (run_id, dataset, page, source_id, data)
-      select ${runId}::uuid, ${dataset}, ${page}::int, e->>'s', e->'d' from jsonb_array_elements(${JSON.stringify(chunk)}::jsonb) as e
-      on conflict do nothing`;
-  }
 }
 
 /** Runs the loop inside an activity (heartbeats and cancellation come from its Context). */

@@ -1,4 +1,5 @@
 import type postgres from 'postgres';
+import { takeRateLimitSlot } from '../../db/queries/rate-limit.js';
 
 /** Waits until one more request fits the budget of `bucket`. */
 export interface RateLimiter {
@@ -45,19 +46,7 @@ export function createPostgresRateLimiter(sql: postgres.Sql, perMinute: number, 
   return {
     async acquire(bucket, signal) {
       for (;;) {
-        const waitMs = await sql.begin(async (tx) => {
-          await tx`select pg_advisory_xact_lock(hashtext(${bucket}))`;
-          await tx`delete from rate_limit_events where bucket = ${bucket} and at < clock_timestamp() - ${window}::interval`;
-          const [row] = await tx<{ used: number; wait_ms: number | null }[]>`
-            select count(*)::int as used,
-                   ceil(extract(epoch from (min(at) + ${window}::interval - clock_timestamp())) * 1000)::int as wait_ms
-            from rate_limit_events where bucket = ${bucket}`;
-          if ((row?.used ?? 0) < perMinute) {
-            await tx`insert into rate_limit_events (bucket, at) values (${bucket}, clock_timestamp())`;
-            return 0;
-          }
-          return Math.max(50, row?.wait_ms ?? 1000);
-        });
+        const waitMs = await takeRateLimitSlot(sql, bucket, perMinute, window);
         if (waitMs === 0) return;
         // Waits in slices, each preceded by a heartbeat (when the caller asked for one).
         for (let left = waitMs + 20; left > 0; left -= keepAliveEveryMs) {

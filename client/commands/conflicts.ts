@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
-import { and, asc, eq } from 'drizzle-orm';
-import { conflicts, connections } from '../../db/schema.js';
+import { listOpenConflicts } from '../../db/queries/console.js';
 import { cliActor, recordAudit } from '../../services/audit.js';
 import { resolveConflict, type Keep } from '../conflict-resolution.js';
 import { UsageError } from '../errors.js';
@@ -19,15 +18,9 @@ export function registerConflictCommands(program: Command): void {
     .action(async (name: string | undefined) => {
       await withContext(async (ctx) => {
         const connection = name ? await requireConnection(ctx, name) : undefined;
-        const where = connection
-          ? and(eq(conflicts.status, 'open'), eq(conflicts.connectionId, connection.id))
-          : eq(conflicts.status, 'open');
-        const rows = await ctx.db
-          .select({ c: conflicts, connection: connections.name })
-          .from(conflicts)
-          .innerJoin(connections, eq(connections.id, conflicts.connectionId))
-          .where(where)
-          .orderBy(asc(conflicts.id));
+        const rows = (await listOpenConflicts(ctx.db, { all: true }, connection?.name, null))
+          .filter((r) => !connection || r.conflict.connectionId === connection.id) // not a removed namesake's
+          .map((r) => ({ c: r.conflict, connection: r.connection }));
         if (rows.length === 0) return out(name ? `No open conflict for "${name}".` : 'No open conflict.');
         out(table(
           ['id', 'connection', 'lucca id', 'happypal id', 'field', 'base', 'lucca', 'happypal', 'opened'],

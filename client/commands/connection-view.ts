@@ -6,7 +6,8 @@ import { maskSecret } from '../../lib/credentials.js';
 import { connectionAudit, formatAuditDetail } from '../../services/audit.js';
 import type { CliContext } from '../context.js';
 import { formatTime, out, table, warn } from '../output.js';
-import { recentRuns, runsTable } from '../runs-view.js';
+import { listRuns } from '../../db/queries/console.js';
+import { runsTable } from '../runs-view.js';
 import { maskedKey, requireConnection, withContext } from '../runtime.js';
 import { cadenceFromSpec, describeCadence } from '../schedule-spec.js';
 import { describeSchedule } from '../schedules.js';
@@ -108,7 +109,7 @@ export function registerConnectionView(group: Command): void {
           out(`  next runs:    ${next.length ? next.map(formatTime).join(', ') : '-'}`);
           out(`  taken:        ${described.info.numActionsTaken} run(s), ${described.info.numActionsSkippedOverlap} skipped (overlap)`);
         }
-        const runs = await recentRuns(ctx.db, row.id, 5);
+        const runs = await listRuns(ctx.db, row.id, 5);
         out('');
         out(runs.length ? `Last runs:\n${runsTable(runs)}` : 'No runs yet.');
         const audit = await connectionAudit(ctx.db, row.id, 10);

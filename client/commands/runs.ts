@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
 import { out } from '../output.js';
-import { recentRuns, runsTable } from '../runs-view.js';
+import { listRuns } from '../../db/queries/console.js';
+import { runsTable } from '../runs-view.js';
 import { requireConnection, withContext } from '../runtime.js';
 
 /** `runs list`: the recent runs of a connection, newest first. */
@@ -16,7 +17,7 @@ export function registerRunsCommands(program: Command): void {
       if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) throw new UsageError(`bad --limit "${options.limit}": expected a whole number of runs from 1 to 10000, e.g. 20.`);
       await withContext(async (ctx) => {
         const connection = await requireConnection(ctx, name);
-        const runs = await recentRuns(ctx.db, connection.id, limit);
+        const runs = await listRuns(ctx.db, connection.id, limit);
         out(runs.length ? runsTable(runs) : `No runs of "${name}" yet. Start one with: lucca-sync sync run ${name}`);
       });
     });

@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
-import { eq } from 'drizzle-orm';
-import { syncRuns } from '../../db/schema.js';
+import { findRunByWorkflowId } from '../../db/queries/runs.js';
 import { startSync } from '../../services/sync.js';
 import { EXIT } from '../errors.js';
 import { formatCounts, out } from '../output.js';
@@ -47,7 +46,7 @@ export function registerSyncCommands(program: Command): void {
           workerHint: `Still waiting for a worker on task queue "${ctx.env.TEMPORAL_TASK_QUEUE}": is one running (npm run worker)?`,
         });
         if (!result.ok) {
-          const [row] = await ctx.db.select().from(syncRuns).where(eq(syncRuns.workflowId, handle.workflowId));
+          const row = await findRunByWorkflowId(ctx.db, handle.workflowId);
           out(`Sync of "${name}" failed: ${row?.message ?? result.message}`);
           if (row) out(`Report: lucca-sync report show ${row.id}`);
           return EXIT.failed;

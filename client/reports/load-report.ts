@@ -1,6 +1,5 @@
-import { and, asc, count, eq, gt, ilike, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
-import { connections, reportLines, syncRuns } from '../../db/schema.js';
+import { allReportLines, findRunWithConnection, reportLinePage, type ReportLineFilter, type ReportLineRow } from '../../db/queries/report.js';
 import { UsageError } from '../errors.js';
 
 /** A run report as the renderers take it: plain JSON-able values, no database types. */
@@ -70,7 +69,7 @@ function toReason(raw: unknown): ReportReason {
   return reason;
 }
 
-type LineRow = typeof reportLines.$inferSelect;
+type LineRow = ReportLineRow;
 const toEntry = (row: LineRow): ReportEntry => ({
   seq: row.seq, dataset: row.dataset, sourceId: row.sourceId, targetId: row.targetId, action: row.action,
   also: row.also, outcome: row.outcome, changes: row.changes.map(toChange), reasons: row.reasons.map(toReason), error: row.error,
@@ -81,11 +80,7 @@ export const isRunId = (value: string) => UUID.test(value);
 /** A run's header (no lines). Unknown or malformed ids are the operator's mistake. */
 export async function loadRun(db: Db, runId: string): Promise<ReportRun> {
   if (!UUID.test(runId)) throw new UsageError(`"${runId}" is not a run id: run ids look like 3f0c…-…; see \`lucca-sync runs list <connection>\`.`);
-  const [found] = await db
-    .select({ run: syncRuns, connection: connections.name, target: connections.target })
-    .from(syncRuns)
-    .innerJoin(connections, eq(connections.id, syncRuns.connectionId))
-    .where(eq(syncRuns.id, runId));
+  const found = await findRunWithConnection(db, runId);
   if (!found) throw new UsageError(`unknown run ${runId}: see \`lucca-sync runs list <connection>\`.`);
   const { run } = found;
   return {
@@ -98,49 +93,23 @@ export async function loadRun(db: Db, runId: string): Promise<ReportRun> {
 /** Loads a run and its report lines (in plan order), whole: for the CLI's renderers. */
 export async function loadReport(db: Db, runId: string): Promise<RunReport> {
   const run = await loadRun(db, runId);
-  const rows = await db.select().from(reportLines).where(eq(reportLines.runId, runId)).orderBy(asc(reportLines.seq));
+  const rows = await allReportLines(db, runId);
   return { run, lines: rows.map(toEntry) };
 }
 
-export interface ReportPageQuery {
+export interface ReportPageQuery extends ReportLineFilter {
   /** Lines after this seq (keyset paging: as fast on the last page of 100,000 lines as on the first). */
   after?: number | undefined;
   limit: number;
-  action?: string | undefined;
-  /** A Lucca id or a target id (exact), or, unless it is only digits, part of a value in the changes (an email). */
-  search?: string | undefined;
-  includeUnchanged?: boolean;
   /** Count the matching lines (default true); an export reading page after page skips it. */
   withTotal?: boolean;
 }
 
-function pageFilter(runId: string, query: Omit<ReportPageQuery, 'after' | 'limit'>): SQL | undefined {
-  const search = query.search?.trim();
-  const like = search ? `%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : undefined;
-  return and(
-    eq(reportLines.runId, runId),
-    query.action ? eq(reportLines.action, query.action) : query.includeUnchanged ? undefined : sql`${reportLines.action} <> 'unchanged'`,
-    search && like
-      ? or(
-          eq(reportLines.sourceId, search), eq(reportLines.targetId, search),
-          // Digits alone are an id: matching them inside dates and other values would bury the record.
-          /^\d+$/.test(search) ? undefined : ilike(sql`${reportLines.changes}::text`, like),
-        )
-      : undefined,
-  );
-}
-
 /** One page of a report's lines, in plan order, with the number of lines matching the filters (-1 when not counted). */
 export async function loadReportPage(db: Db, runId: string, query: ReportPageQuery): Promise<{ lines: ReportEntry[]; total: number; next: number | null }> {
-  const where = pageFilter(runId, query);
-  const [rows, [total]] = await Promise.all([
-    db.select().from(reportLines)
-      .where(query.after === undefined ? where : and(where, gt(reportLines.seq, query.after)))
-      .orderBy(asc(reportLines.seq)).limit(query.limit + 1),
-    query.withTotal === false ? Promise.resolve([{ n: -1 }]) : db.select({ n: count() }).from(reportLines).where(where),
-  ]);
+  const { rows, total } = await reportLinePage(db, runId, { ...query, limit: query.limit + 1 });
   const page = rows.slice(0, query.limit);
-  return { lines: page.map(toEntry), total: total?.n ?? 0, next: rows.length > query.limit ? (page.at(-1)?.seq ?? null) : null };
+  return { lines: page.map(toEntry), total, next: rows.length > query.limit ? (page.at(-1)?.seq ?? null) : null };
 }
 
 /** Lines a person reads: `unchanged` ones are hidden unless asked for. */

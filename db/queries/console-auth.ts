@@ -1,10 +1,12 @@
 import { and, asc, count, eq, gt, lt, sql } from 'drizzle-orm';
+import { createSelectSchema } from 'drizzle-zod';
 import { z } from 'zod';
 import type { Db } from '../client.js';
 import { consoleSessions, consoleUserCompanies, consoleUsers, rateLimitEvents } from '../schema.js';
 import { CompanySchema } from './connections.js';
 
-export const RoleSchema = z.enum(['operator', 'hr-admin', 'viewer']);
+/** A console user's role: the `console_users.role` column's enum (drizzle-zod), one definition. */
+export const RoleSchema = createSelectSchema(consoleUsers).shape.role;
 export type Role = z.infer<typeof RoleSchema>;
 export const EmailSchema = z.string().trim().toLowerCase().max(254).email('an email address, e.g. anna@acme.fr');
 export { CompanySchema };

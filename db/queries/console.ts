@@ -77,14 +77,16 @@ export async function listDatasetCursors(db: Db, connectionId: string) {
   return db.select().from(datasetCursors).where(eq(datasetCursors.connectionId, connectionId)).orderBy(asc(datasetCursors.dataset));
 }
 
-export async function listOpenConflicts(db: Db, scope: Scope, connectionName?: string, limit = 500) {
-  return db
+/** Open conflicts in the scope (of one connection, if named), oldest first; at most `limit` (null: all of them, for the CLI). */
+export async function listOpenConflicts(db: Db, scope: Scope, connectionName?: string, limit: number | null = 500) {
+  const query = db
     .select({ conflict: conflicts, connection: connections.name, target: connections.target })
     .from(conflicts)
     .innerJoin(connections, eq(connections.id, conflicts.connectionId))
     .where(and(inScope(scope), eq(conflicts.status, 'open'), connectionName ? eq(connections.name, connectionName) : undefined))
     .orderBy(asc(conflicts.id))
-    .limit(limit);
+    .$dynamic();
+  return limit === null ? query : query.limit(limit);
 }
 
 /** Which of these conflict ids the scope may touch, with their connection (others answer 404, as if they did not exist). */

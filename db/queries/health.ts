@@ -54,3 +54,11 @@ export async function loadEvaluatedHealth(db: Db, connectionIds: readonly string
     .from(connectionHealth).where(inArray(connectionHealth.connectionId, [...connectionIds]));
   return new Map(rows.map((r) => [r.id, r.state]));
 }
+
+/** Open conflicts and quarantined records across every connection (the Prometheus gauges). */
+export async function countHeldRecords(db: Db): Promise<{ conflictsOpen: number; quarantined: number }> {
+  const [row] = await db.execute<{ conflicts: number; quarantined: number }>(sql`
+    select (select count(*)::int from conflicts where status = 'open') as conflicts,
+           (select count(*)::int from quarantine) as quarantined`);
+  return { conflictsOpen: row?.conflicts ?? 0, quarantined: row?.quarantined ?? 0 };
+}

@@ -1,6 +1,7 @@
-import { and, eq, like } from 'drizzle-orm';
-import type { Db } from '../client.js';
+import { and, eq, like, sql } from 'drizzle-orm';
+import type { Db, DbTx } from '../client.js';
 import { syncRuns } from '../schema.js';
+import { purgeStagedRows } from './staging.js';
 
 /** The prefix of a running run's message while one of its activities retries. */
 export const RETRYING_PREFIX = 'retrying: ';
@@ -85,4 +86,49 @@ export async function closeAbandonedRun(db: Db, runId: string, now: Date): Promi
 /** Gives back a lock taken for a workflow that could not be started (nothing ran under it). */
 export async function releaseUnstartedRun(db: Db, runId: string): Promise<void> {
   await db.delete(syncRuns).where(and(eq(syncRuns.id, runId), eq(syncRuns.status, 'running'), eq(syncRuns.phase, 'starting')));
+}
+
+/** The run's row says which phase it is in. */
+export async function setRunPhase(db: Db, runId: string, phase: string): Promise<void> {
+  await db.update(syncRuns).set({ phase }).where(eq(syncRuns.id, runId));
+}
+
+/** The run read every page of its source (a retried fetch activity starts none again). */
+export async function markFetchComplete(db: Db, runId: string): Promise<void> {
+  await db.update(syncRuns).set({ fetchComplete: true }).where(eq(syncRuns.id, runId));
+}
+
+export async function findRunById(db: Db, runId: string): Promise<RunRow | undefined> {
+  const [row] = await db.select().from(syncRuns).where(eq(syncRuns.id, runId));
+  return row;
+}
+
+/**
+ * Closes a run: its status, counts and message (null on a completed run: the plan's notice, if
+ * any), phase `done`. With `purgeOthers`, the records the connection's other finished runs read are
+ * deleted in the same transaction. Returns the row, or undefined when there is no such run.
+ */
+export async function closeRun(
+  db: Db, runId: string,
+  close: {
+    status: RunRow['status']; counts: Record<string, number>; message: string | null; failureCode: string | null; purgeOthers: boolean;
+    /** More to do in the same transaction, before the purge (the read cursor moves with a completed run). */
+    inTransaction?: (tx: DbTx, row: RunRow) => Promise<void>;
+  },
+): Promise<RunRow | undefined> {
+  return db.transaction(async (tx) => {
+    const [row] = await tx
+      .update(syncRuns)
+      .set({
+        status: close.status, counts: close.counts, phase: 'done', finishedAt: new Date(),
+        // A completed run without a message of its own says what the plan noticed (values the key could not see).
+        message: close.status === 'completed' && close.message === null ? sql`${syncRuns.notice}` : close.message,
+        failureCode: close.failureCode,
+      })
+      .where(eq(syncRuns.id, runId))
+      .returning();
+    if (row && close.inTransaction) await close.inTransaction(tx, row);
+    if (row && close.purgeOthers) await purgeStagedRows(tx, row.connectionId, row.id);
+    return row;
+  });
 }

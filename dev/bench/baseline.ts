@@ -8,15 +8,17 @@
  * and open conflicts of its connection in the same database), the same writes (same HappyPal client,
  * same idempotency keys, same concurrency of 16) and the same bookkeeping of links and snapshots in
  * the same database. What it leaves out on purpose: staging rows, report lines, the run row, the
- * quarantine table, heartbeats, retries and resumability. Everything is held in memory; links and
- * snapshots are committed in multi-row upserts, one transaction per 1,000 written records.
+ * quarantine table, heartbeats, retries and resumability. Everything is held in memory; links,
+ * snapshots and conflicts are committed by the product's own commit (db/queries/writes.ts
+ * commitWrittenRecords), one transaction per 1,000 answered records; its report-line statements
+ * find no line here (the baseline keeps no report).
  *
  * Prints one line `BASELINE_RESULT {json}` on stdout.
  */
 import { randomUUID } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
-import { and, eq, sql } from 'drizzle-orm';
 import { createDispatcher } from '../../activities/http/http.js';
+import { sourceIdOf } from '../../activities/http/fetch-loop.js';
 import { createHappyPalClient } from '../../activities/targets/happypal/client.js';
 import type { HappyPalUser } from '../../activities/targets/happypal/schemas.js';
 import { createLuccaClient } from '../../activities/lucca/client.js';
@@ -25,8 +27,11 @@ import { createPostgresRateLimiter, unlimited } from '../../activities/http/rate
 import type { PlannedWrite } from '../../activities/targets/happypal/plan-model.js';
 import { planRecords, type PlannedLine } from '../../activities/targets/happypal/plan-records.js';
 import { writePlannedLine } from '../../activities/targets/happypal/write-planned-line.js';
+import { runPool } from '../../activities/write-pipeline/index.js';
 import { createDb, type DbHandle } from '../../db/client.js';
-import { conflicts, connections, recordLinks, snapshots } from '../../db/schema.js';
+import { findConnectionById } from '../../db/queries/connections.js';
+import { linksOf, openConflictFields, snapshotsOf } from '../../db/queries/plan.js';
+import { commitWrittenRecords, type RefusedLine, type WrittenRecord } from '../../db/queries/writes.js';
 import { createCredentialCipher } from '../../lib/credentials.js';
 import { validateLuccaUrl } from '../../lib/lucca-url.js';
 
@@ -54,21 +59,6 @@ export interface BaselineResult {
   maxRssKb: number;
 }
 
-/** A record's id as Lucca sent it (same rule as activities/targets/happypal/fetch.ts). */
-function sourceIdOf(item: unknown, position: number): string {
-  if (item && typeof item === 'object' && !Array.isArray(item)) {
-    const id = (item as Record<string, unknown>).id;
-    if (typeof id === 'number' || (typeof id === 'string' && id.length > 0 && id.length < 64)) return String(id);
-  }
-  return `malformed-at-${position}`;
-}
-
-interface Written {
-  line: PlannedLine;
-  plan: PlannedWrite;
-  targetId: string;
-}
-
 /** A database pool and HTTP dispatcher shared by many baseline syncs in one process (the fleet baseline). */
 export interface BaselineShared {
   db: DbHandle;
@@ -89,11 +79,7 @@ export async function runBaseline(input: BaselineInput, shared?: BaselineShared)
   const dispatcher = shared?.dispatcher ?? createDispatcher();
   try {
     const cipher = createCredentialCipher(Buffer.from(input.credentialsKey, 'base64'));
-    const [connection] = await db.db.select({
-      id: connections.id, luccaUrl: connections.luccaUrl, luccaKeyEnc: connections.luccaKeyEnc, targetUrl: connections.targetUrl,
-      targetKeyEnc: connections.targetKeyEnc, defaultPolicy: connections.defaultPolicy, fieldPolicies: connections.fieldPolicies,
-      deactivationGuardPct: connections.deactivationGuardPct,
-    }).from(connections).where(eq(connections.id, input.connectionId));
+    const connection = await findConnectionById(db.db, input.connectionId);
     if (!connection) throw new Error(`connection ${input.connectionId} not found`);
     const runId = randomUUID();
     const lucca = createLuccaClient({
@@ -126,12 +112,8 @@ export async function runBaseline(input: BaselineInput, shared?: BaselineShared)
     phase('readHappyPal');
 
     // The conflict check: same pure function, same inputs from the same tables.
-    const scope = (table: typeof recordLinks | typeof snapshots) => and(eq(table.connectionId, connection.id), eq(table.dataset, EMPLOYEES));
-    const [links, snaps, openConflicts] = await Promise.all([
-      db.db.select().from(recordLinks).where(scope(recordLinks)),
-      db.db.select().from(snapshots).where(scope(snapshots)),
-      db.db.select().from(conflicts).where(and(eq(conflicts.connectionId, connection.id), eq(conflicts.status, 'open'))),
-    ]);
+    const scope = { connectionId: connection.id, dataset: EMPLOYEES };
+    const [links, snaps, openConflicts] = await Promise.all([linksOf(db.sql, scope), snapshotsOf(db.sql, scope), openConflictFields(db.sql, connection.id)]);
     phase('loadDb');
     const plan = planRecords({
       connectionId: connection.id,
@@ -152,30 +134,33 @@ export async function runBaseline(input: BaselineInput, shared?: BaselineShared)
     for (const line of plan.lines) counts[line.action] = (counts[line.action] ?? 0) + 1;
     if (plan.blockedReason) throw new Error(`baseline blocked: ${plan.blockedReason}`);
 
-    // Writes: same client, same keys, same concurrency; commits in multi-row chunks.
-    const todo = plan.lines.filter((l): l is PlannedLine & { plan: PlannedWrite } => l.outcome === 'planned' && l.plan !== null);
-    let pending: Written[] = [];
+    // Writes: same client, same keys, same concurrency; the product's commit, in chunks of COMMIT_CHUNK.
+    const todo = plan.lines
+      .map((line, seq) => ({ ...line, seq }))
+      .filter((l): l is PlannedLine & { seq: number; plan: PlannedWrite } => l.outcome === 'planned' && l.plan !== null);
+    let written: WrittenRecord[] = [];
+    let refused: RefusedLine[] = [];
     let committing: Promise<void> = Promise.resolve();
     const flush = () => {
-      const batch = pending;
-      pending = [];
-      committing = committing.then(() => commitBatch(db, connection.id, runId, batch));
+      const batch = { written, refused };
+      written = [];
+      refused = [];
+      committing = committing.then(() => commitWrittenRecords(db.sql, { ...scope, runId }, batch.written, batch.refused));
     };
-    let next = 0;
-    const worker = async () => {
-      while (next < todo.length) {
-        const line = todo[next++] as PlannedLine & { plan: PlannedWrite };
+    await runPool(todo, {
+      concurrency: CONCURRENCY,
+      work: async (line) => {
         const result = await writePlannedLine(happypal, { connectionId: connection.id, runId }, line, line.plan);
         if ('targetId' in result) {
           counts.written = (counts.written ?? 0) + 1;
-          pending.push({ line, plan: line.plan, targetId: result.targetId });
-          if (pending.length >= COMMIT_CHUNK) flush();
+          written.push({ seq: line.seq, sourceId: line.sourceId, targetId: result.targetId, commit: line.plan.commit });
         } else {
           counts.rejected = (counts.rejected ?? 0) + 1;
+          refused.push({ seq: line.seq, action: line.action, also: line.also, message: result.message });
         }
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(CONCURRENCY, todo.length) }, worker));
+        if (written.length + refused.length >= COMMIT_CHUNK) flush();
+      },
+    });
     flush();
     await committing;
     phase('write');
@@ -236,53 +221,6 @@ export async function runBaselineFleet(input: BaselineFleetInput): Promise<Basel
   }
   const cpu = process.cpuUsage(cpu0);
   return { ms: performance.now() - started, syncs, cpuMs: (cpu.user + cpu.system) / 1000, maxRssKb: process.resourceUsage().maxRSS };
-}
-
-/** Links, snapshots (new base or status only) and conflicts of a batch of written records, in one transaction. */
-async function commitBatch(db: DbHandle, connectionId: string, runId: string, batch: Written[]): Promise<void> {
-  if (batch.length === 0) return;
-  const now = new Date();
-  const links = batch.filter((w) => w.plan.commit.link).map((w) => ({ connectionId, dataset: EMPLOYEES, sourceId: w.line.sourceId, targetId: w.targetId }));
-  const snaps = batch.filter((w) => w.plan.commit.snapshot).map((w) => ({
-    connectionId, dataset: EMPLOYEES, sourceId: w.line.sourceId, fields: w.plan.commit.snapshot as Record<string, string | null>,
-    kept: w.plan.commit.kept, targetStatus: w.plan.commit.status, runId, updatedAt: now,
-  }));
-  const statusOnly = batch.filter((w) => !w.plan.commit.snapshot && w.plan.commit.status);
-  const opened = batch.flatMap((w) => w.plan.commit.openConflicts.map((f) => ({
-    connectionId, dataset: EMPLOYEES, sourceId: w.line.sourceId, targetId: w.targetId, field: f.field, baseValue: f.base,
-    sourceValue: f.source, targetValue: f.target, openedRunId: runId, lastSeenRunId: runId,
-  })));
-  const closed = batch.flatMap((w) => w.plan.commit.closeConflicts.map((field) => ({ sourceId: w.line.sourceId, field })));
-  await db.db.transaction(async (tx) => {
-    if (links.length > 0) {
-      await tx.insert(recordLinks).values(links).onConflictDoUpdate({
-        target: [recordLinks.connectionId, recordLinks.dataset, recordLinks.sourceId], set: { targetId: sql`excluded.target_id` },
-      });
-    }
-    if (snaps.length > 0) {
-      await tx.insert(snapshots).values(snaps).onConflictDoUpdate({
-        target: [snapshots.connectionId, snapshots.dataset, snapshots.sourceId],
-        set: { fields: sql`excluded.fields`, kept: sql`excluded.kept`, targetStatus: sql`excluded.target_status`, runId: sql`excluded.run_id`, updatedAt: sql`excluded.updated_at` },
-      });
-    }
-    if (statusOnly.length > 0) {
-      await tx.execute(sql`update snapshots s set target_status = u.status, run_id = ${runId}, updated_at = now()
-        from jsonb_to_recordset(${JSON.stringify(statusOnly.map((w) => ({ source_id: w.line.sourceId, status: w.plan.commit.status })))}::jsonb) as u(source_id text, status text)
-        where s.connection_id = ${connectionId} and s.dataset = ${EMPLOYEES} and s.source_id = u.source_id`);
-    }
-    if (opened.length > 0) {
-      await tx.insert(conflicts).values(opened).onConflictDoUpdate({
-        target: [conflicts.connectionId, conflicts.dataset, conflicts.sourceId, conflicts.field],
-        targetWhere: sql`${conflicts.status} = 'open'`,
-        set: { sourceValue: sql`excluded.source_value`, targetValue: sql`excluded.target_value`, lastSeenRunId: sql`excluded.last_seen_run_id` },
-      });
-    }
-    if (closed.length > 0) {
-      await tx.execute(sql`update conflicts c set status = 'resolved', resolution = 'converged', resolved_at = now()
-        from jsonb_to_recordset(${JSON.stringify(closed.map((c) => ({ source_id: c.sourceId, field: c.field })))}::jsonb) as u(source_id text, field text)
-        where c.connection_id = ${connectionId} and c.status = 'open' and c.source_id = u.source_id and c.field = u.field`);
-    }
-  });
 }
 
 const isMain = process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href;

@@ -10,7 +10,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { parseEnv } from '../../config/env.js';
-import { stageRows, type StagedRow } from '../../activities/http/fetch-loop.js';
+import { stageRows, type StagedRow } from '../../db/queries/staging.js';
 import { createDb, type DbHandle } from '../../db/client.js';
 import { insertConnection } from '../../db/queries/connections.js';
 import { stagedRecords, syncRuns } from '../../db/schema.js';

@@ -2,12 +2,10 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import pino from 'pino';
-import { eq } from 'drizzle-orm';
 import { parseEnv } from '../../config/env.js';
-import { connections } from '../../db/schema.js';
 import { describeDemoConsole, startDemoConsole } from './console.js';
 import { createDb } from '../../db/client.js';
-import { insertConnection, updateConnection } from '../../db/queries/connections.js';
+import { deleteConnectionRow, findConnectionByName, insertConnection, updateConnection } from '../../db/queries/connections.js';
 import { startHappyPalSimulator } from '../simulators/happypal/server.js';
 import { startDemoLucca } from '../simulators/lucca/fixtures.js';
 import { localUiOrigins, startCodecServer, type RunningCodecServer } from '../../lib/codec/codec-server.js';
@@ -90,7 +88,8 @@ async function main() {
   // The simulators are new on every start, so the demo connection is made anew too.
   await deleteSchedule(client, NAME);
   const { db, cipher } = await inProcess.deps();
-  await db.db.delete(connections).where(eq(connections.name, NAME));
+  const previous = await findConnectionByName(db.db, NAME);
+  if (previous) await deleteConnectionRow(db.db, previous.id);
   const connection = await insertConnection(db.db, cipher, {
     name: NAME, target: 'happypal', luccaUrl: lucca.url, luccaKey: lucca.apiKey, targetUrl: happypal.url, targetKey: happypal.apiKey,
   });

@@ -11,7 +11,8 @@ import { createDispatcher } from '../../activities/http/http.js';
 import { createLuccaClient } from '../../activities/lucca/client.js';
 import { EXPENSE_CLAIM_FIELDS } from '../../activities/lucca/schemas.js';
 import { unlimited } from '../../activities/http/rate-limiter.js';
-import { mapDataset, type StagedData } from '../../activities/targets/reflect/datasets.js';
+import { mapDataset } from '../../activities/targets/reflect/datasets.js';
+import type { StagedRow } from '../../db/queries/staging.js';
 import type { Mapped } from '../../activities/targets/reflect/model.js';
 import { decideReadPlan } from '../../activities/targets/reflect/read-plan.js';
 import { STAGED } from '../../activities/targets/reflect/readers.js';
@@ -82,7 +83,7 @@ afterAll(async () => {
 });
 
 const lucca = () => createLuccaClient({ baseUrl: base, apiKey: 'k', dispatcher, limiter: unlimited });
-const staged = (items: unknown[]): StagedData[] => items.map((data, i) => ({ sourceId: String(i), data }));
+const staged = (items: unknown[]): StagedRow[] => items.map((data, i) => ({ sourceId: String(i), data }));
 const byId = (mapped: Mapped[]) => new Map(mapped.map((m) => [m.id, m]));
 
 describe('documented Lucca shapes through the client and the Reflect mapping', () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ApplicationFailure } from '@temporalio/common';
-import { classifyWriteError, exhaustedMessage, exhaustedVerdict, MAX_WRITE_CALLS, transientCause } from '../../activities/targets/happypal/apply.js';
+import { exhaustedMessage, MAX_WRITE_CALLS, transientCause } from '../../activities/targets/happypal/apply.js';
+import { classifyWriteError, exhaustedVerdict } from '../../activities/write-pipeline/index.js';
 import { SyncError } from '../../activities/errors.js';
 
 /** What an exception from one line's write does to the write attempt (activities/targets/happypal/apply.ts). */

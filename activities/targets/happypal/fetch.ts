@@ -1,8 +1,9 @@
-import { eq } from 'drizzle-orm';
-import { syncRuns } from '../../../db/schema.js';
 import { HAPPYPAL_USER_FIELDS, LUCCA_PAGE_LIMIT } from '../../lucca/schemas.js';
 import { loadRunContext, type Deps } from '../../deps.js';
-import { runFetchLoop, sourceIdOf, stageRows } from '../../http/fetch-loop.js';
+import { runFetchLoop, sourceIdOf } from '../../http/fetch-loop.js';
+import { stageRows } from '../../../db/queries/staging.js';
+import { countLinks, stagedSourcesWithLinks } from '../../../db/queries/plan.js';
+import { markFetchComplete, setRunPhase } from '../../../db/queries/runs.js';
 import { retryIds } from '../../../db/queries/read-cursors.js';
 import { idQueries, lookUpTargets, targetLookups, type UsersReadPlan } from '../../../rules/incremental.js';
 import type { HappyPalUser } from './schemas.js';
@@ -41,7 +42,7 @@ export function fetchActivities(deps: Deps) {
       part?: number;
     }): Promise<FetchResult & { offset: number; part?: number }> {
       const { lucca, connection } = await loadRunContext(deps, input.runId);
-      await db.update(syncRuns).set({ phase: 'fetch-source' }).where(eq(syncRuns.id, input.runId));
+      await setRunPhase(db, input.runId, 'fetch-source');
       // The scope's org ids and the mapped sources are read with the six synced fields.
       const fields = usersFields(HAPPYPAL_USER_FIELDS, storedScope(connection.scope), storedMappings(connection.fieldMappings));
       const incremental = input.read && !input.read.full ? input.read : null;
@@ -74,7 +75,7 @@ export function fetchActivities(deps: Deps) {
           return { dataset: SOURCE_USERS, page: part * 1_000_000 + offset, rows, next, done: next.part > 2 };
         },
       });
-      if (result.done) await db.update(syncRuns).set({ fetchComplete: true }).where(eq(syncRuns.id, input.runId));
+      if (result.done) await markFetchComplete(db, input.runId);
       return { offset: result.cursor.offset, part: result.cursor.part, pages: result.pages, done: result.done, counts: { read: result.read } };
     },
 
@@ -89,7 +90,7 @@ export function fetchActivities(deps: Deps) {
       read?: UsersReadPlan;
     }): Promise<FetchResult & { page: number }> {
       const { happypal, connection } = await loadRunContext(deps, input.runId);
-      await db.update(syncRuns).set({ phase: 'fetch-target' }).where(eq(syncRuns.id, input.runId));
+      await setRunPhase(db, input.runId, 'fetch-target');
       const setAside = async (page: number, unreadable: { id: string | null; position: number; email: string | null; problems: string[] }[]) => {
         if (unreadable.length === 0) return;
         await stageRows(deps.db, input.runId, TARGET_UNREADABLE, page, unreadable.map((u) => ({
@@ -99,15 +100,11 @@ export function fetchActivities(deps: Deps) {
       };
       if (input.read && !input.read.full) {
         // Stable across attempts: the staged read is complete, and links change only in the write phase.
-        const sources = await deps.db.sql<{ sourceId: string; targetId: string | null; email: string | null }[]>`
-          select s.source_id as "sourceId", l.target_id as "targetId", s.data->>'mail' as email
-          from staged_records s left join record_links l
-            on l.connection_id = ${connection.id}::uuid and l.dataset = 'employees' and l.source_id = s.source_id
-          where s.run_id = ${input.runId}::uuid and s.dataset = ${SOURCE_USERS}`;
-        const [linked] = await deps.db.sql<{ n: number }[]>`select count(*)::int as n from record_links
-          where connection_id = ${connection.id}::uuid and dataset = 'employees'`;
+        const employees = { connectionId: connection.id, dataset: 'employees' };
+        const sources = await stagedSourcesWithLinks(deps.db.sql, input.runId, SOURCE_USERS, employees);
+        const linked = await countLinks(deps.db.sql, employees);
         const lookups = targetLookups(sources);
-        if (lookUpTargets(lookups, linked?.n ?? 0)) {
+        if (lookUpTargets(lookups, linked)) {
           const all = [...lookups.ids.map((id) => ({ id })), ...lookups.emails.map((email) => ({ email }))];
           const result = await runFetchLoop(deps.db, {
             runId: input.runId,

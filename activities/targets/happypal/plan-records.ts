@@ -1,3 +1,4 @@
+import type { StagedRow } from '../../../db/queries/staging.js';
 import type { HappyPalEditableField, HappyPalUser } from './schemas.js';
 import type { PlannedConflict, PlannedWrite } from './plan-model.js';
 import { happyPalCreateInput, happyPalPatch, personFromHappyPal } from './to-happypal.js';
@@ -22,7 +23,7 @@ type Fields = Record<string, string | null>;
 export interface PlanInput {
   connectionId: string;
   today: string;
-  sources: { sourceId: string; data: unknown }[];
+  sources: StagedRow[];
   targets: HappyPalUser[];
   /** Profiles set aside at read time, with their email when they had one. */
   unreadableTargets?: (UnreadableTarget & { email?: string | null })[];
@@ -67,8 +68,6 @@ export interface Plan {
 /** A target profile set aside at read time, with what is wrong with it (field and kind of fault, no value). */
 export interface UnreadableTarget { targetId: string; problems: string[] }
 
-/** A fetched Lucca record, as staged. */
-export interface StagedSource { sourceId: string; data: unknown }
 /** A Lucca id linked to a target profile (record_links); in `missing`, one Lucca no longer returns at all. */
 export interface Link { sourceId: string; targetId: string }
 
@@ -145,7 +144,7 @@ export function createPlanner(setup: PlanSetup) {
 
   return {
     /** Pass 1: every fetched source (mapped the same way as in pass 2) claims its email. */
-    claim(sources: readonly StagedSource[]): void {
+    claim(sources: readonly StagedRow[]): void {
       for (const { data } of sources) {
         const mapped = mapLuccaUser(data, setup.today);
         // People outside the scope are never written: they claim no profile either.
@@ -154,7 +153,7 @@ export function createPlanner(setup: PlanSetup) {
     },
 
     /** Pass 2, step 1: maps and matches a chunk of sources (and takes the missing links in its id range). */
-    match(sources: readonly StagedSource[], missing: readonly Link[] = []): MatchedChunk {
+    match(sources: readonly StagedRow[], missing: readonly Link[] = []): MatchedChunk {
       const targetIds = new Set<string>(missing.map((m) => m.targetId));
       const mapped = sources.map(({ sourceId, data }): MatchedChunk['mapped'][number] => {
         tally.add(data);
@@ -425,7 +424,7 @@ export function planRecords(input: PlanInput, chunkSize = Number.POSITIVE_INFINI
   const quarantined: Plan['quarantined'] = [];
   const size = Number.isFinite(chunkSize) ? chunkSize : Math.max(1, fetchedIds.length + missing.length);
   for (const ids of planChunks(fetchedIds, missing, size)) {
-    const chunk = planner.match(ids.sourceIds.map((id) => sourceOf.get(id) as StagedSource), ids.missing);
+    const chunk = planner.match(ids.sourceIds.map((id) => sourceOf.get(id) as StagedRow), ids.missing);
     const [wantedTargets, wantedSources] = [new Set(chunk.targetIds), new Set(chunk.sourceIds)];
     const out = planner.plan(chunk, input.targets.filter((t) => wantedTargets.has(t.id)), input.snapshots.filter((s) => wantedSources.has(s.sourceId)));
     lines.push(...out.lines);

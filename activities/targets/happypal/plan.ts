@@ -1,17 +1,19 @@
 import { Context } from '@temporalio/activity';
-import { eq, sql } from 'drizzle-orm';
 import type postgres from 'postgres';
+import {
+  blockRunPlan, insertPlanLines, linksOf, openConflictFields, quarantineRecords, releaseQuarantine, setRunNotice, snapshotsByKeys,
+  stagedByKeys, stagedEmails, stagedIds, stagedProblems,
+} from '../../../db/queries/plan.js';
+import { reportLineCounts, reportLineTotal } from '../../../db/queries/report.js';
 import { fieldEvidence, lastVisibility, saveVisibility } from '../../../db/queries/visibility.js';
-import { reportLines, syncRuns } from '../../../db/schema.js';
+import { setRunPhase } from '../../../db/queries/runs.js';
 import { HappyPalUserSchema, type HappyPalUser } from './schemas.js';
 import { loadRunContext, type ConnectionRow, type Deps } from '../../deps.js';
 import { SOURCE_USERS, TARGET_UNREADABLE, TARGET_USERS } from './fetch.js';
-import { createPlanner, planChunks, type Link, type PlanInput, type StagedSource, type UnreadableTarget } from './plan-records.js';
+import { createPlanner, planChunks } from './plan-records.js';
 import type { UsersReadPlan } from '../../../rules/incremental.js';
 import { hiddenFields } from '../../../rules/visibility.js';
 import { storedMappings, storedScope } from '../../../rules/connection-config.js';
-
-type SnapshotRow = PlanInput['snapshots'][number];
 
 export const EMPLOYEES = 'employees';
 
@@ -37,15 +39,6 @@ const CHUNK = 2000;
 
 type Tx = postgres.TransactionSql;
 
-/**
- * `from <listed keys> cross join lateral`, to be followed by a subquery that reads one row by its full
- * primary key (`… = k.id limit 1`). The `limit` keeps Postgres from flattening the subquery into a
- * join it would plan on its row estimates: each key is one index lookup, whatever the statistics say.
- */
-function byKeys(tx: Tx, ids: readonly string[]) {
-  return tx`from unnest(${tx.array([...ids])}::text[]) as k(id) cross join lateral`;
-}
-
 export function planActivities(deps: Deps) {
   const { db } = deps.db;
 
@@ -68,17 +61,12 @@ export function planActivities(deps: Deps) {
     const scope = { connectionId: connection.id, dataset: EMPLOYEES };
     const incremental = !!confirm.read && !confirm.read.full;
     const [links, targetEmails, unreadableTargets, openConflicts, fetched, evidence, visibilityBaseline] = await Promise.all([
-      tx<Link[]>`select source_id as "sourceId", target_id as "targetId" from record_links
-        where connection_id = ${scope.connectionId}::uuid and dataset = ${scope.dataset}`,
+      linksOf(tx, scope),
       // Unreadable profiles keep their email in the index: whoever they belong to is not given a second profile.
-      tx<{ targetId: string; email: string | null }[]>`select source_id as "targetId", data->>'email' as email from staged_records
-        where run_id = ${runId}::uuid and dataset in (${TARGET_USERS}, ${TARGET_UNREADABLE})`,
-      tx<UnreadableTarget[]>`select source_id as "targetId", data->'problems' as problems from staged_records
-        where run_id = ${runId}::uuid and dataset = ${TARGET_UNREADABLE}`,
-      tx<{ sourceId: string; field: string }[]>`select source_id as "sourceId", field from conflicts
-        where connection_id = ${scope.connectionId}::uuid and status = 'open'`,
-      tx<{ id: string }[]>`select source_id as id from staged_records where run_id = ${runId}::uuid and dataset = ${SOURCE_USERS}`
-        .then((rows) => rows.map((row) => row.id)),
+      stagedEmails(tx, runId, [TARGET_USERS, TARGET_UNREADABLE]),
+      stagedProblems(tx, runId, TARGET_UNREADABLE),
+      openConflictFields(tx, scope.connectionId),
+      stagedIds(tx, runId, SOURCE_USERS),
       // Before the first record: a field hidden run-wide changes every record's decision.
       fieldEvidence(tx, { runId, stagedDataset: SOURCE_USERS, connectionId: scope.connectionId, dataset: scope.dataset }),
       incremental ? Promise.resolve(null) : lastVisibility(tx, scope.connectionId),
@@ -90,8 +78,7 @@ export function planActivities(deps: Deps) {
       hidden: hiddenFields(evidence), visibilityBaseline, confirmVisibility: !!confirm.confirmVisibility,
       scope: storedScope(connection.scope), mappings: storedMappings(connection.fieldMappings),
     });
-    const sourcesOf = (ids: readonly string[]) => tx<StagedSource[]>`select k.id as "sourceId", s.data ${byKeys(tx, ids)}
-      (select data from staged_records where run_id = ${runId}::uuid and dataset = ${SOURCE_USERS} and source_id = k.id limit 1) s`;
+    const sourcesOf = (ids: readonly string[]) => stagedByKeys(tx, runId, SOURCE_USERS, ids);
     ctx.heartbeat('indexed');
 
     // Pass 1: the sources not linked yet claim their emails (all of them, in a first sync).
@@ -111,28 +98,14 @@ export function planActivities(deps: Deps) {
     for (const ids of chunks) {
       const chunk = planner.match(await sourcesOf(ids.sourceIds), ids.missing);
       const [targets, snapshots] = await Promise.all([
-        tx<{ data: unknown }[]>`select s.data ${byKeys(tx, chunk.targetIds)}
-          (select data from staged_records where run_id = ${runId}::uuid and dataset = ${TARGET_USERS} and source_id = k.id limit 1) s`
+        stagedByKeys(tx, runId, TARGET_USERS, chunk.targetIds)
           .then((rows): HappyPalUser[] => rows.map((row) => HappyPalUserSchema.parse(row.data))),
-        tx<SnapshotRow[]>`select k.id as "sourceId", s.fields, s.kept, s."targetStatus" ${byKeys(tx, chunk.sourceIds)}
-          (select fields, kept, target_status as "targetStatus" from snapshots
-            where connection_id = ${scope.connectionId}::uuid and dataset = ${scope.dataset} and source_id = k.id limit 1) s`,
+        snapshotsByKeys(tx, scope, chunk.sourceIds),
       ]);
       const planned = planner.plan(chunk, targets, snapshots);
       // Rows travel as one JSON parameter per chunk, expanded by Postgres: cheap at 100,000 lines.
-      const rows = planned.lines.map((line) => ({ ...line, seq: seq++ }));
-      if (rows.length > 0) {
-        await tx`insert into report_lines (run_id, seq, dataset, source_id, target_id, action, changes, also, reasons, plan, outcome, error)
-          select ${runId}::uuid, x.seq, ${scope.dataset}, x."sourceId", x."targetId", x.action, x.changes, x.also, x.reasons, x.plan, x.outcome, x.error
-          from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
-            as x(seq int, "sourceId" text, "targetId" text, action text, changes jsonb, also jsonb, reasons jsonb, plan jsonb, outcome text, error text)`;
-      }
-      if (planned.quarantined.length > 0) {
-        await tx`insert into quarantine (connection_id, dataset, source_id, reasons, last_run_id)
-          select ${scope.connectionId}::uuid, ${scope.dataset}, x."sourceId", x.reasons, ${runId}::uuid
-          from jsonb_to_recordset(${JSON.stringify(planned.quarantined)}::jsonb) as x("sourceId" text, reasons jsonb)
-          on conflict (connection_id, dataset, source_id) do update set reasons = excluded.reasons, last_run_id = excluded.last_run_id, last_seen_at = now()`;
-      }
+      await insertPlanLines(tx, runId, scope.dataset, planned.lines.map((line) => ({ ...line, seq: seq++ })));
+      await quarantineRecords(tx, scope, runId, planned.quarantined);
       ctx.heartbeat('planning');
     }
 
@@ -140,14 +113,10 @@ export function planActivities(deps: Deps) {
     // An incremental read's few records are no baseline for the next run's guard.
     if (!incremental) await saveVisibility(tx, runId, visibility);
     // Records that pass now leave the quarantine.
-    await tx`delete from quarantine where connection_id = ${scope.connectionId}::uuid and dataset = ${scope.dataset}
-      and last_run_id is distinct from ${runId}::uuid`;
+    await releaseQuarantine(tx, scope, runId);
     // The notice becomes the run's message when it completes (finishRun).
-    if (notice) await tx`update sync_runs set notice = ${notice} where id = ${runId}::uuid`;
-    if (blockedReason) {
-      await tx`update sync_runs set message = ${blockedReason} where id = ${runId}::uuid`;
-      await tx`update report_lines set outcome = 'skipped' where run_id = ${runId}::uuid and outcome = 'planned'`;
-    }
+    if (notice) await setRunNotice(tx, runId, notice);
+    if (blockedReason) await blockRunPlan(tx, runId, blockedReason);
     deps.logger.info({ runId, lines: seq, linked: links.length, chunks: chunks.length, blocked: blockedReason !== null, incremental }, 'plan written');
     return { blockedReason };
   }
@@ -160,9 +129,8 @@ export function planActivities(deps: Deps) {
      */
     async planChanges(input: { runId: string } & Confirmations): Promise<PlanResult> {
       const { run, connection } = await loadRunContext(deps, input.runId);
-      await db.update(syncRuns).set({ phase: 'plan' }).where(eq(syncRuns.id, run.id));
-      const existing = await db.select({ n: sql<number>`count(*)::int` }).from(reportLines).where(eq(reportLines.runId, run.id));
-      if ((existing[0]?.n ?? 0) > 0) return summarise(deps, run.id, run.status === 'running' ? run.message : null);
+      await setRunPhase(db, run.id, 'plan');
+      if ((await reportLineTotal(db, run.id)) > 0) return summarise(deps, run.id, run.status === 'running' ? run.message : null);
       const { blockedReason } = await deps.db.sql.begin((tx) => writePlan(tx, run.id, connection, input));
       return summarise(deps, run.id, blockedReason);
     },
@@ -170,10 +138,9 @@ export function planActivities(deps: Deps) {
 }
 
 async function summarise(deps: Deps, runId: string, blockedReason: string | null = null): Promise<PlanResult> {
-  const rows = await deps.db.db
-    .select({ action: reportLines.action, n: sql<number>`count(*)::int` })
-    .from(reportLines).where(eq(reportLines.runId, runId)).groupBy(reportLines.action);
   const counts: Record<string, number> = {};
-  for (const row of rows) if (row.action !== 'unchanged') counts[`planned_${row.action}`] = row.n;
+  for (const row of await reportLineCounts(deps.db.db, runId)) {
+    if (row.action !== 'unchanged') counts[`planned_${row.action}`] = (counts[`planned_${row.action}`] ?? 0) + row.n;
+  }
   return { counts, blockedReason };
 }

@@ -5,11 +5,6 @@ import { z } from 'zod';
  * HappyPal client and for dev/simulators/happypal.
  */
 
-/** Trimmed, lower-cased, Unicode NFC: the key HappyPal uses for email uniqueness and search. */
-export function normalizeEmail(email: string): string {
-  return email.trim().normalize('NFC').toLowerCase();
-}
-
 /** Local part without spaces or specials, a dotted domain, a TLD of two letters or more (Unicode allowed). */
 const EMAIL_PATTERN =
   /^(?!\.)(?!.*\.\.)[^\s@"(),:;<>[\]\\]+(?<!\.)@(?:[\p{L}\p{N}](?:[\p{L}\p{N}-]*[\p{L}\p{N}])?\.)+\p{L}{2,}$/u;

@@ -1,13 +1,14 @@
 import { Context } from '@temporalio/activity';
-import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import { DEFAULT_REFLECT_FULL_READ_DAYS } from '../../../config/env.js';
+import { findDatasetCursor, saveDatasetCursor, snapshotFieldsOf, writeDatasetPlan } from '../../../db/queries/datasets.js';
+import { insertReportLines, reportLineCounts, reportLineError, reportLineTotal, type NewReportLine } from '../../../db/queries/report.js';
+import { stagedRowsOf, type StagedRow } from '../../../db/queries/staging.js';
 import { lastVisibility, saveVisibility } from '../../../db/queries/visibility.js';
-import { datasetCursors, quarantine, reportLines, snapshots, stagedRecords } from '../../../db/schema.js';
 import type { ReflectDataset } from './schemas.js';
 import { loadRunContext, type Deps } from '../../deps.js';
 import { runFetchLoop } from '../../http/fetch-loop.js';
 import { SyncError } from '../../errors.js';
-import { mapDataset, stagedNamesOf, type StagedData } from './datasets.js';
+import { mapDataset, stagedNamesOf } from './datasets.js';
 import { diffDataset } from './diff.js';
 import { SECTION_SEQ, sectionSeq, type Fields } from './model.js';
 import { decideReadPlan, type ReadPlan } from './read-plan.js';
@@ -54,7 +55,7 @@ export function reflectActivities(deps: Deps) {
    * run, whose counts this read then replaces.
    */
   async function employeesVisibility(
-    runId: string, connectionId: string, users: readonly StagedData[], snaps: ReadonlyArray<{ sourceId: string; fields: unknown }>,
+    runId: string, connectionId: string, users: readonly StagedRow[], snaps: ReadonlyArray<{ sourceId: string; fields: unknown }>,
     input: { plan: ReadPlan; confirmVisibility?: boolean },
   ): Promise<{ hidden: HideableField[]; blockedReason: string | null; note: string | null }> {
     const byOurName = new Map(snaps.map((s) => {
@@ -84,8 +85,7 @@ export function reflectActivities(deps: Deps) {
     /** Full or incremental, from the dataset's cursor; decided once per dataset sync. */
     async prepareDataset(input: DatasetStep & { full?: boolean }): Promise<ReadPlan> {
       const { connection } = await loadRunContext(deps, input.runId);
-      const [cursor] = await db.select().from(datasetCursors)
-        .where(and(eq(datasetCursors.connectionId, connection.id), eq(datasetCursors.dataset, input.dataset)));
+      const cursor = await findDatasetCursor(db, { connectionId: connection.id, dataset: input.dataset });
       return decideReadPlan({
         dataset: input.dataset,
         now: deps.now?.() ?? new Date(),
@@ -129,29 +129,24 @@ export function reflectActivities(deps: Deps) {
     async planDataset(input: DatasetStep & { plan: ReadPlan; confirmDeletions: boolean; confirmVisibility?: boolean }): Promise<{ counts: Record<string, number>; message: string | null; blocked?: boolean }> {
       const ctx = Context.current();
       const { run, connection } = await loadRunContext(deps, input.runId);
-      const section = and(eq(reportLines.runId, run.id), eq(reportLines.dataset, input.dataset));
-      const [existing] = await db.select({ n: sql<number>`count(*)::int` }).from(reportLines).where(section);
-      if ((existing?.n ?? 0) > 0) {
+      if ((await reportLineTotal(db, run.id, input.dataset)) > 0) {
         const again = await plannedCounts(deps, input);
-        const [blocked] = await db.select({ error: reportLines.error }).from(reportLines).where(and(section, eq(reportLines.action, VISIBILITY_BLOCKED)));
+        const blocked = await reportLineError(db, run.id, input.dataset, VISIBILITY_BLOCKED);
         if (blocked) return { counts: again.counts, message: blocked.error, blocked: true };
         const held = again.counts.planned_deletion_held ?? 0;
         return { counts: again.counts, message: held > 0 ? `${held} deletions were held back by the deletion guard (see the report).` : null };
       }
 
       const names = stagedNamesOf(input.plan);
-      const rows = await db.select({ dataset: stagedRecords.dataset, sourceId: stagedRecords.sourceId, data: stagedRecords.data })
-        .from(stagedRecords)
-        .where(and(eq(stagedRecords.runId, run.id), inArray(stagedRecords.dataset, names)))
-        .orderBy(asc(stagedRecords.dataset), asc(stagedRecords.page), asc(stagedRecords.sourceId));
-      const staged = new Map<string, StagedData[]>();
+      const rows = await stagedRowsOf(db, run.id, names);
+      const staged = new Map<string, StagedRow[]>();
       for (const r of rows) {
         const list = staged.get(r.dataset) ?? [];
         list.push(r);
         staged.set(r.dataset, list);
       }
-      const scope = (t: typeof snapshots | typeof quarantine) => and(eq(t.connectionId, connection.id), eq(t.dataset, input.dataset));
-      const snaps = await db.select({ sourceId: snapshots.sourceId, fields: snapshots.fields }).from(snapshots).where(scope(snapshots));
+      const scope = { connectionId: connection.id, dataset: input.dataset };
+      const snaps = await snapshotFieldsOf(db, scope);
       ctx.heartbeat('loaded');
       const seen = input.dataset === 'employees'
         ? await employeesVisibility(run.id, connection.id, staged.get(STAGED.users) ?? [], snaps, input)
@@ -167,38 +162,25 @@ export function reflectActivities(deps: Deps) {
       ctx.heartbeat('planned');
 
       const base = sectionSeq(input.dataset);
-      await db.transaction(async (tx) => {
-        const values: Array<typeof reportLines.$inferInsert> = diff.lines.map((l, i) => ({
-          runId: run.id, seq: base + i, dataset: input.dataset, sourceId: l.sourceId,
-          // Reflect keys records by our external id: a record already there is known by the same id.
-          targetId: l.action === 'updated' || l.action === 'deleted' || l.action === 'deletion_held' ? l.sourceId : null,
-          action: l.action, changes: l.changes, reasons: l.reasons, plan: l.plan,
-          // The visibility guard holds: the section is planned and reported, nothing is written.
-          outcome: seen.blockedReason && l.outcome === 'planned' ? 'skipped' : l.outcome,
-        }));
-        if (seen.blockedReason) {
-          values.push({
-            runId: run.id, seq: base + SECTION_SEQ - 2, dataset: input.dataset, sourceId: '-', targetId: null, action: VISIBILITY_BLOCKED,
-            changes: [], reasons: [], plan: null, outcome: 'reported', error: seen.blockedReason,
-          });
-        }
-        for (let i = 0; i < values.length; i += 1000) await tx.insert(reportLines).values(values.slice(i, i + 1000));
-        for (const l of diff.lines) {
-          if (l.action !== 'quarantined') continue;
-          await tx.insert(quarantine)
-            .values({ connectionId: connection.id, dataset: input.dataset, sourceId: l.sourceId, reasons: l.reasons, lastRunId: run.id })
-            .onConflictDoUpdate({
-              target: [quarantine.connectionId, quarantine.dataset, quarantine.sourceId],
-              set: { reasons: l.reasons, lastRunId: run.id, lastSeenAt: new Date() },
-            });
-        }
-        // Records that map cleanly now leave the quarantine (only those read: an incremental read says nothing of the rest).
-        const ok = new Set(diff.okIds);
-        const held = await tx.select({ sourceId: quarantine.sourceId }).from(quarantine).where(scope(quarantine));
-        const cleared = held.map((q) => q.sourceId).filter((id) => ok.has(id));
-        for (let i = 0; i < cleared.length; i += 1000) {
-          await tx.delete(quarantine).where(and(scope(quarantine), inArray(quarantine.sourceId, cleared.slice(i, i + 1000))));
-        }
+      const values: NewReportLine[] = diff.lines.map((l, i) => ({
+        runId: run.id, seq: base + i, dataset: input.dataset, sourceId: l.sourceId,
+        // Reflect keys records by our external id: a record already there is known by the same id.
+        targetId: l.action === 'updated' || l.action === 'deleted' || l.action === 'deletion_held' ? l.sourceId : null,
+        action: l.action, changes: l.changes, reasons: l.reasons, plan: l.plan,
+        // The visibility guard holds: the section is planned and reported, nothing is written.
+        outcome: seen.blockedReason && l.outcome === 'planned' ? 'skipped' : l.outcome,
+      }));
+      if (seen.blockedReason) {
+        values.push({
+          runId: run.id, seq: base + SECTION_SEQ - 2, dataset: input.dataset, sourceId: '-', targetId: null, action: VISIBILITY_BLOCKED,
+          changes: [], reasons: [], plan: null, outcome: 'reported', error: seen.blockedReason,
+        });
+      }
+      // Records that map cleanly now leave the quarantine (only those read: an incremental read says nothing of the rest).
+      await writeDatasetPlan(db, scope, run.id, {
+        lines: values,
+        quarantined: diff.lines.filter((l) => l.action === 'quarantined').map((l) => ({ sourceId: l.sourceId, reasons: l.reasons })),
+        okIds: diff.okIds,
       });
       deps.logger.info({ runId: run.id, dataset: input.dataset, lines: diff.lines.length, unchanged: diff.unchanged, full: input.plan.full }, 'reflect dataset planned');
       const planned = await plannedCounts(deps, input);
@@ -226,26 +208,23 @@ export function reflectActivities(deps: Deps) {
           ...(!counts.error && !blocked && { lastSince: at }),
           ...(input.plan.full && !blocked && { lastFullReadAt: at }),
         };
-        await db.insert(datasetCursors).values({ connectionId: run.connectionId, dataset: input.dataset, ...set })
-          .onConflictDoUpdate({ target: [datasetCursors.connectionId, datasetCursors.dataset], set });
+        await saveDatasetCursor(db, { connectionId: run.connectionId, dataset: input.dataset }, set);
       }
       return { counts };
     },
 
     /** A dataset Lucca would not let the key read: one report line in its section that says which permission to grant. */
     async reportDatasetBlocked(input: DatasetStep & { message: string }): Promise<void> {
-      await db.insert(reportLines).values({
+      await insertReportLines(db, [{
         runId: input.runId, seq: sectionSeq(input.dataset) + SECTION_SEQ - 1, dataset: input.dataset, sourceId: '-', action: 'not_permitted',
         outcome: 'reported', error: input.message, reasons: [{ code: 'missing_permission', message: input.message }],
-      }).onConflictDoNothing();
+      }], { once: true });
     },
   };
 }
 
 async function plannedCounts(deps: Deps, input: DatasetStep): Promise<{ counts: Record<string, number> }> {
-  const rows = await deps.db.db.select({ action: reportLines.action, n: sql<number>`count(*)::int` }).from(reportLines)
-    .where(and(eq(reportLines.runId, input.runId), eq(reportLines.dataset, input.dataset))).groupBy(reportLines.action);
   const counts: Record<string, number> = {};
-  for (const r of rows) counts[`planned_${r.action}`] = r.n;
+  for (const r of await reportLineCounts(deps.db.db, input.runId, input.dataset)) counts[`planned_${r.action}`] = (counts[`planned_${r.action}`] ?? 0) + r.n;
   return { counts };
 }

@@ -1,6 +1,6 @@
 import { Context } from '@temporalio/activity';
-import { and, asc, eq, inArray, sql } from 'drizzle-orm';
-import { plannedOnly, reportLines, snapshots } from '../../../db/schema.js';
+import { commitDatasetBatch, plannedLines, type PlannedLineRow } from '../../../db/queries/writes.js';
+import { runPool } from '../../write-pipeline/index.js';
 import { REFLECT_MAX_BATCH, type ReflectDataset } from './schemas.js';
 import { loadRunContext, type Deps, type RunContext } from '../../deps.js';
 import { SyncError } from '../../errors.js';
@@ -12,7 +12,7 @@ import { reflectPayload } from './to-reflect-employee.js';
 /** Batches of one dataset in flight at once (Reflect's limit is per key: 600 requests a minute). */
 const CONCURRENCY = 4;
 
-type Line = Pick<typeof reportLines.$inferSelect, 'seq' | 'sourceId' | 'action' | 'also' | 'plan'>;
+type Line = PlannedLineRow;
 
 interface BatchOutcome {
   applied: Line[];
@@ -30,7 +30,6 @@ interface BatchOutcome {
  * (the key follows the content); a single record still too large is reported as rejected.
  */
 export function reflectApplyActivities(deps: Deps) {
-  const { db } = deps.db;
 
   async function send(ctx: RunContext, dataset: ReflectDataset, op: WritePlan['op'], lines: Line[]): Promise<BatchOutcome> {
     const key = (content: unknown) =>
@@ -55,29 +54,11 @@ export function reflectApplyActivities(deps: Deps) {
   }
 
   async function commit(ctx: RunContext, dataset: ReflectDataset, op: WritePlan['op'], outcome: BatchOutcome) {
-    const scope = and(eq(snapshots.connectionId, ctx.connection.id), eq(snapshots.dataset, dataset));
-    await db.transaction(async (tx) => {
-      const ids = outcome.applied.map((l) => l.sourceId);
-      if (op === 'delete' && ids.length > 0) await tx.delete(snapshots).where(and(scope, inArray(snapshots.sourceId, ids)));
-      if (op === 'upsert' && ids.length > 0) {
-        const rows = outcome.applied.map((l) => ({
-          connectionId: ctx.connection.id, dataset, sourceId: l.sourceId, fields: toFields((l.plan as { record: ReflectRecord }).record),
-          targetStatus: 'active', runId: ctx.run.id, updatedAt: new Date(),
-        }));
-        await tx.insert(snapshots).values(rows).onConflictDoUpdate({
-          target: [snapshots.connectionId, snapshots.dataset, snapshots.sourceId],
-          set: { fields: sql`excluded.fields`, runId: sql`excluded.run_id`, updatedAt: sql`excluded.updated_at` },
-        });
-      }
-      if (ids.length > 0) {
-        await tx.update(reportLines).set({ outcome: 'applied', targetId: sql`${reportLines.sourceId}` })
-          .where(and(eq(reportLines.runId, ctx.run.id), inArray(reportLines.seq, outcome.applied.map((l) => l.seq))));
-      }
-      for (const { line, message } of outcome.failed) {
-        await tx.update(reportLines).set({ outcome: 'failed', action: 'error', also: [line.action, ...line.also], error: message })
-          .where(and(eq(reportLines.runId, ctx.run.id), eq(reportLines.seq, line.seq)));
-      }
-    });
+    await commitDatasetBatch(
+      deps.db.sql, { connectionId: ctx.connection.id, dataset, runId: ctx.run.id }, op,
+      outcome.applied.map((l) => ({ seq: l.seq, sourceId: l.sourceId, fields: op === 'upsert' ? toFields((l.plan as { record: ReflectRecord }).record) : {} })),
+      outcome.failed.map(({ line, message }) => ({ seq: line.seq, action: line.action, also: line.also, message })),
+    );
   }
 
   return {
@@ -85,10 +66,7 @@ export function reflectApplyActivities(deps: Deps) {
     async applyDataset(input: { runId: string; dataset: ReflectDataset; maxLines: number }): Promise<{ done: boolean; counts: Record<string, number> }> {
       const ctx = Context.current();
       const run = await loadRunContext(deps, input.runId);
-      const lines = await db.select({ seq: reportLines.seq, sourceId: reportLines.sourceId, action: reportLines.action, also: reportLines.also, plan: reportLines.plan })
-        .from(reportLines)
-        .where(and(eq(reportLines.runId, input.runId), eq(reportLines.dataset, input.dataset), plannedOnly))
-        .orderBy(asc(reportLines.seq)).limit(input.maxLines);
+      const lines = await plannedLines(deps.db.db, input.runId, { dataset: input.dataset, limit: input.maxLines });
       const batches: Array<{ op: WritePlan['op']; lines: Line[] }> = [];
       for (const op of ['upsert', 'delete'] as const) {
         const mine = lines.filter((l) => (l.plan as WritePlan | null)?.op === op);
@@ -120,15 +98,8 @@ export function reflectApplyActivities(deps: Deps) {
         await commit(run, input.dataset, op, outcome);
         tally(op, outcome);
       };
-      let next = 0;
-      const worker = async () => {
-        // On cancellation no new batch starts; the ones in flight finish and commit.
-        while (next < batches.length && !ctx.cancellationSignal.aborted) {
-          const batch = batches[next++] as (typeof batches)[number];
-          await write(batch.op, batch.lines);
-        }
-      };
-      await Promise.all(Array.from({ length: Math.min(CONCURRENCY, batches.length) }, worker));
+      // On cancellation no new batch starts; the ones in flight finish and commit.
+      await runPool(batches, { concurrency: CONCURRENCY, stopped: () => ctx.cancellationSignal.aborted, work: (batch) => write(batch.op, batch.lines) });
       if (ctx.cancellationSignal.aborted) await ctx.cancelled;
       return { done: lines.length < input.maxLines, counts };
     },

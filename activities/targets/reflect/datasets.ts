@@ -11,15 +11,12 @@ import type { Fields, Mapped } from './model.js';
 import type { ReadPlan } from './read-plan.js';
 import type { SyncedField } from '../../../rules/person.js';
 import { STAGED } from './readers.js';
+import type { StagedRow } from '../../../db/queries/staging.js';
 import type { FieldMapping } from '../../../rules/field-mapping.js';
 
-export interface StagedData {
-  sourceId: string;
-  data: unknown;
-}
 
 /** Staged rows of this run by staged dataset name (`lucca-users`…). */
-export type StagedByName = ReadonlyMap<string, readonly StagedData[]>;
+export type StagedByName = ReadonlyMap<string, readonly StagedRow[]>;
 
 export interface MappedDataset {
   mapped: Mapped[];

@@ -18,7 +18,8 @@ import {
   LUCCA_PAGE_LIMIT,
   REFLECT_USER_FIELDS,
 } from '../../lucca/schemas.js';
-import type { PageRead, StagedRow } from '../../http/fetch-loop.js';
+import type { PageRead } from '../../http/fetch-loop.js';
+import type { StagedRow } from '../../../db/queries/staging.js';
 import { sourceIdOf } from '../../http/fetch-loop.js';
 import { luccaDateTime, type ReadPart } from './read-plan.js';
 

@@ -5,8 +5,8 @@ import {
   type HappyPalSeedUserInput,
   type HappyPalUser,
   HappyPalSeedUserInputSchema,
-  normalizeEmail,
 } from '../../../activities/targets/happypal/schemas.js';
+import { normaliseEmail } from '../../../rules/person.js';
 import type { RequestCounter } from '../shared/api-kit.js';
 import type { IdempotencyStore } from '../shared/idempotency.js';
 import type { HappyPalStore, StoreResult } from './store.js';
@@ -65,8 +65,8 @@ export function createHappyPalState(
       );
     },
     reject(email, status) {
-      if (status === null) store.rejects.delete(normalizeEmail(email));
-      else store.rejects.set(normalizeEmail(email), status);
+      if (status === null) store.rejects.delete(normaliseEmail(email));
+      else store.rejects.set(normaliseEmail(email), status);
     },
     setUnknownStatus(id, status) {
       const user = store.users.get(id);

@@ -11,8 +11,8 @@ import {
   type HappyPalUserStatus,
   type HappyPalCreateUserInputSchema,
   HappyPalUpdateUserInputSchema,
-  normalizeEmail,
 } from '../../../activities/targets/happypal/schemas.js';
+import { normaliseEmail } from '../../../rules/person.js';
 import { type FieldErrors, zodFieldErrors } from '../shared/field-errors.js';
 import { insertSorted, removeSorted } from '../shared/sorted-ids.js';
 import { checkCustomAttributes } from '../shared/custom-attributes.js';
@@ -77,7 +77,7 @@ export class HappyPalStore {
   list(query: ListQuery): HappyPalUserList {
     let ids: readonly number[] = query.status ? this.byStatus[query.status] : this.ordered;
     if (query.email !== undefined) {
-      const user = this.users.get(this.byEmail.get(normalizeEmail(query.email)) ?? '');
+      const user = this.users.get(this.byEmail.get(normaliseEmail(query.email)) ?? '');
       ids = user && (!query.status || user.status === query.status) ? [numOf(user.id)] : [];
     }
     const start = (query.page - 1) * query.per_page;
@@ -94,7 +94,7 @@ export class HappyPalStore {
     if (fields) return invalid(fields);
     const rejected = opts.honourRejects === false ? null : this.rejection(input.email);
     if (rejected) return rejected;
-    const taken = this.byEmail.get(normalizeEmail(input.email));
+    const taken = this.byEmail.get(normaliseEmail(input.email));
     if (taken) return this.emailTaken(taken);
     const n = this.nextId++;
     const at = this.now().toISOString();
@@ -115,7 +115,7 @@ export class HappyPalStore {
       updated_by: opts.by ?? 'api',
     };
     this.users.set(user.id, user);
-    this.byEmail.set(normalizeEmail(user.email), user.id);
+    this.byEmail.set(normaliseEmail(user.email), user.id);
     this.ordered.push(n);
     this.byStatus[status].push(n);
     return { ok: true, user };
@@ -133,7 +133,7 @@ export class HappyPalStore {
     if (fields) return invalid(fields);
     const rejected = honourRejects ? (this.rejection(current.email) ?? this.rejection(next.email)) : null;
     if (rejected) return rejected;
-    const owner = this.byEmail.get(normalizeEmail(next.email));
+    const owner = this.byEmail.get(normaliseEmail(next.email));
     if (owner !== undefined && owner !== id) return this.emailTaken(owner);
     return { ok: true, user: this.replace(current, next, by) };
   }
@@ -195,8 +195,8 @@ export class HappyPalStore {
   private replace(current: HappyPalUser, next: HappyPalUser, by: HappyPalUpdatedBy): HappyPalUser {
     if (COMPARED.every((k) => current[k] === next[k]) && sameAttributes(current.custom_attributes, next.custom_attributes)) return current;
     const user: HappyPalUser = { ...next, updated_at: this.now().toISOString(), updated_by: by };
-    const oldKey = normalizeEmail(current.email);
-    const newKey = normalizeEmail(user.email);
+    const oldKey = normaliseEmail(current.email);
+    const newKey = normaliseEmail(user.email);
     if (oldKey !== newKey) {
       this.byEmail.delete(oldKey);
       this.byEmail.set(newKey, user.id);
@@ -229,9 +229,9 @@ export class HappyPalStore {
   }
 
   private rejection(email: string): StoreResult | null {
-    const status = this.rejects.get(normalizeEmail(email));
+    const status = this.rejects.get(normaliseEmail(email));
     if (status === 400) return fail(400, 'bad_request', 'HappyPal cannot take this record', { fields: { email: ['is refused by HappyPal'] } });
-    if (status === 409) return this.emailTaken(this.byEmail.get(normalizeEmail(email)) ?? null);
+    if (status === 409) return this.emailTaken(this.byEmail.get(normaliseEmail(email)) ?? null);
     if (status === 422) return invalid({ email: ['is rejected by HappyPal'] });
     if (status === 500) return fail(500, 'internal', 'Internal server error');
     return null;

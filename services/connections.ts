@@ -347,7 +347,7 @@ export async function planRemoval(sctx: Pick<ServiceContext, 'db'>, name: string
     'its schedule', 'its stored keys',
     `${held.snapshots} snapshot(s) of what we last wrote`, `${held.stagedRecords} staged Lucca record(s)`,
     `${held.quarantined} quarantined record(s)`, `${held.conflicts} conflict(s) (${held.openConflicts} open)`,
-    ...(held.cursors ? [`${held.cursors} Reflect read cursor(s)`] : []),
+    ...(held.cursors ? [`${held.cursors} read cursor(s)`] : []),
   ];
   const keeps = [`${held.runs} run(s) with their counts and messages`, 'the audit log'];
   if (options.purge) deletes.push(`${held.reportLines} report line(s) (every field value of every report)`, `${held.links} link(s) between Lucca and ${row.target} ids`);
@@ -386,7 +386,7 @@ export async function planReset(sctx: Pick<ServiceContext, 'db'>, name: string):
 }
 
 /**
- * Forgets the snapshots (except those under an open conflict) and the Reflect read cursors, refused
+ * Forgets the snapshots (except those under an open conflict) and the read cursors (Reflect datasets, HappyPal incremental reads), refused
  * while a sync runs. Links, runs, reports, conflicts and quarantine stay.
  */
 export async function resetConnection(sctx: ServiceContext, name: string): Promise<{ connection: Connection; snapshots: number; cursors: number; keptSnapshots: number }> {

@@ -194,7 +194,17 @@ export async function discardSetup(sctx: ServiceContext, connectionId: string | 
   if (!connectionId) return;
   const row = await findConnectionById(sctx.db, connectionId);
   if (!row || row.removedAt || row.active) return;
-  await removeConnection(sctx, row.name, { purge: true });
+  // The preview's run row is final a moment before its workflow closes (and before Temporal's
+  // visibility says so): a refusal for a running sync is retried for a few seconds.
+  for (let waited = 0; ; waited += 250) {
+    try {
+      await removeConnection(sctx, row.name, { purge: true });
+      return;
+    } catch (err) {
+      if (!(err instanceof ServiceError && err.kind === 'busy') || waited >= 10_000) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
 }
 
 export type { CheckLine };

@@ -35,7 +35,7 @@ export function registerConnectionManage(group: Command): void {
     .action(async (name: string, options: { yes?: boolean }) => {
       await withContext(async (ctx) => {
         const { held } = await planReset(ctx, name);
-        out(`Resetting "${name}" forgets ${held.snapshots} snapshot(s) of what we last wrote${held.cursors ? ` and ${held.cursors} Reflect read cursor(s)` : ''}` +
+        out(`Resetting "${name}" forgets ${held.snapshots} snapshot(s) of what we last wrote${held.cursors ? ` and ${held.cursors} read cursor(s)` : ''}` +
           `${held.openConflicts ? ` (except the snapshots of records with one of the ${held.openConflicts} open conflict(s))` : ''}.`);
         out(`It keeps the ${held.links} link(s) (each record is found again by link, then by email: nothing is created twice), ` +
           `the runs and reports, the conflicts, the quarantine and the settings.`);

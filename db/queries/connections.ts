@@ -154,7 +154,7 @@ export async function removeConnectionData(db: Db, connectionId: string, options
 }
 
 /**
- * `connection reset`: forgets what we last wrote (snapshots) and the Reflect read cursors, so the
+ * `connection reset`: forgets what we last wrote (snapshots) and the read cursors (Reflect datasets, HappyPal incremental reads), so the
  * next run reads everything and compares with the target afresh. Links stay (records attach by link,
  * then by email: nothing is created twice), and so do the snapshots of records with an open conflict
  * (the HR admin's pending decision keeps its base). Returns how many snapshots and cursors went.

@@ -115,7 +115,7 @@ export interface SyncOptions {
   confirmDeactivations?: boolean;
   /**
    * An incremental read: `sources` are only the employees Lucca returned to it. Nobody else counts as
-   * gone, and matching sees only their claims (the rules of design.md §3 applied to what was read).
+   * gone, and matching sees only their claims (the rules of docs/design.md §3 applied to what was read).
    */
   incremental?: boolean;
 }

@@ -203,7 +203,7 @@ describe('lucca-sync sync run --full, connection reset, connection remove --purg
     const reset = await cli('connection', 'reset', name('purge'), '--yes');
     expect(reset.code).toBe(0);
     expect(reset.stdout).toMatch(/It keeps the \d+ link\(s\)/);
-    expect(reset.stdout).toMatch(/reset: \d+ snapshot\(s\) and 0 cursor\(s\) forgotten/);
+    expect(reset.stdout).toMatch(/reset: \d+ snapshot\(s\) and 1 cursor\(s\) forgotten/);
     const afterReset = await cli('sync', 'run', name('purge'), '--wait');
     expect(afterReset.code).toBe(0);
     expect(afterReset.stdout).not.toMatch(/created \d/);

@@ -174,7 +174,7 @@ describe('connection reset', () => {
     expect(await count(harness, snapshots, id)).toBe(snaps);
     expect(profileOf(harness.happypal, edited).last_name).toBe('Pending-Decision');
     expect(await count(harness, conflicts, id)).toBe(1);
-    expect((await connectionAudit(harness.db.db, id))[0]).toMatchObject({ action: 'reset', detail: { snapshots: snaps - 1, cursors: 0 } });
+    expect((await connectionAudit(harness.db.db, id))[0]).toMatchObject({ action: 'reset', detail: { snapshots: snaps - 1, cursors: 1 } });
   });
 });
 

@@ -1,6 +1,7 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
-import { existsSync, linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { createOnce } from './create-once.js';
 
 /**
  * AES-256-GCM for credentials at rest. Stored form: `v1.<keyId>.<base64(iv | tag | ciphertext)>`,
@@ -40,19 +41,7 @@ export function createCredentialCipher(key: Buffer): CredentialCipher {
 export function loadCredentialsKey(configured: string | undefined, dataDir: string): Buffer {
   if (configured) return Buffer.from(configured, 'base64');
   const file = path.join(dataDir, 'credentials.key');
-  if (!existsSync(file)) {
-    // Written aside, then linked into place: two processes starting together agree on one key.
-    mkdirSync(dataDir, { recursive: true });
-    const draft = `${file}.${process.pid}.${randomBytes(4).toString('hex')}`;
-    writeFileSync(draft, randomBytes(32).toString('base64'), { mode: 0o600 });
-    try {
-      linkSync(draft, file);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-    } finally {
-      rmSync(draft, { force: true });
-    }
-  }
+  createOnce(file, () => randomBytes(32).toString('base64'));
   return Buffer.from(readFileSync(file, 'utf8').trim(), 'base64');
 }
 

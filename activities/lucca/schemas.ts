@@ -19,16 +19,7 @@ export const LuccaCollectionSchema = z.object({
 export type LuccaCollection = z.infer<typeof LuccaCollectionSchema>;
 
 /** The v3 fields the HappyPal connector reads (docs/lucca-api.md §7: the six synced values, plus id and modification date). */
-export const HAPPYPAL_USER_FIELDS = [
-  'id',
-  'firstName',
-  'lastName',
-  'mail',
-  'birthDate',
-  'dtContractStart',
-  'dtContractEnd',
-  'modifiedAt',
-] as const;
+export const HAPPYPAL_USER_FIELDS = ['id', 'firstName', 'lastName', 'mail', 'birthDate', 'dtContractStart', 'dtContractEnd', 'modifiedAt'] as const;
 
 export const LUCCA_PAGE_LIMIT = 1000;
 
@@ -52,13 +43,7 @@ export type LuccaV4List = z.infer<typeof LuccaV4ListSchema>;
 
 /** The v3 user fields the Reflect connector reads (employee analytics: org and contract data). */
 export const REFLECT_USER_FIELDS = [
-  'id',
-  'firstName',
-  'lastName',
-  'mail',
-  'birthDate',
-  'dtContractStart',
-  'dtContractEnd',
+  ...HAPPYPAL_USER_FIELDS.filter((field) => field !== 'modifiedAt'),
   'department.name',
   'managerId',
   'employeeNumber',

@@ -4,27 +4,15 @@ import { lastRetryNote } from '../db/queries/runs.js';
 import { connections, reportLines, syncRuns } from '../db/schema.js';
 import { lastErrorSentence } from '../workflows/policies.js';
 import { claimRun, ConnectionBusyError, workflowState } from '../services/run-lock.js';
-import type { RunStatus, SyncSummary, Trigger } from '../workflows/contracts.js';
+import type { BeginRunInput, BeginRunResult, RunStatus, SyncSummary } from '../workflows/contracts.js';
 import { loadConnection, type Deps } from './deps.js';
 import { SyncError } from './errors.js';
-
-export interface BeginRunInput {
-  connectionId: string;
-  workflowId: string;
-  trigger: Trigger;
-  dryRun: boolean;
-}
-
-export interface BeginRunResult {
-  runId: string;
-  /** Which engine path the workflow takes. Optional: histories recorded before Reflect lack it (HappyPal). */
-  target?: 'happypal' | 'reflect';
-}
+import type { Connectors } from './targets/connector.js';
 
 /** Statuses after which earlier runs' staged records are no longer needed (a failed or cancelled run keeps them). */
 const PURGE_AFTER: ReadonlySet<RunStatus> = new Set(['completed', 'blocked']);
 
-export function runActivities(deps: Deps) {
+export function runActivities(deps: Deps, connectors: Connectors) {
   const { db } = deps.db;
   return {
     /**
@@ -36,6 +24,10 @@ export function runActivities(deps: Deps) {
       const connection = await loadConnection(deps, input.connectionId);
       if (!connection.active) {
         throw new SyncError('connection_inactive', `Connection ${connection.name} is not active yet: activate it with \`lucca-sync connection activate ${connection.name}\`.`, false);
+      }
+      const connector = connectors[connection.target];
+      if (!connector) {
+        throw new SyncError('target_unknown', `Connection ${connection.name} is for target "${connection.target}", which this worker does not have: run a worker that has it.`, false);
       }
       const { client } = Context.current();
       let row;
@@ -49,7 +41,11 @@ export function runActivities(deps: Deps) {
         throw new SyncError('run_abandoned', `Sync run ${row.id} was closed as ${row.status} before it began: start a new sync.`, false);
       }
       deps.logger.info({ runId: row.id, connectionId: input.connectionId, trigger: input.trigger, dryRun: input.dryRun }, 'sync run started');
-      return { runId: row.id, target: connection.target };
+      // What the run syncs: the workflow runs one syncDataset child per dataset, in this order.
+      const datasets = connector.datasets.map((d) => ({
+        name: d.name, label: d.label, linesPerActivity: connector.linesPerActivity, ...(connector.onForbidden === 'fail-run' && { failOnForbidden: true }),
+      }));
+      return { runId: row.id, target: connection.target, datasets };
     },
 
     /**

@@ -9,7 +9,8 @@ import {
   scopedConflicts, type ConnectionFilter, type Scope,
 } from '../db/queries/console.js';
 import { maskSecret } from '../lib/credentials.js';
-import { progressQuery, REFLECT_DATASET_NAMES, scheduleIdFor, type SyncProgress } from '../workflows/contracts.js';
+import { progressQuery, scheduleIdFor, type SyncProgress } from '../workflows/contracts.js';
+import { targetOf } from '../activities/targets/registry.js';
 import { ConsoleError, notFound, type ConsoleDeps } from './deps.js';
 import type { Health } from './seams.js';
 
@@ -59,15 +60,18 @@ function masked(deps: ConsoleDeps, stored: string): string {
 
 export async function connectionView(deps: ConsoleDeps, scope: Scope, name: string) {
   const row = await requireConnection(deps, scope, name);
+  // A target of several datasets (Reflect) shows each, with its read cursor.
+  const { datasets } = targetOf(row.target);
+  const sectioned = datasets.length > 1;
   const [described, runs, cursors, audit] = await Promise.all([
     row.active ? deps.schedules.describe(row.name) : Promise.resolve(undefined),
     listRuns(deps.db, row.id, 20),
-    row.target === 'reflect' ? listDatasetCursors(deps.db, row.id) : Promise.resolve([]),
+    sectioned ? listDatasetCursors(deps.db, row.id) : Promise.resolve([]),
     deps.seams.listAudit(deps.db, row.id, 20),
   ]);
   const cadence = described && described !== 'unavailable' ? cadenceFromSpec(described.spec) : null;
   const lastRun = runs.find((r) => r.status !== 'running');
-  const lines = row.target === 'reflect' && lastRun ? await datasetActionCounts(deps.db, lastRun.id) : [];
+  const lines = sectioned && lastRun ? await datasetActionCounts(deps.db, lastRun.id) : [];
   return {
     name: row.name, target: row.target, company: row.company, active: row.active,
     luccaUrl: row.luccaUrl, luccaKey: masked(deps, row.luccaKeyEnc), targetUrl: row.targetUrl, targetKey: masked(deps, row.targetKeyEnc),
@@ -83,8 +87,8 @@ export async function connectionView(deps: ConsoleDeps, scope: Scope, name: stri
             nextRuns: described.state.paused ? [] : described.info.nextActionTimes.slice(0, 5).map((d) => d.toISOString()),
           },
     runs: runs.map(runSummary),
-    // Reflect: each dataset as the last finished run left it (its report lines), and its read cursor.
-    datasets: row.target === 'reflect' ? REFLECT_DATASET_NAMES.map((dataset) => {
+    // Each dataset as the last finished run left it (its report lines), and its read cursor.
+    datasets: sectioned ? datasets.map(({ name: dataset }) => {
       const cursor = cursors.find((c) => c.dataset === dataset);
       const mine = lines.filter((l) => l.dataset === dataset);
       const counts = Object.fromEntries(mine.filter((l) => l.action !== 'not_permitted').map((l) => [l.action, l.n]));

@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type Deps } from '../activities/index.js';
+import type { Connectors } from '../activities/targets/connector.js';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 
@@ -22,6 +23,8 @@ export interface CreateWorkerOptions {
    */
   workflowBundle?: WorkerOptions['workflowBundle'];
   shutdownGraceTime?: WorkerOptions['shutdownGraceTime'];
+  /** The targets this worker runs: every registered one (activities/targets/connectors.ts) unless given (tests add a fake one). */
+  connectors?: Connectors;
 }
 
 /** The one way a worker is made: the demo, the worker process and the tests all use it. */
@@ -30,7 +33,7 @@ export function createWorker(options: CreateWorkerOptions): Promise<Worker> {
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
-    activities: createActivities(options.deps),
+    activities: createActivities(options.deps, options.connectors),
     dataConverter: options.dataConverter,
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     shutdownGraceTime: options.shutdownGraceTime ?? '10 seconds',

@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { HEALTH_STATES } from '../seams.js';
+import { TargetNameSchema } from '../../activities/targets/registry.js';
 
 /** The API's contract: request and response shapes, published at /api/openapi.json. */
 export const ErrorSchema = z.object({ error: z.string() }).openapi('Error');
@@ -19,7 +20,7 @@ const RunSummary = z.object({
 export const ConnectionListSchema = z.object({
   temporal: z.enum(['ok', 'unavailable']),
   connections: z.array(z.object({
-    name: z.string(), target: z.enum(['happypal', 'reflect']), company: z.string().nullable(), active: z.boolean(),
+    name: z.string(), target: TargetNameSchema, company: z.string().nullable(), active: z.boolean(),
     health: z.enum(HEALTH_STATES).nullable(),
     lastRun: z.object({ id: z.string(), status: z.string().nullable(), startedAt: Time, finishedAt: Time, counts: Counts }).nullable(),
     schedule: z.enum(['running', 'paused', 'none', 'unknown']), nextRun: Time, openConflicts: z.number(), quarantined: z.number(),
@@ -27,7 +28,7 @@ export const ConnectionListSchema = z.object({
 }).openapi('ConnectionList');
 
 export const ConnectionSchema = z.object({
-  name: z.string(), target: z.enum(['happypal', 'reflect']), company: z.string().nullable(), active: z.boolean(),
+  name: z.string(), target: TargetNameSchema, company: z.string().nullable(), active: z.boolean(),
   luccaUrl: z.string(), luccaKey: z.string().openapi({ description: 'masked: never the key' }), targetUrl: z.string(),
   targetKey: z.string().openapi({ description: 'masked: never the key' }),
   defaultPolicy: z.string(), fieldPolicies: z.record(z.string(), z.string()), deactivationGuardPct: z.number(),
@@ -78,7 +79,7 @@ export const QuarantineSchema = z.array(z.object({
 export const NameParam = z.object({ name: z.string().min(1).max(100).openapi({ param: { name: 'name', in: 'path' } }) });
 export const IdParam = z.object({ id: z.string().min(1).max(100).openapi({ param: { name: 'id', in: 'path' } }) });
 export const ListQuery = z.object({
-  target: z.enum(['happypal', 'reflect']).optional(),
+  target: TargetNameSchema.optional(),
   q: z.string().max(100).optional(),
   health: z.enum(HEALTH_STATES).optional(),
 });

@@ -1,6 +1,6 @@
 import { and, eq, like } from 'drizzle-orm';
 import type { Db } from '../client.js';
-import { syncRuns } from '../schema.js';
+import { connections, syncRuns } from '../schema.js';
 
 /** The prefix of a running run's message while one of its activities retries. */
 export const RETRYING_PREFIX = 'retrying: ';
@@ -80,4 +80,11 @@ export async function closeAbandonedRun(db: Db, runId: string, now: Date): Promi
 /** Gives back a lock taken for a workflow that could not be started (nothing ran under it). */
 export async function releaseUnstartedRun(db: Db, runId: string): Promise<void> {
   await db.delete(syncRuns).where(and(eq(syncRuns.id, runId), eq(syncRuns.status, 'running'), eq(syncRuns.phase, 'starting')));
+}
+
+/** The target of a run's connection (the connector its dataset steps dispatch to); undefined for an unknown run. */
+export async function targetOfRun(db: Db, runId: string): Promise<string | undefined> {
+  const [row] = await db.select({ target: connections.target }).from(syncRuns)
+    .innerJoin(connections, eq(connections.id, syncRuns.connectionId)).where(eq(syncRuns.id, runId));
+  return row?.target;
 }

@@ -2,6 +2,7 @@ import { eq } from 'drizzle-orm';
 import { syncRuns } from '../../../db/schema.js';
 import { HAPPYPAL_USER_FIELDS, LUCCA_PAGE_LIMIT } from '../../lucca/schemas.js';
 import { loadRunContext, type Deps } from '../../deps.js';
+import { loadRunContext as loadHappyPalContext } from './context.js';
 import { runFetchLoop, sourceIdOf, stageRows } from '../../http/fetch-loop.js';
 
 export const SOURCE_USERS = 'lucca-users';
@@ -55,7 +56,7 @@ export function fetchActivities(deps: Deps) {
      * not writable: one odd profile never fails the read.
      */
     async fetchTargetPages(input: { runId: string; page: number; maxPages: number }): Promise<FetchResult & { page: number }> {
-      const { happypal } = await loadRunContext(deps, input.runId);
+      const { happypal } = await loadHappyPalContext(deps, input.runId);
       await db.update(syncRuns).set({ phase: 'fetch-target' }).where(eq(syncRuns.id, input.runId));
       const result = await runFetchLoop(deps.db, {
         runId: input.runId,

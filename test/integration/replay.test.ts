@@ -58,15 +58,22 @@ describe('workflow replay (determinism)', () => {
 
   const fixtures = readdirSync(DIR).filter((f) => f.endsWith('.json')).sort();
   it('has a fixture of every shape in the wild', () => {
-    for (const shape of ['sync-connection-v1', 'v2-happypal-parent', 'v2-reflect-parent', 'v2-reflect-child-employees']) {
+    for (const shape of [
+      'sync-connection-v1', 'v2-happypal-parent', 'v2-reflect-parent', 'v2-reflect-child-employees',
+      'v3-happypal-parent', 'v3-happypal-child-employees', 'v3-reflect-parent', 'v3-reflect-child-employees',
+    ]) {
       expect(fixtures).toContain(`${shape}.json`);
     }
   });
 
   it.each(fixtures)('replays %s against the current code', async (file) => {
-    const history = JSON.parse(readFileSync(`${DIR}${file}`, 'utf8')) as unknown;
+    const history = JSON.parse(readFileSync(`${DIR}${file}`, 'utf8')) as { events: Array<Record<string, { workflowId?: string } | undefined>> };
+    // A parent's children are named after it (`<parent id>/<dataset>`): a parent replays under its recorded id.
+    const child = history.events.find((e) => e.startChildWorkflowExecutionInitiatedEventAttributes)?.startChildWorkflowExecutionInitiatedEventAttributes;
+    const workflowId = child?.workflowId?.replace(/\/[^/]+$/, '');
     // sync-connection-v1 was recorded before payloads were encrypted: the codec passes plain payloads through.
-    await expect(Worker.runReplayHistory({ workflowBundle: await workflowBundle(), dataConverter: testDataConverter() }, history)).resolves.toBeUndefined();
+    await expect(Worker.runReplayHistory({ workflowBundle: await workflowBundle(), dataConverter: testDataConverter() }, history, workflowId))
+      .resolves.toBeUndefined();
   });
 
   it('replays every execution of a fresh sync whose dataset continued-as-new', async () => {

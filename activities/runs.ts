@@ -22,7 +22,8 @@ export function runActivities(deps: Deps, connectors: Connectors) {
      */
     async beginRun(input: BeginRunInput): Promise<BeginRunResult> {
       const connection = await loadConnection(deps, input.connectionId);
-      if (!connection.active) {
+      // A dry run writes nothing to the target: it may preview a connection not active yet (the console's setup).
+      if (!connection.active && !input.dryRun) {
         throw new SyncError('connection_inactive', `Connection ${connection.name} is not active yet: activate it with \`lucca-sync connection activate ${connection.name}\`.`, false);
       }
       const connector = connectors[connection.target];
@@ -51,7 +52,7 @@ export function runActivities(deps: Deps, connectors: Connectors) {
     /**
      * Closes the run with its status and the counts of its report, and returns the summary. Once a
      * run completes (or is blocked by the guard), the records earlier runs of the connection read are
-     * deleted in the same transaction; a failed or cancelled run keeps its own until then (design.md
+     * deleted in the same transaction; a failed or cancelled run keeps its own until then (docs/design.md
      * §4). What Lucca sent is personal data, and a table growing by every run's full read would fill
      * the disk of an instance running hundreds of connections: each connection keeps one read, its
      * latest, for the report and for support.

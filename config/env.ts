@@ -23,7 +23,7 @@ const bool = z
   .optional()
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
-/** Weekly, as Fivetran re-imports Lucca's leaves (reference/lucca-api.md §4). */
+/** Weekly, as Fivetran re-imports Lucca's leaves (docs/lucca-api.md §4). */
 export const DEFAULT_REFLECT_FULL_READ_DAYS = 7;
 
 export const EnvSchema = z.object({

@@ -9,6 +9,9 @@ import {
   scopedConflicts, type ConnectionFilter, type Scope,
 } from '../db/queries/console.js';
 import { maskSecret } from '../lib/credentials.js';
+import { activateConnection, updateConnection } from '../services/connections.js';
+import { startSync } from '../services/sync.js';
+import { serviceContext, viaService } from './service-bridge.js';
 import { progressQuery, scheduleIdFor, type SyncProgress } from '../workflows/contracts.js';
 import { targetOf } from '../activities/targets/registry.js';
 import { ConsoleError, notFound, type ConsoleDeps } from './deps.js';
@@ -224,4 +227,48 @@ export async function quarantineView(deps: ConsoleDeps, scope: Scope, connection
       firstSeenAt: q.firstSeenAt.toISOString(), lastSeenAt: q.lastSeenAt.toISOString(),
     };
   });
+}
+
+// ------------------------------------------------------------------ full resync, relink, policy, activate
+
+/** Full resync: the same service as `lucca-sync sync run --full` (a manual run, refused while one runs, audited). */
+export async function fullResync(deps: ConsoleDeps, user: SessionUser, scope: Scope, name: string): Promise<{ runId: string }> {
+  const row = await requireConnection(deps, scope, name);
+  const { runId } = await viaService(() => startSync(serviceContext(deps, user), row.name, { full: true }));
+  return { runId };
+}
+
+/**
+ * Relink: a new Lucca and/or target key, each tested by the service before it is saved (a Lucca key
+ * that sees less is refused unless confirmed). Same connection id, runs, links, cursors, conflicts.
+ */
+export async function relinkConnection(deps: ConsoleDeps, user: SessionUser, scope: Scope, name: string, input: { luccaKey?: string | undefined; targetKey?: string | undefined; confirmLessAccess?: boolean | undefined }) {
+  const row = await requireConnection(deps, scope, name);
+  const luccaKey = input.luccaKey?.trim() ? input.luccaKey.trim() : undefined;
+  const targetKey = input.targetKey?.trim() ? input.targetKey.trim() : undefined;
+  if (!luccaKey && !targetKey) throw new ConsoleError(400, 'nothing to relink: paste a new Lucca key, a new target key, or both.');
+  const result = await viaService(() => updateConnection(serviceContext(deps, user), row.name, {
+    ...(luccaKey && { luccaKey }), ...(targetKey && { targetKey }), ...(input.confirmLessAccess && { confirmLessAccess: true }),
+  }));
+  return {
+    changed: result.changed, lessAccess: result.lessAccess,
+    luccaCheck: result.luccaCheck?.lines ?? null, targetCheck: result.targetCheck?.lines ?? null,
+  };
+}
+
+/** The conflict policies and the guard, through `connection update`'s service (audited there). */
+export async function changePolicy(deps: ConsoleDeps, user: SessionUser, scope: Scope, name: string, input: { defaultPolicy?: 'lucca-wins' | 'target-wins' | 'review' | undefined; fieldPolicies?: Partial<Record<'firstName' | 'lastName' | 'email' | 'birthDate' | 'contractStart' | 'contractEnd', 'lucca-wins' | 'target-wins' | 'review' | null>> | undefined; deactivationGuardPct?: number | undefined }) {
+  const row = await requireConnection(deps, scope, name);
+  const result = await viaService(() => updateConnection(serviceContext(deps, user), row.name, input));
+  return { changed: result.changed };
+}
+
+/** Activation: an operator's, in the console (the service refuses an HR admin's for Reflect too). */
+export async function activate(deps: ConsoleDeps, user: SessionUser, scope: Scope, name: string) {
+  // Not yours is "not found" before it is "not allowed": another company's names stay unconfirmed.
+  const row = await requireConnection(deps, scope, name);
+  if (user.role !== 'operator') throw new ConsoleError(403, 'only an operator can activate a connection: ask your operator (the help desk).');
+  const result = await viaService(() => activateConnection(serviceContext(deps, user), row.name, null));
+  deps.schedules.invalidate();
+  return { schedule: describeCadence(result.cadence), wasActive: result.wasActive };
 }

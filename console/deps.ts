@@ -1,4 +1,5 @@
 import type { Client } from '@temporalio/client';
+import type { Env } from '../config/env.js';
 import type { Db } from '../db/client.js';
 import type { CredentialCipher } from '../lib/credentials.js';
 import type { Logger } from '../lib/logger.js';
@@ -14,6 +15,8 @@ export interface ConsoleDeps {
   schedules: ScheduleView;
   seams: ConsoleSeams;
   logger: Logger;
+  /** What the shared services need (services/connections.ts ServiceContext). */
+  env: Pick<Env, 'LUCCA_ALLOWED_HOSTS' | 'TEMPORAL_TASK_QUEUE'>;
   secureCookies: boolean;
   sessionHours: number;
 }

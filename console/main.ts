@@ -13,6 +13,8 @@ logger.info({ url: console_.url }, 'console listening');
 process.stdout.write(`Console: ${console_.url} (create an account with: npx lucca-sync users add --email you@example.com --role operator)\n`);
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
+    // A signal handler cannot wait: the process ends in the chain itself, and a failed close is an
+    // unhandled rejection, which ends it with the error printed.
     void console_.close().then(() => ctx.close()).then(() => process.exit(0));
   });
 }

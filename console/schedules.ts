@@ -54,7 +54,8 @@ export function createScheduleView(client: () => Promise<Client>, options: { ttl
       if (Date.now() - cached.at > ttl) {
         const current = cached;
         const fresh = { at: Date.now(), value: load() };
-        // The fresh list replaces the old one only once it has arrived.
+        // The fresh list replaces the old one only once it has arrived; nobody waits for it (the
+        // caller gets the cached list now), and load() never rejects: it answers 'unavailable'.
         current.at = Date.now();
         void fresh.value.then(() => {
           if (cached === current) cached = fresh;

@@ -38,6 +38,19 @@ const ACTION: Record<AuditEntry['action'], string> = {
   paused: 'pause', resumed: 'resume', synced: 'sync', resolved: 'resolve', relinked: 'update', 'changed policy': 'update',
 };
 
+const KEY_SETTINGS = new Set(['luccaKey', 'targetKey', 'luccaUrl', 'targetUrl']);
+const POLICY_SETTINGS = new Set(['policy', 'fieldPolicies', 'deactivationGuard']);
+
+/** The audit log's action codes in the console's words: an update of keys only is a relink, of policies only a policy change. */
+export function auditWords(action: string, detail: Record<string, unknown>): string {
+  const changed = Array.isArray(detail.changed) ? (detail.changed as unknown[]).map(String) : [];
+  if (action === 'update' && changed.length > 0 && changed.every((c) => KEY_SETTINGS.has(c))) return 'relinked';
+  if (action === 'update' && changed.length > 0 && changed.every((c) => POLICY_SETTINGS.has(c))) return 'changed policy';
+  if (action === 'sync' && detail.full === true) return 'started a full resync';
+  if (action === 'sync' && detail.dryRun === true) return 'previewed (dry run)';
+  return ({ pause: 'paused', resume: 'resumed', sync: 'synced', resolve: 'resolved', activate: 'activated', add: 'added', remove: 'removed' } as Record<string, string>)[action] ?? action;
+}
+
 export const serviceSeams: ConsoleSeams = {
   async healthOf(db, rows) {
     const stored = await loadEvaluatedHealth(db, rows.map((r) => r.id));
@@ -57,7 +70,7 @@ export const serviceSeams: ConsoleSeams = {
   async listAudit(db, connectionId, limit) {
     const rows = await connectionAudit(db, connectionId, limit);
     return rows.map((r) => ({
-      at: r.at, actor: r.actor, action: r.action as AuditEntry['action'], connectionId,
+      at: r.at, actor: r.actor, action: auditWords(r.action, r.detail) as AuditEntry['action'], connectionId,
       ...(Object.keys(r.detail).length > 0 && { detail: formatAuditDetail(r.detail) }),
     }));
   },

@@ -12,7 +12,7 @@ import { createScheduleView } from './schedules.js';
 import { serviceSeams, type ConsoleSeams } from './seams.js';
 
 export interface StartConsoleOptions {
-  env: Pick<Env, 'CONSOLE_HOST' | 'CONSOLE_PORT' | 'CONSOLE_SECURE_COOKIES' | 'CONSOLE_SESSION_HOURS'>;
+  env: Pick<Env, 'CONSOLE_HOST' | 'CONSOLE_PORT' | 'CONSOLE_SECURE_COOKIES' | 'CONSOLE_SESSION_HOURS' | 'LUCCA_ALLOWED_HOSTS' | 'TEMPORAL_TASK_QUEUE'>;
   db: Db;
   cipher: CredentialCipher;
   /** Temporal: a client, or a function that connects (called again after a failure, so the console recovers when Temporal comes back). */
@@ -47,11 +47,13 @@ export async function startConsole(options: StartConsoleOptions): Promise<{ url:
     schedules: createScheduleView(client),
     seams: { ...serviceSeams, ...options.seams },
     logger: options.logger ?? createLogger('info'),
+    env: { LUCCA_ALLOWED_HOSTS: options.env.LUCCA_ALLOWED_HOSTS, TEMPORAL_TASK_QUEUE: options.env.TEMPORAL_TASK_QUEUE },
     secureCookies: options.env.CONSOLE_SECURE_COOKIES,
     sessionHours: options.env.CONSOLE_SESSION_HOURS,
   };
   await deleteExpiredSessions(deps.db);
-  // Warms the schedule list, so the first connections page does not wait for Temporal.
+  // Warms the schedule list, so the first connections page does not wait for Temporal; not awaited,
+  // so start-up does not wait for it either (it never rejects: Temporal down reads 'unavailable').
   void deps.schedules.all();
   const app = createConsoleApp(deps);
   const host = options.host ?? options.env.CONSOLE_HOST;

@@ -296,6 +296,7 @@ async function startServer(bin: string, clusterDir: string, home: string, owner:
   const stopOnExit = () => child.kill('SIGINT');
   process.once('exit', stopOnExit);
   let exited: Error | undefined;
+  // Only notes an early exit for the polling loop below; `failed` resolves (never rejects).
   void failed.then((err) => (exited = err));
   const deadline = Date.now() + (options.startTimeoutMs ?? 60_000);
   while (!(await postgresAnswers(url))) {

@@ -399,3 +399,19 @@ export const consoleSessions = pgTable(
   },
   (t) => [index('console_sessions_user_idx').on(t.userId)],
 );
+
+/**
+ * The console's setup wizard between its steps: what was typed so far, keys included, encrypted
+ * with CREDENTIALS_KEY as a whole (never sent back to the browser). One per session, gone with it
+ * (sign-out, expiry) or when the setup is saved or discarded. `connectionId` is the inactive
+ * connection the preview (a dry run) was made on, until the setup is saved.
+ */
+export const consoleSetupDrafts = pgTable('console_setup_drafts', {
+  sessionHash: text('session_hash').primaryKey().references(() => consoleSessions.tokenHash, { onDelete: 'cascade' }),
+  userId: uuid('user_id').notNull().references(() => consoleUsers.id, { onDelete: 'cascade' }),
+  dataEnc: text('data_enc').notNull(),
+  connectionId: uuid('connection_id').references(() => connections.id, { onDelete: 'set null' }),
+  previewRunId: uuid('preview_run_id'),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+});

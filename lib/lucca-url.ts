@@ -1,4 +1,4 @@
-/** Lucca's own host patterns (reference/lucca-api.md §0): production, test, demo, and sandboxes. */
+/** Lucca's own host patterns (docs/lucca-api.md §0): production, test, demo, and sandboxes. */
 const LUCCA_HOST = [
   /^[a-z0-9-]+\.ilucca(-test|-demo)?\.(net|ch)$/,
   /^[a-z0-9-]+\.sandbox\.(eu1|eu2|ch1)\.luccasoftware\.com$/,

@@ -1,5 +1,5 @@
 /**
- * Idempotency keys for target writes (design.md §2): derived from (connection, record, run,
+ * Idempotency keys for target writes (docs/design.md §2): derived from (connection, record, run,
  * operation, content), so a retried write carries the same key and never creates a second profile.
  * Pure: node:crypto hashing only.
  */

@@ -1,5 +1,5 @@
 /**
- * Employee lifecycle on the target (design.md §3 "Lifecycle"): deactivate, never delete; a rehire
+ * Employee lifecycle on the target (docs/design.md §3 "Lifecycle"): deactivate, never delete; a rehire
  * re-activates the same profile; deactivations of people no longer returned are guarded.
  *
  * Documented decisions:

@@ -1,6 +1,6 @@
 /**
- * Lucca v3 user item (lucca-api.md §2a) → canonical {@link Person}, or a quarantine with precise,
- * PII-free reasons (design.md §3 "Bad records"). Pure: `today` is passed in.
+ * Lucca v3 user item (docs/lucca-api.md §2a) → canonical {@link Person}, or a quarantine with precise,
+ * PII-free reasons (docs/design.md §3 "Bad records"). Pure: `today` is passed in.
  *
  * Hardening: only the known keys are read, each with `Object.hasOwn`, into a fresh object; no key of
  * the payload is ever copied, so `__proto__` / `constructor` / `prototype` payloads are inert.

@@ -1,5 +1,5 @@
 /**
- * Matching Lucca employees to target profiles (design.md §3 "Matching"): an existing link first,
+ * Matching Lucca employees to target profiles (docs/design.md §3 "Matching"): an existing link first,
  * else the normalised professional email, else create. Anything ambiguous is reported, never written.
  * O(n) over sources + links + targets (Maps only): it runs over 100,000 employees.
  *

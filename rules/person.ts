@@ -1,6 +1,6 @@
 /**
  * The canonical synced model of the HappyPal connector, and the normalisation rules used both to
- * build it and to compare values (design.md §3). Pure: no I/O, no clock.
+ * build it and to compare values (docs/design.md §3). Pure: no I/O, no clock.
  */
 import { z } from 'zod';
 
@@ -58,7 +58,7 @@ export function normaliseName(s: string): string {
 }
 
 /**
- * Lucca dates (lucca-api.md §2a, §3b): `YYYY-MM-DD`, or a date-time `YYYY-MM-DDTHH:MM[:SS[.fff]]`
+ * Lucca dates (docs/lucca-api.md §2a, §3b): `YYYY-MM-DD`, or a date-time `YYYY-MM-DDTHH:MM[:SS[.fff]]`
  * that is either local to Europe/Paris (no offset, v3 users) or an instant (`Z` or `±hh:mm`, as the
  * expense-claim samples show), which Lucca documents as Europe/Paris days.
  */

@@ -1,5 +1,5 @@
 /**
- * Quarantine reasons for bad source records (design.md §3 "Bad records"), and the value checks that
+ * Quarantine reasons for bad source records (docs/design.md §3 "Bad records"), and the value checks that
  * produce them. A reason's message never contains a personal value: only the field and the rule.
  */
 import { z } from 'zod';

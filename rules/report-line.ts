@@ -1,5 +1,5 @@
 /**
- * The run-report line (design.md §2 "report", §3 "Every decision shows in the run report with the
+ * The run-report line (docs/design.md §2 "report", §3 "Every decision shows in the run report with the
  * before and after values"), shared by the plan, apply and report code. Pure.
  *
  * Primary action precedence (first that applies wins; every other applicable action is kept in

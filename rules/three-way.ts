@@ -1,5 +1,5 @@
 /**
- * The per-field conflict rule of design.md §3, exactly its table:
+ * The per-field conflict rule of docs/design.md §3, exactly its table:
  *
  * | case                                         | lucca-wins               | target-wins          | review            |
  * |----------------------------------------------|--------------------------|----------------------|-------------------|
@@ -23,7 +23,7 @@
  *   risking an overwrite.
  * - newBase under review, when a conflict is open, is the old base: the conflict stays open (and is
  *   re-reported) until resolved or until the values converge.
- * - A source value the Lucca key cannot see (`unknown`, design.md §3 "Unknown is not empty") is
+ * - A source value the Lucca key cannot see (`unknown`, docs/design.md §3 "Unknown is not empty") is
  *   `not_visible` under every policy: no write, base unchanged (still none if there was none), no
  *   conflict, not a change. The target keeps whatever it holds.
  */

@@ -1,5 +1,5 @@
 /**
- * "Unknown is not empty" (design.md §3): what a Lucca key cannot see, and the visibility guard.
+ * "Unknown is not empty" (docs/design.md §3): what a Lucca key cannot see, and the visibility guard.
  * Lucca filters silently by the key's role: a field the role may not read is left out of the record
  * or served as `null`, depending on the resource, and people the role may not see are not returned
  * at all. A value the key cannot see is never written and never counts as a change. Pure.
@@ -173,7 +173,7 @@ export interface GuardVisibilityResult {
 const gone = (before: number, now: number) => before - now >= SHRINK_MIN_PEOPLE && (before - now) * 100 >= SHRINK_PCT * before;
 
 /**
- * The visibility guard (design.md §3), like the deactivation guard: compares what the key sees now
+ * The visibility guard (docs/design.md §3), like the deactivation guard: compares what the key sees now
  * with the last successful run and stops the run before writing when it shrank:
  * - former employees (contract ended before the baseline's day) returned then and not now → "See
  *   former employees"; future employees (starting after the baseline's day) likewise → "See future

@@ -3,7 +3,10 @@ import type { Db } from '../db/client.js';
 import { insertAudit, listAudit, type AuditRow } from '../db/queries/audit.js';
 
 /** Who acted: the OS user for the CLI, an account for the web console. */
-export type Actor = { kind: 'os'; user: string } | { kind: 'account'; id: string };
+export type Actor = { kind: 'os'; user: string } | { kind: 'account'; id: string; role?: 'operator' | 'hr-admin' | 'viewer' };
+
+/** Who may do what an operator alone may (activate a Reflect connection): the CLI (it holds the database) or an operator's account. */
+export const isOperator = (actor: Actor) => actor.kind === 'os' || actor.role === 'operator';
 
 export type AuditAction =
   | 'add' | 'update' | 'activate' | 'pause' | 'resume' | 'schedule' | 'sync' | 'resolve' | 'reset' | 'remove';

@@ -10,12 +10,14 @@ import {
 import type { CredentialCipher } from '../lib/credentials.js';
 import { InvalidConnectionUrlError, validateLuccaUrl, validateTargetUrl } from '../lib/lucca-url.js';
 import { scheduleIdFor } from '../workflows/contracts.js';
-import { checkLucca, lessAccess, type LuccaCheck } from '../client/lucca-check.js';
+import { checkLucca, lessAccess, type LuccaCheck } from './lucca-check.js';
+import { checkTarget, type TargetCheck } from './target-check.js';
 import { findRunningSync } from '../client/run-guard.js';
-import { cadenceFromSpec, TimeZoneSchema, type Cadence } from '../client/schedule-spec.js';
+import { cadenceFromSpec, describeCadence, TimeZoneSchema, type Cadence } from '../client/schedule-spec.js';
 import { deleteSchedule, describeSchedule, ensureSchedule } from '../client/schedules.js';
-import { recordAudit, type Actor } from './audit.js';
+import { isOperator, recordAudit, type Actor } from './audit.js';
 import { ServiceError } from './errors.js';
+import { TARGETS } from '../activities/targets/registry.js';
 
 /**
  * The rules of managing a connection (add, update, remove, reset), shared by the CLI and the web
@@ -115,6 +117,8 @@ export interface UpdateResult {
   changed: string[];
   /** What the Lucca check of a new key or URL said (warnings included), when one ran. */
   luccaCheck: LuccaCheck | null;
+  /** What the target check of a new target key or URL said, when one ran. */
+  targetCheck: TargetCheck | null;
   /** What the new key sees less, when the operator confirmed it. */
   lessAccess: string[];
   cadence: Cadence | null;
@@ -198,6 +202,20 @@ export async function updateConnection(sctx: ServiceContext, name: string, raw: 
     }
   }
 
+  // A new target key or URL is read with before it is saved: a typo never replaces a working key.
+  let targetCheck: TargetCheck | null = null;
+  if (set.targetUrl !== undefined || input.targetKey !== undefined) {
+    const key = input.targetKey ?? storedSecret(sctx, row.targetKeyEnc);
+    if (key === null) {
+      throw new ServiceError('refused', `the stored target key of "${row.name}" cannot be decrypted (another CREDENTIALS_KEY?): give it again with --target-key.`, 'targetKey');
+    }
+    targetCheck = await checkTarget({ target: row.target, baseUrl: set.targetUrl ?? row.targetUrl, apiKey: key });
+    if (!targetCheck.usable) {
+      const fails = targetCheck.lines.filter((l) => l.level === 'fail').map((l) => l.text.replace(/\.$/, ''));
+      throw new ServiceError('refused', `the new target ${input.targetKey !== undefined ? 'key' : 'URL'} was not saved: ${fails.join('; ')}.`, input.targetKey !== undefined ? 'targetKey' : 'targetUrl');
+    }
+  }
+
   const client = rename || input.cadence || set.luccaUrl || set.targetUrl ? await sctx.client() : null;
   // Another instance or another target mid-run would mix two companies in one report; a rename
   // would leave the running sync under the old name.
@@ -222,13 +240,17 @@ export async function updateConnection(sctx: ServiceContext, name: string, raw: 
     actor: sctx.actor, action: 'update', connection: updated,
     detail: { changed, ...(rename && { renamedFrom: row.name }), ...(less.length > 0 && { lessAccessConfirmed: less }) },
   });
-  return { connection: updated, changed, luccaCheck, lessAccess: less, cadence };
+  return { connection: updated, changed, luccaCheck, targetCheck, lessAccess: less, cadence };
 }
 
 /** The stored Lucca key, or null when it was encrypted with another CREDENTIALS_KEY. */
 function storedKey(sctx: ServiceContext, row: Connection): string | null {
+  return storedSecret(sctx, row.luccaKeyEnc);
+}
+
+function storedSecret(sctx: Pick<ServiceContext, 'cipher'>, encrypted: string): string | null {
   try {
-    return sctx.cipher.decrypt(row.luccaKeyEnc);
+    return sctx.cipher.decrypt(encrypted);
   } catch {
     return null;
   }
@@ -272,6 +294,34 @@ async function moveSchedule(client: Client, sctx: ServiceContext, before: Connec
   }
   return cadence;
 }
+
+// ----------------------------------------------------------------------------------------- activate
+
+/**
+ * Activates a connection and ensures its schedule (the given cadence, else the existing one, else
+ * daily). A Reflect connection is activated only by an operator (the publisher's help desk): an HR
+ * admin's account is refused. Nothing half-done: the row goes back to inactive if the schedule fails.
+ */
+export async function activateConnection(sctx: ServiceContext, name: string, requested: Cadence | null): Promise<{ connection: Connection; cadence: Cadence; wasActive: boolean }> {
+  const row = await getConnection(sctx, name);
+  if (!TARGETS[row.target].startsActive && !isOperator(sctx.actor)) {
+    throw new ServiceError('forbidden', `only an operator can activate the ${TARGETS[row.target].label} connection "${row.name}": ask your operator (the publisher's help desk) to activate it.`);
+  }
+  const client = await sctx.client();
+  const existing = await describeSchedule(client, row.name);
+  const cadence = requested ?? (existing && cadenceFromSpec(existing.spec)) ?? DEFAULT_CADENCE;
+  if (!row.active) await updateConnectionRow(sctx.db, row.id, { active: true });
+  try {
+    await ensureSchedule(client, { connection: scheduled(row), cadence, taskQueue: sctx.env.TEMPORAL_TASK_QUEUE });
+  } catch (err) {
+    if (!row.active) await updateConnectionRow(sctx.db, row.id, { active: false });
+    throw err;
+  }
+  await recordAudit(sctx.db, { actor: sctx.actor, action: 'activate', connection: row, detail: { wasActive: row.active, schedule: describeCadence(cadence) } });
+  return { connection: { ...row, active: true }, cadence, wasActive: row.active };
+}
+
+const DEFAULT_CADENCE: Cadence = { kind: 'daily', hour: 6, minute: 0, timezone: 'Europe/Paris' };
 
 // ------------------------------------------------------------------------------------ remove, reset
 

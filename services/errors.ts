@@ -3,9 +3,9 @@
  * `error: …` line (exit 2, or 1 for `busy`), the console shows it next to the form field.
  * - invalid: the input is wrong (`field` names it); not_found: no such connection;
  * - conflict: the name is taken; refused: a check failed or a confirmation is missing;
- * - busy: a sync of the connection is running.
+ * - busy: a sync of the connection is running; forbidden: the actor's role may not do this.
  */
-export type ServiceErrorKind = 'invalid' | 'not_found' | 'conflict' | 'refused' | 'busy';
+export type ServiceErrorKind = 'invalid' | 'not_found' | 'conflict' | 'refused' | 'busy' | 'forbidden';
 
 export class ServiceError extends Error {
   override name = 'ServiceError';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /**
- * Lucca legacy v3 envelopes (reference/lucca-api.md §2a). Items stay `unknown` here: each one is
+ * Lucca legacy v3 envelopes (docs/lucca-api.md §2a). Items stay `unknown` here: each one is
  * validated on its own by the mapping, so one bad record is quarantined instead of failing a page.
  */
 export const LuccaHeaderSchema = z
@@ -18,7 +18,7 @@ export const LuccaCollectionSchema = z.object({
 });
 export type LuccaCollection = z.infer<typeof LuccaCollectionSchema>;
 
-/** The v3 fields the HappyPal connector reads (reference §7: the six synced values, plus id and modification date). */
+/** The v3 fields the HappyPal connector reads (docs/lucca-api.md §7: the six synced values, plus id and modification date). */
 export const HAPPYPAL_USER_FIELDS = [
   'id',
   'firstName',
@@ -32,14 +32,14 @@ export const HAPPYPAL_USER_FIELDS = [
 
 export const LUCCA_PAGE_LIMIT = 1000;
 
-/** `/api/v3/leaves` pages up to 10,000 rows (reference §5, the leaves sync guide). */
+/** `/api/v3/leaves` pages up to 10,000 rows (docs/lucca-api.md §5, the leaves sync guide). */
 export const LUCCA_LEAVES_PAGE_LIMIT = 10_000;
 
 /** Pagga (v4) pages: `limit` defaults to 10; 1000 is the most the API accepts. */
 export const LUCCA_V4_PAGE_LIMIT = 1000;
 
 /**
- * Legacy v4 envelope (Pagga remuneration, reference §3c): `{ items, next, prev, count }`, the last
+ * Legacy v4 envelope (Pagga remuneration, docs/lucca-api.md §3c): `{ items, next, prev, count }`, the last
  * three only when asked with `fields.root`. `next` is a URL or null.
  */
 export const LuccaV4ListSchema = z.object({

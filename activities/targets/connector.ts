@@ -1,5 +1,5 @@
 import type { DatasetPages, DatasetPlanned, DatasetReadPlan, ReadCursor } from '../../workflows/contracts.js';
-import type { Deps } from '../deps.js';
+import type { Deps, TargetEndpoint } from '../deps.js';
 import type { TargetDescriptor } from './target.js';
 
 export interface DatasetStep {
@@ -34,6 +34,8 @@ export interface DatasetSteps {
 export interface TargetConnector<Name extends string = string> extends TargetDescriptor<Name> {
   /** Its dataset steps, built once per worker with the activities' dependencies. */
   steps(deps: Deps): DatasetSteps;
+  /** Reads one page of the target with the key, as a sync's first read would; writes nothing. Throws SyncError. */
+  checkKey(endpoint: TargetEndpoint): Promise<void>;
 }
 
 /** The connectors a worker runs, by target name: connectors.ts's, or more in tests (a fake target). */

@@ -24,6 +24,8 @@ export interface TargetDescriptor<Name extends string = string> {
    * permission is missing (`skip-dataset`), or the whole run fails (`fail-run`).
    */
   onForbidden: 'skip-dataset' | 'fail-run';
+  /** Who to check a refused target key with (`connection test`, console setup). */
+  keyContact: string;
   /** Report lines one write activity applies before it returns (dev/bench/RESULTS.md for HappyPal's). */
   linesPerActivity: number;
 }

@@ -1,13 +1,10 @@
 import type { Command } from 'commander';
-import { updateConnection } from '../../db/queries/connections.js';
-import { recordAudit } from '../../services/audit.js';
-import { planRemoval, planReset, removeConnection, resetConnection } from '../../services/connections.js';
+import { activateConnection, planRemoval, planReset, removeConnection, resetConnection } from '../../services/connections.js';
 import { confirmOrRefuse } from '../confirm.js';
 import { EXIT } from '../errors.js';
 import { out } from '../output.js';
-import { asService, requireConnection, withContext } from '../runtime.js';
-import { cadenceFromSpec, describeCadence, parseCadence, type CadenceOptions } from '../schedule-spec.js';
-import { describeSchedule, ensureSchedule } from '../schedules.js';
+import { asService, withContext } from '../runtime.js';
+import { describeCadence, parseCadence, type CadenceOptions } from '../schedule-spec.js';
 
 export function registerConnectionManage(group: Command): void {
   group
@@ -63,21 +60,8 @@ export function registerConnectionManage(group: Command): void {
       const given = options.schedule !== undefined || options.at !== undefined || options.tz !== undefined;
       const requested = given ? parseCadence(options) : null;
       await withContext(async (ctx) => {
-        const row = await requireConnection(ctx, name);
-        const client = await ctx.client();
-        const existing = await describeSchedule(client, row.name);
-        const cadence = requested ?? (existing && cadenceFromSpec(existing.spec)) ?? parseCadence({});
-        if (!row.active) await updateConnection(ctx.db, row.id, { active: true });
-        try {
-          await ensureSchedule(client, {
-            connection: { id: row.id, name: row.name, target: row.target }, cadence, taskQueue: ctx.env.TEMPORAL_TASK_QUEUE,
-          });
-        } catch (err) {
-          if (!row.active) await updateConnection(ctx.db, row.id, { active: false });
-          throw err;
-        }
-        await recordAudit(ctx.db, { actor: asService(ctx).actor, action: 'activate', connection: row, detail: { wasActive: row.active, schedule: describeCadence(cadence) } });
-        out(`Connection "${row.name}" is active${row.active ? ' (it already was)' : ''}; schedule: ${describeCadence(cadence)}.`);
+        const { connection, cadence, wasActive } = await activateConnection(asService(ctx), name, requested);
+        out(`Connection "${connection.name}" is active${wasActive ? ' (it already was)' : ''}; schedule: ${describeCadence(cadence)}.`);
       });
     });
 }

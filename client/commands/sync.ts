@@ -1,11 +1,10 @@
 import type { Command } from 'commander';
 import { eq } from 'drizzle-orm';
 import { syncRuns } from '../../db/schema.js';
-import { cliActor, recordAudit } from '../../services/audit.js';
-import { EXIT, UsageError } from '../errors.js';
+import { startSync } from '../../services/sync.js';
+import { EXIT } from '../errors.js';
 import { formatCounts, out } from '../output.js';
-import { startManualSync } from '../run-guard.js';
-import { requireConnection, withContext } from '../runtime.js';
+import { asService, withContext } from '../runtime.js';
 import { watchRun } from '../sync-watch.js';
 
 interface RunOptions {
@@ -29,23 +28,10 @@ export function registerSyncCommands(program: Command): void {
     .option('--wait', 'follow the run: live progress, then the summary; exit 1 if it fails or is blocked')
     .action(async (name: string, options: RunOptions) => {
       await withContext(async (ctx) => {
-        const connection = await requireConnection(ctx, name);
-        if (!connection.active) throw new UsageError(`connection "${name}" is not active: run \`lucca-sync connection activate ${name}\` first.`);
+        const { handle } = await startSync(asService(ctx), name, {
+          dryRun: !!options.dryRun, full: !!options.full, confirmDeactivations: !!options.confirmDeactivations, confirmVisibility: !!options.confirmVisibility,
+        });
         const client = await ctx.client();
-        // Atomic: refused, naming the running run, while any other sync of the connection holds it.
-        const { handle } = await startManualSync(ctx.db, client, ctx.env.TEMPORAL_TASK_QUEUE, connection, {
-          dryRun: !!options.dryRun, confirmDeactivations: !!options.confirmDeactivations,
-          ...(options.confirmVisibility && { confirmVisibility: true }), ...(options.full && { full: true }),
-        });
-        await recordAudit(ctx.db, {
-          actor: cliActor(), action: 'sync', connection,
-          // Only what was asked for: a guard the operator confirmed is exactly what the trail must show.
-          detail: {
-            workflowId: handle.workflowId,
-            ...(options.dryRun && { dryRun: true }), ...(options.full && { full: true }),
-            ...(options.confirmDeactivations && { confirmDeactivations: true }), ...(options.confirmVisibility && { confirmVisibility: true }),
-          },
-        });
         out(`Started ${options.full ? 'a full resync' : options.dryRun ? 'a dry run' : 'a sync'}${options.full && options.dryRun ? ' (dry run)' : ''} of "${name}": workflow ${handle.workflowId}.`);
         if (!options.wait) {
           out(`Follow it with: lucca-sync runs list ${name} (or in the Temporal Web UI).`);

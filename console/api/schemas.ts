@@ -1,6 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { HEALTH_STATES } from '../seams.js';
 import { TargetNameSchema } from '../../activities/targets/registry.js';
+import { PolicySchema } from '../../rules/three-way.js';
 
 /** The API's contract: request and response shapes, published at /api/openapi.json. */
 export const ErrorSchema = z.object({ error: z.string() }).openapi('Error');
@@ -86,3 +87,55 @@ export const ListQuery = z.object({
 export const ConnectionQuery = z.object({ connection: z.string().max(100).optional() });
 export const PauseSchema = z.object({ reason: z.string().max(200).regex(/^[^\u0000-\u001f]*$/, 'one line of text without control characters').optional() });
 export const OkSchema = z.object({ ok: z.literal(true), message: z.string() });
+
+// ---------------------------------------------------------------------------- setup, relink, policy
+
+const CheckLine = z.object({ level: z.enum(['ok', 'warn', 'fail']), text: z.string() });
+const ReportLine = ReportPageSchema.shape.lines.element;
+const Policy = PolicySchema;
+const Field = z.enum(['firstName', 'lastName', 'email', 'birthDate', 'contractStart', 'contractEnd']);
+const Cadence = z.union([
+  z.object({ kind: z.literal('daily'), hour: z.number().int().min(0).max(23), minute: z.number().int().min(0).max(59), timezone: z.string().max(64) }),
+  z.object({ kind: z.literal('every-4h') }),
+]);
+const Settings = z.object({
+  name: z.string().max(100), company: z.string().max(100).nullable(), defaultPolicy: Policy, fieldPolicies: z.partialRecord(Field, Policy),
+  deactivationGuardPct: z.number().int().min(0).max(100), cadence: Cadence,
+});
+const Key = z.string().max(4096).openapi({ description: 'an API key: sent once, stored encrypted, never answered back' });
+
+export const SetupViewSchema = z.object({
+  steps: z.object({ lucca: z.boolean(), target: z.boolean(), settings: z.boolean(), preview: z.boolean() }),
+  lucca: z.object({ url: z.string().nullable(), keyKept: z.boolean(), lines: z.array(CheckLine), usable: z.boolean().nullable() }),
+  target: z.object({ target: z.enum(['happypal', 'reflect']).nullable(), url: z.string().nullable(), keyKept: z.boolean(), lines: z.array(CheckLine), usable: z.boolean().nullable() }),
+  settings: Settings.nullable(),
+  companies: z.array(z.string()).nullable().openapi({ description: 'companies the user may set up for; null: any (operator)' }),
+  connection: z.string().nullable().openapi({ description: 'the inactive connection the preview was made on, until saved' }),
+  preview: z.object({
+    runId: z.string(), status: z.string(), finished: z.boolean(), message: z.string().nullable(), counts: Counts,
+    samples: z.array(z.object({ action: z.string(), total: z.number(), lines: z.array(ReportLine) })),
+  }).nullable(),
+}).openapi('SetupView');
+export const SetupLuccaSchema = z.strictObject({
+  luccaUrl: z.string().min(1).max(300), luccaKey: Key.optional().openapi({ description: 'omit to keep the key tested before' }),
+}).openapi('SetupLucca');
+export const SetupTargetSchema = z.strictObject({
+  target: z.enum(['happypal', 'reflect']), targetUrl: z.string().max(300).optional(), targetKey: Key.optional(),
+}).openapi('SetupTarget');
+export const SetupSettingsSchema = Settings.strict().openapi('SetupSettings');
+export const SetupSavedSchema = z.object({ name: z.string(), active: z.boolean(), message: z.string() }).openapi('SetupSaved');
+
+export const RelinkSchema = z.strictObject({
+  luccaKey: Key.optional(), targetKey: Key.optional(),
+  confirmLessAccess: z.boolean().optional().openapi({ description: 'accept a Lucca key that sees less than the current one' }),
+}).openapi('Relink');
+export const RelinkedSchema = z.object({
+  changed: z.array(z.string()), lessAccess: z.array(z.string()), luccaCheck: z.array(CheckLine).nullable(), targetCheck: z.array(CheckLine).nullable(),
+}).openapi('Relinked');
+export const PolicyInputSchema = z.strictObject({
+  defaultPolicy: Policy.optional(),
+  fieldPolicies: z.partialRecord(Field, Policy.nullable()).optional().openapi({ description: "a field's policy; null drops it (the default applies)" }),
+  deactivationGuardPct: z.number().int().min(0).max(100).optional(),
+}).openapi('PolicyInput');
+export const ChangedSchema = z.object({ changed: z.array(z.string()) });
+export const ActionDoneSchema = OkSchema.extend({ runId: z.string().optional().openapi({ description: 'the run a full resync started' }) });

@@ -11,7 +11,7 @@ import { ConsoleError, type ConsoleDeps } from '../deps.js';
 import { decoyHash, verifyPassword } from './passwords.js';
 
 export const SESSION_COOKIE = 'lucca_console_session';
-export type ConsoleEnv = { Variables: { user: SessionUser; scope: Scope } };
+export type ConsoleEnv = { Variables: { user: SessionUser; scope: Scope; sessionHash: string } };
 
 /** Failed sign-ins allowed per account in the window, then 429 until the window has passed. */
 export const LOGIN_MAX_FAILURES = 5;
@@ -68,6 +68,7 @@ export function requireSession(deps: ConsoleDeps) {
     }
     c.set('user', user);
     c.set('scope', scopeOf(user));
+    c.set('sessionHash', sha256(token as string));
     await next();
   });
 }

@@ -24,7 +24,17 @@ dt{font-weight:600;color:#3e4c59}dd{margin:0}.banner{background:#fff3c4;color:#7
 .chart .rec{fill:#2680c2}.chart .dur{fill:none;stroke:#cb6e17;stroke-width:2}.chart .dot{fill:#cb6e17}.chart text{font-size:11px;fill:#3e4c59}
 .pager{display:flex;gap:16px;margin:10px 0}.login{max-width:360px;margin:40px auto;background:#fff;padding:20px 24px;box-shadow:0 1px 3px #0003}
 .login label{display:block;margin:10px 0 4px}.login input{width:100%}.login button{margin-top:16px;width:100%}
-.progress{background:#fff;padding:10px 16px;box-shadow:0 1px 2px #0002}.progress progress{width:100%;height:14px}`;
+.progress{background:#fff;padding:10px 16px;box-shadow:0 1px 2px #0002}.progress progress{width:100%;height:14px}
+.steps{list-style:none;display:flex;flex-wrap:wrap;gap:6px;padding:0;margin:12px 0}.steps li{padding:4px 12px;border-radius:14px;background:#e4e7eb;color:#3e4c59}
+.steps li.done{background:#e3f9e5;color:#0e5814}.steps li[aria-current=step]{background:#102a43;color:#fff;font-weight:600}.steps a{color:inherit}
+.form{background:#fff;padding:12px 20px 16px;box-shadow:0 1px 2px #0002;max-width:760px}.form label{display:block;margin:12px 0 4px;font-weight:600}
+.form input:not([type=radio]):not([type=checkbox]),.form select{width:100%;max-width:520px}.form label.inline{display:inline-block;margin-right:16px;font-weight:400}
+.form label.inline input{width:auto}.form fieldset{border:1px solid #cbd2d9;margin:12px 0;padding:6px 12px}.form button{margin-top:14px}
+.form .grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(220px,1fr));gap:4px 16px}.form .grid label{font-weight:400}
+.form p.muted{margin:4px 0}.checks{list-style:none;padding:0}.checks li{margin:4px 0}
+a.button{display:inline-block;padding:5px 12px;border-radius:4px;background:#0b4f9c;color:#fff;text-decoration:none;border:1px solid #0b4f9c}
+a.button.secondary{background:#fff;color:#0b4f9c}.discard{margin-top:28px}table.sample{margin:10px 0}
+.visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}`;
 
 /** Run page: polls the workflow's progress query while the run is running, then reloads to show the report. */
 export const RUN_JS = `(() => {

@@ -48,10 +48,15 @@ ${flash ? html`<p class="flash" role="status">${flash}</p>` : ''}
   ${c.schedule.note ? html`<dt>Note</dt><dd>${c.schedule.note}</dd>` : ''}
   <dt>Next runs</dt><dd>${c.schedule.nextRuns.length ? c.schedule.nextRuns.map((t, i) => html`${i ? ', ' : ''}${when(t)}`) : '–'}</dd>
 </dl>
-${canChange(user) && c.active ? html`<h2>Actions</h2><div class="actions">
-  ${action('sync', 'Sync now')}
-  ${c.schedule.state === 'paused' ? action('resume', 'Resume') : action('pause', 'Pause', html`<label class="muted">Reason <input name="reason" maxlength="200"></label> `)}
-</div>` : ''}
+${canChange(user) ? html`<h2>Actions</h2><div class="actions">
+  ${c.active ? html`${action('sync', 'Sync now')}
+  ${action('full', 'Full resync')}
+  ${c.schedule.state === 'paused' ? action('resume', 'Resume') : action('pause', 'Pause', html`<label class="muted">Reason <input name="reason" maxlength="200"></label> `)}` : ''}
+  ${!c.active && user.role === 'operator' ? action('activate', 'Activate') : ''}
+  <a class="button secondary" href="/connections/${encodeURIComponent(c.name)}/relink">Relink (new key)</a>
+  <a class="button secondary" href="/connections/${encodeURIComponent(c.name)}/policy">Change policy</a>
+</div>
+${!c.active ? html`<p class="muted">Inactive: it has no schedule and does not sync${user.role === 'operator' ? '' : '; an operator activates it'}.</p>` : ''}` : ''}
 <h2>Recent runs</h2>
 ${runsChart(c.runs)}
 ${c.runs.length ? html`<table><caption>Last ${c.runs.length} runs, newest first</caption>
@@ -60,5 +65,5 @@ ${c.runs.length ? html`<table><caption>Last ${c.runs.length} runs, newest first<
 ${c.datasets.length ? html`<h2>Datasets</h2><table><caption>As the last finished run left them</caption><thead><tr><th scope="col">Dataset</th><th scope="col">Status</th><th scope="col">Last run</th><th scope="col">Read from</th><th scope="col">Last full read</th></tr></thead>
 <tbody>${c.datasets.map((d) => html`<tr><th scope="row">${d.dataset}</th><td>${d.status === 'not permitted' ? html`<span class="badge warn">not permitted</span>` : statusBadge(d.status)}</td><td>${formatCounts(d.counts)}</td><td>${when(d.lastSyncedAt)}</td><td>${when(d.lastFullReadAt)}</td></tr>`)}</tbody></table>` : ''}
 <h2>Audit</h2>
-${c.audit.length ? html`<ul>${c.audit.map((a) => html`<li>${when(a.at)} ${a.actor} ${a.action}${a.detail ? `: ${a.detail}` : ''}</li>`)}</ul>` : html`<p class="muted">No audit entries.</p>`}`);
+${c.audit.length ? html`<ul class="audit">${c.audit.map((a) => html`<li>${when(a.at)} ${a.actor} ${a.action}${a.detail ? `: ${a.detail}` : ''}</li>`)}</ul>` : html`<p class="muted">No audit entries.</p>`}`);
 }

@@ -28,7 +28,8 @@ ${options.script ? html`<script src="/assets/${options.script}" defer></script>`
   <a class="brand" href="/connections">Lucca connectors</a>
   ${user
     ? html`<nav aria-label="Main"><ul>${NAV.map(([href, label]) =>
-        html`<li><a href="${href}"${current === href ? html` aria-current="page"` : ''}>${label}</a></li>`)}</ul></nav>
+        html`<li><a href="${href}"${current === href ? html` aria-current="page"` : ''}>${label}</a></li>`)}${user.role !== 'viewer'
+        ? html`<li><a href="/setup"${current === '/setup' ? html` aria-current="page"` : ''}>Set up a connection</a></li>` : ''}</ul></nav>
   <form class="who" method="post" action="/logout"><span>${user.email} · ${ROLE_LABEL[user.role]}</span>
     <input type="hidden" name="_csrf" value="${user.csrfToken}"><button type="submit" class="link">Sign out</button></form>`
     : ''}

@@ -1,13 +1,16 @@
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import type { SessionUser } from '../../db/queries/console-auth.js';
-import { csvResponse, ACTION_DONE } from '../api/routes.js';
-import { ListQuery, ReportQuerySchema } from '../api/schemas.js';
+import { csvResponse, ACTION_DONE, setupSavedMessage } from '../api/routes.js';
+import { ListQuery, PolicyInputSchema, ReportQuerySchema } from '../api/schemas.js';
 import { canChange, formOf, refuseCrossOrigin, signIn, signOut, type ConsoleEnv } from '../auth/session.js';
 import {
-  connectionAction, connectionsView, connectionView, conflictsView, quarantineView, reportPage, reportRunId, resolveConflicts, runView,
-  type Side,
+  activate, changePolicy, connectionAction, connectionsView, connectionView, conflictsView, fullResync, quarantineView, relinkConnection, reportPage,
+  reportRunId, resolveConflicts, runView, type Side,
 } from '../data.js';
+import { postSetupStep, settingsFromForm, setupView, type Step } from '../setup.js';
+import { policyPage, relinkPage } from './manage.js';
+import { SETUP_STEPS, setupLuccaPage, setupPreviewPage, setupSavePage, setupSettingsPage, setupTargetPage, stepOpen, type SetupStep } from './setup.js';
 import { ConsoleError, type ConsoleDeps } from '../deps.js';
 import { conflictsPage } from './conflicts.js';
 import { connectionPage } from './connection.js';
@@ -27,7 +30,7 @@ function query<T extends z.ZodType>(c: Context, schema: T): z.infer<T> {
 }
 
 const safeNext = (next: unknown) => (typeof next === 'string' && /^\/(?![/\\])[\w\-./?=&%]*$/.test(next) ? next : '/connections');
-const flashOf = (c: Context) => ({ sync: ACTION_DONE.sync, pause: ACTION_DONE.pause, resume: ACTION_DONE.resume }[c.req.query('done') ?? ''] ?? undefined);
+const flashOf = (c: Context) => (ACTION_DONE as Record<string, string>)[c.req.query('done') ?? ''] ?? undefined;
 
 export function loginPages(deps: ConsoleDeps) {
   const app = new Hono();
@@ -67,6 +70,99 @@ export function consolePages(deps: ConsoleDeps) {
     const view = await connectionView(deps, c.get('scope'), c.req.param('name').slice(0, 100));
     return c.html(connectionPage(c.get('user'), view, flashOf(c)));
   });
+  app.get('/connections/:name/relink', async (c) => {
+    requireChange(c.get('user'));
+    return c.html(relinkPage(c.get('user'), await connectionView(deps, c.get('scope'), c.req.param('name').slice(0, 100))));
+  });
+  app.post('/connections/:name/relink', async (c) => {
+    requireChange(c.get('user'));
+    const name = c.req.param('name').slice(0, 100);
+    const form = await formOf(c);
+    const text = (v: unknown) => (typeof v === 'string' ? v.slice(0, 4096) : undefined);
+    try {
+      await relinkConnection(deps, c.get('user'), c.get('scope'), name, { luccaKey: text(form.luccaKey), targetKey: text(form.targetKey), confirmLessAccess: form.confirmLessAccess === 'yes' });
+    } catch (err) {
+      // The form again, with the reason (the connection is in scope: it was found above).
+      if (err instanceof ConsoleError && err.status !== 404 && err.status !== 403) {
+        return c.html(relinkPage(c.get('user'), await connectionView(deps, c.get('scope'), name), err.message), err.status as 400);
+      }
+      throw err;
+    }
+    return c.redirect(`/connections/${encodeURIComponent(name)}?done=relink`, 303);
+  });
+  app.get('/connections/:name/policy', async (c) => {
+    requireChange(c.get('user'));
+    return c.html(policyPage(c.get('user'), await connectionView(deps, c.get('scope'), c.req.param('name').slice(0, 100))));
+  });
+  app.post('/connections/:name/policy', async (c) => {
+    requireChange(c.get('user'));
+    const name = c.req.param('name').slice(0, 100);
+    const form = await formOf(c);
+    const fieldPolicies: Record<string, string | null> = {};
+    for (const [k, v] of Object.entries(form)) if (k.startsWith('fp-') && typeof v === 'string') fieldPolicies[k.slice(3)] = v === '' ? null : v;
+    const parsed = PolicyInputSchema.safeParse({
+      ...(typeof form.defaultPolicy === 'string' && { defaultPolicy: form.defaultPolicy }),
+      fieldPolicies,
+      ...(typeof form.guard === 'string' && { deactivationGuardPct: /^\d{1,3}$/.test(form.guard) ? Number(form.guard) : NaN }),
+    });
+    try {
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        throw new ConsoleError(400, `bad ${issue?.path.join('.') || 'form'}: ${issue?.message ?? 'invalid value'}.`);
+      }
+      await changePolicy(deps, c.get('user'), c.get('scope'), name, parsed.data);
+    } catch (err) {
+      if (err instanceof ConsoleError && err.status === 400) {
+        return c.html(policyPage(c.get('user'), await connectionView(deps, c.get('scope'), name), err.message), 400);
+      }
+      throw err;
+    }
+    return c.redirect(`/connections/${encodeURIComponent(name)}?done=policy`, 303);
+  });
+  app.post('/connections/:name/:action{full|activate}', async (c) => {
+    requireChange(c.get('user'));
+    const name = c.req.param('name').slice(0, 100);
+    if (c.req.param('action') === 'full') {
+      const { runId } = await fullResync(deps, c.get('user'), c.get('scope'), name);
+      return c.redirect(`/runs/${runId}`, 303);
+    }
+    await activate(deps, c.get('user'), c.get('scope'), name);
+    return c.redirect(`/connections/${encodeURIComponent(name)}?done=activate`, 303);
+  });
+
+  // The setup wizard: one draft per session, its keys kept server-side only.
+  const stepPage = { lucca: setupLuccaPage, target: setupTargetPage, settings: setupSettingsPage, preview: setupPreviewPage, save: setupSavePage } as const;
+  app.get('/setup', async (c) => {
+    const view = await setupView(deps, c.get('user'), c.get('sessionHash'));
+    const next = SETUP_STEPS.map(([s]) => s).find((s) => s === 'save' || !view.steps[s as keyof typeof view.steps]) ?? 'lucca';
+    return c.redirect(`/setup/${stepOpen(view, next) ? next : 'lucca'}`, 303);
+  });
+  app.get('/setup/:step{lucca|target|settings|preview|save}', async (c) => {
+    const step = c.req.param('step') as SetupStep;
+    const view = await setupView(deps, c.get('user'), c.get('sessionHash'));
+    if (!stepOpen(view, step)) return c.redirect('/setup', 303);
+    return c.html(stepPage[step](c.get('user'), view));
+  });
+  app.post('/setup/:step{lucca|target|settings|preview|save|discard}', async (c) => {
+    requireChange(c.get('user'));
+    const step = c.req.param('step') as Step;
+    const form = await formOf(c);
+    const input = step === 'settings' ? settingsFromForm(form) : form;
+    let done;
+    try {
+      done = await postSetupStep(deps, c.get('user'), c.get('sessionHash'), step, input);
+    } catch (err) {
+      if (err instanceof ConsoleError && err.status < 500 && err.status !== 403 && step !== 'discard') {
+        return c.html(stepPage[step](c.get('user'), await setupView(deps, c.get('user'), c.get('sessionHash')), err.message), err.status as 400);
+      }
+      throw err;
+    }
+    if ('saved' in done && done.saved) return c.redirect(`/connections/${encodeURIComponent(done.saved.name)}?done=${done.saved.active ? 'setup' : 'setup-reflect'}`, 303);
+    if ('discarded' in done) return c.redirect('/connections', 303);
+    const next: Record<string, string> = { lucca: 'lucca', target: 'target', settings: 'preview', preview: 'preview' };
+    return c.redirect(`/setup/${next[step] ?? 'lucca'}`, 303);
+  });
+
   app.post('/connections/:name/:action{sync|pause|resume}', async (c) => {
     requireChange(c.get('user'));
     const name = c.req.param('name').slice(0, 100);

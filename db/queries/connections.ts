@@ -50,7 +50,7 @@ export type NewConnection = z.input<typeof NewConnectionSchema>;
 export type Connection = typeof connections.$inferSelect;
 
 /** Stores a connection with its keys encrypted. Some targets' connections start inactive (activated by the publisher: TargetDescriptor.startsActive). */
-export async function insertConnection(db: Db, cipher: CredentialCipher, input: NewConnection): Promise<Connection> {
+export async function insertConnection(db: Db, cipher: CredentialCipher, input: NewConnection, options: { active?: boolean } = {}): Promise<Connection> {
   const parsed = NewConnectionSchema.parse(input);
   const [row] = await db
     .insert(connections)
@@ -61,7 +61,7 @@ export async function insertConnection(db: Db, cipher: CredentialCipher, input: 
       luccaKeyEnc: cipher.encrypt(parsed.luccaKey),
       targetUrl: parsed.targetUrl,
       targetKeyEnc: cipher.encrypt(parsed.targetKey),
-      active: TARGETS[parsed.target].startsActive,
+      active: options.active ?? TARGETS[parsed.target].startsActive,
       defaultPolicy: parsed.defaultPolicy,
       fieldPolicies: parsed.fieldPolicies,
       deactivationGuardPct: parsed.deactivationGuardPct,
@@ -78,13 +78,19 @@ export async function findConnectionByName(db: Db, name: string): Promise<Connec
   return row;
 }
 
+/** A connection by id, removed or not. */
+export async function findConnectionById(db: Db, id: string): Promise<Connection | undefined> {
+  const [row] = await db.select().from(connections).where(eq(connections.id, id));
+  return row;
+}
+
 /** Every live connection, by name. */
 export async function listConnections(db: Db): Promise<Connection[]> {
   return db.select().from(connections).where(isNull(connections.removedAt)).orderBy(asc(connections.name));
 }
 
 export type ConnectionChanges = Partial<Pick<Connection,
-  'name' | 'luccaUrl' | 'luccaKeyEnc' | 'targetUrl' | 'targetKeyEnc' | 'defaultPolicy' | 'fieldPolicies' | 'active' | 'deactivationGuardPct' | 'allowedHosts'>>;
+  'name' | 'luccaUrl' | 'luccaKeyEnc' | 'targetUrl' | 'targetKeyEnc' | 'defaultPolicy' | 'fieldPolicies' | 'active' | 'deactivationGuardPct' | 'allowedHosts' | 'target' | 'company'>>;
 
 export async function updateConnection(db: Db, id: string, set: ConnectionChanges) {
   await db.update(connections).set({ ...set, updatedAt: new Date() }).where(eq(connections.id, id));

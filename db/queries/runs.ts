@@ -41,6 +41,11 @@ export function isUniqueViolation(err: unknown, constraint: string): boolean {
   return false;
 }
 
+export async function findRun(db: Db, runId: string): Promise<RunRow | undefined> {
+  const [row] = await db.select().from(syncRuns).where(eq(syncRuns.id, runId));
+  return row;
+}
+
 export async function findRunByWorkflowId(db: Db, workflowId: string): Promise<RunRow | undefined> {
   const [row] = await db.select().from(syncRuns).where(eq(syncRuns.workflowId, workflowId));
   return row;

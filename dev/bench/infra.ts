@@ -82,6 +82,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     if (signalled) process.exit(130);
     signalled = true;
     process.stderr.write(`\n${signal}: stopping the worker, the simulators, Temporal and the database…\n`);
+    // A signal handler cannot wait: the process ends in the chain itself, cleaned up or not.
     void cleanupAll().finally(() => process.exit(130));
   });
 }

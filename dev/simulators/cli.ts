@@ -82,6 +82,8 @@ async function main(): Promise<void> {
   const started = await start(opts);
   process.stdout.write(`${started.url}\n${started.lines.join('\n')}\n`);
   const stop = () => {
+    // A signal handler cannot wait: the process ends in the chain itself; a failed close is an
+    // unhandled rejection, which ends it with the error printed.
     void started.close().then(() => process.exit(0));
   };
   process.once('SIGINT', stop);

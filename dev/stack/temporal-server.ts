@@ -75,6 +75,7 @@ export async function startTemporalServer(options: TemporalServerOptions): Promi
   const child = spawn(options.cliPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   const spawnFailed = new Promise<Error>((resolve) => child.once('error', resolve));
   let spawnError: Error | undefined;
+  // Only notes a failed spawn for the polling loop below; `spawnFailed` resolves (never rejects).
   void spawnFailed.then((err) => (spawnError = err));
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {

@@ -1,10 +1,10 @@
 /**
- * An independent reference model of the HappyPal sync (design.md §3), for the model-based
+ * An independent reference model of the HappyPal sync (docs/design.md §3), for the model-based
  * convergence test. It imports nothing from activities/: it keeps its own idea of what HappyPal
  * holds, its own base per field (what we last wrote or agreed on), its own links, and predicts,
  * for each run, what HappyPal must hold afterwards and what the run report must count.
  *
- * The rules, from design.md §3, plus the decisions the implementation documents (three-way.ts,
+ * The rules, from docs/design.md §3, plus the decisions the implementation documents (three-way.ts,
  * plan-records.ts, lifecycle.ts, matching.ts, report-line.ts), restated here from their text:
  *
  * Per field, with base b, source s (Lucca now), target t (HappyPal now), compared after

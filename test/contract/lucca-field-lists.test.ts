@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import * as schemas from '../../activities/lucca/schemas.js';
-import { CHECKED_FIELDS } from '../../client/lucca-check.js';
+import { CHECKED_FIELDS } from '../../services/lucca-check.js';
 import { unknownFields, type TypeName } from '../../dev/simulators/lucca/resources.js';
 
 /** Which resource each exported field list is sent to; a new list without an entry fails the first test. */

@@ -1,6 +1,6 @@
 /**
  * The simulator's silent filtering by role, as tests of the sync need it: a hidden field served
- * either way Lucca serves it (left out, or `null`; lucca-api.md §1a: a key without a permission gets
+ * either way Lucca serves it (left out, or `null`; docs/lucca-api.md §1a: a key without a permission gets
  * 200 with fields missing or records filtered out), chosen per key, and a key's role changed
  * between two reads (a tenant admin editing the key's role), in process and over the admin route.
  */

@@ -94,6 +94,7 @@ describe('lucca-sync connection test', () => {
     expect(ok.code).toBe(0);
     expect(ok.stdout).toContain('Fields visible: firstName, lastName, mail, birthDate, dtContractStart, dtContractEnd.');
     expect(ok.stdout).toContain('The key is usable');
+    expect(ok.stdout).toContain('HappyPal is reachable at');
     expect(nohr.code).toBe(1);
     expect(nohr.stdout).toContain("Field birthDate is hidden: the key's role lacks 'Consult HR files'");
     expect(nohr.stdout).toContain("grant 'See former employees' to the key's role");
@@ -133,7 +134,7 @@ describe('lucca-sync sync run', () => {
       taskQueue: uniqueTaskQueue('nobody'), workflowId: `sync-${busy.name}-manual-held`, args: [{ connectionId: busy.id, trigger: 'manual' }],
     });
     try {
-      const [refused, inactive] = await Promise.all([cli('sync', 'run', busy.name), cli('sync', 'run', reflect.name, '--dry-run')]);
+      const [refused, inactive] = await Promise.all([cli('sync', 'run', busy.name), cli('sync', 'run', reflect.name)]);
       expect(refused.code).toBe(1);
       expect(refused.stderr.trim()).toBe(
         `error: a sync of "${busy.name}" is already running (manual workflow sync-${busy.name}-manual-held): wait for it to finish (lucca-sync runs list ${busy.name}).`,

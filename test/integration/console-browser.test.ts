@@ -4,6 +4,10 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeSchedule } from '../../client/schedules.js';
 import { parseEnv } from '../../config/env.js';
+import { connections } from '../../db/schema.js';
+import { resolveKey } from '../../dev/simulators/lucca/roles.js';
+import { eq } from 'drizzle-orm';
+import { happyPalWrites } from '../support/sync-harness.js';
 import { createConsoleWorld, type ConsoleWorld, type Login } from '../support/console-harness.js';
 
 /** Screenshots of each page, committed and linked from the README. */
@@ -12,6 +16,9 @@ import { createConsoleWorld, type ConsoleWorld, type Login } from '../support/co
 const SHOTS = path.resolve(process.env.UPDATE_SCREENSHOTS === '1' ? 'docs/console' : '.data/screenshots');
 const chromiumPath = parseEnv().CHROMIUM_PATH ?? '/usr/bin/chromium';
 
+const LIMITED_KEY = 'limited-lucca-key-000000001';
+const ROTATED_KEY = 'rotated-lucca-key-000000002';
+
 let world: ConsoleWorld;
 let browser: Browser;
 
@@ -19,7 +26,11 @@ beforeAll(async () => {
   // Never skipped: a missing browser fails with the line that says how to install it.
   if (!existsSync(chromiumPath)) throw new Error(`Chromium not found at ${chromiumPath}: run \`node scripts/ensure-chromium.mjs\` (or sudo apt-get install chromium), or set CHROMIUM_PATH.`);
   mkdirSync(SHOTS, { recursive: true });
-  world = await createConsoleWorld({ markup: false });
+  world = await createConsoleWorld({ markup: false, realAudit: true });
+  const instance = world.harness.lucca.sim.instances.get('demo')!;
+  // A key whose role lacks "Consult HR files" (birth dates), and a rotated key for the relink.
+  instance.keys.set(LIMITED_KEY, resolveKey({ key: LIMITED_KEY, name: 'limited', role: { seeFormer: false, hrFileSections: false } }, instance.keys.size));
+  instance.keys.set(ROTATED_KEY, resolveKey({ key: ROTATED_KEY, name: 'rotated' }, instance.keys.size));
   // Root in a container has no user namespace for Chromium's sandbox.
   browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
 });
@@ -144,5 +155,131 @@ describe('console in a real Chromium', () => {
     expect(response?.status()).toBe(404);
     expect(await page.getByRole('heading', { name: 'Not found' }).count()).toBe(1);
     expect((await page.goto(`${world.url}/runs/${world.b.runId}`))?.status()).toBe(404);
+  });
+
+  it('an HR admin sets up a connection through the wizard (keys tested, a dry-run preview), saves it, syncs it, watches its progress and reads the report', async () => {
+    const { harness } = world;
+    const page = await signIn(world.users.hrA);
+    await page.getByRole('link', { name: 'Set up a connection' }).click();
+    await page.waitForURL(`${world.url}/setup/lucca`);
+
+    // Step 1: a key whose role lacks a permission: the diagnosis names it.
+    await page.getByLabel('Lucca URL').fill(harness.lucca.url);
+    await page.getByLabel('Lucca API key').fill(LIMITED_KEY);
+    await page.getByRole('button', { name: 'Test the Lucca key' }).click();
+    await page.getByText("Field birthDate is hidden: the key's role lacks 'Consult HR files'").waitFor();
+    expect(await page.getByRole('link', { name: 'Next: the target' }).count()).toBe(0);
+    await shot(page, 'setup-1-lucca-diagnosis');
+    await page.getByLabel('Lucca API key').fill(harness.lucca.apiKey);
+    await page.getByRole('button', { name: 'Test the Lucca key' }).click();
+    await page.getByText('Lucca is reachable and accepted the API key.').waitFor();
+    // The key is kept server-side: the field is empty, the page does not hold it.
+    expect(await page.getByLabel('Lucca API key').inputValue()).toBe('');
+    expect(await page.content()).not.toContain(harness.lucca.apiKey);
+    await shot(page, 'setup-1-lucca');
+    await page.getByRole('link', { name: 'Next: the target' }).click();
+
+    // Step 2: the target.
+    await page.waitForURL(`${world.url}/setup/target`);
+    await page.getByLabel('HappyPal').check();
+    await page.getByLabel('Target API URL').fill(harness.happypal.url);
+    await page.getByLabel('Target API key').fill(harness.happypal.apiKey);
+    await page.getByRole('button', { name: 'Test the target key' }).click();
+    await page.getByText('HappyPal is reachable').waitFor();
+    await shot(page, 'setup-2-target');
+    await page.getByRole('link', { name: 'Next: policies and schedule' }).click();
+
+    // Step 3: name, company (the HR admin's own, preselected), policies, schedule.
+    await page.waitForURL(`${world.url}/setup/settings`);
+    const name = `wiz-${world.a.name}`.slice(0, 60);
+    await page.getByLabel('Connection name').fill(name);
+    expect(await page.getByLabel('Company').inputValue()).toBe(world.companies.a);
+    await page.getByLabel('When Lucca and the target both changed a field').selectOption('review');
+    await shot(page, 'setup-3-settings');
+    await page.getByRole('button', { name: 'Save and preview' }).click();
+
+    // Step 4: the preview, a dry run by the real workflow; the page follows it and reloads when it ends.
+    await page.waitForURL(`${world.url}/setup/preview`);
+    const writes = happyPalWrites(harness.happypal);
+    await harness.withWorker(async () => {
+      await page.getByRole('button', { name: 'Run the preview' }).click();
+      await page.getByRole('heading', { name: 'What a first sync would do' }).waitFor({ timeout: 120_000 });
+    });
+    // Read, never written: the target received no write.
+    expect(happyPalWrites(harness.happypal)).toBe(writes);
+    expect(await page.locator('table.sample').count()).toBeGreaterThan(0);
+    await shot(page, 'setup-4-preview');
+    await page.getByRole('link', { name: 'Next: save' }).click();
+
+    // Step 5: save: a HappyPal connection is active with its schedule.
+    await page.waitForURL(`${world.url}/setup/save`);
+    await shot(page, 'setup-5-save');
+    await page.getByRole('button', { name: 'Save the connection' }).click();
+    await page.waitForURL(`${world.url}/connections/${name}?done=setup`);
+    await page.getByRole('status').filter({ hasText: 'Connection saved and active' }).waitFor();
+    expect((await describeSchedule(harness.client, name))?.state.paused).toBe(false);
+
+    // Sync it now, watch its progress, read its report.
+    harness.lucca.sim.faults.set('users', { latencyMs: 1000 });
+    await harness.withWorker(async () => {
+      await page.getByRole('button', { name: 'Sync now' }).click();
+      await page.getByRole('status').filter({ hasText: 'Sync started' }).waitFor();
+      const running = page.locator('tbody tr').filter({ has: page.locator('.badge', { hasText: 'running' }) });
+      while ((await running.count()) === 0) await page.reload();
+      await running.first().getByRole('link').first().click();
+      await page.waitForURL(/\/runs\//);
+      await page.locator('#progress [data-field="live"]', { hasText: /^live$/ }).waitFor({ timeout: 60_000 });
+      await page.locator('#progress[data-status="completed"]').waitFor({ timeout: 120_000 });
+    });
+    harness.lucca.sim.faults.set('users', { latencyMs: 0 });
+    expect(await page.locator('[data-field="counts"]').textContent()).toMatch(/read \d+/);
+    expect(await page.locator('caption').first().textContent()).toMatch(/\d+ line\(s\)/);
+  });
+
+  it('an operator pauses, resumes, relinks a connection with a new key (a refused key is not saved), changes its policy and starts a full resync', async () => {
+    const { harness } = world;
+    const page = await signIn(world.users.operator);
+    await page.goto(`${world.url}/connections/${world.a.name}`);
+    await page.getByLabel('Reason').fill('key rotation');
+    await page.getByRole('button', { name: 'Pause' }).click();
+    await page.getByRole('status').filter({ hasText: 'Schedule paused.' }).waitFor();
+    expect((await describeSchedule(harness.client, world.a.name))?.state.paused).toBe(true);
+
+    const before = (await harness.db.db.select().from(connections).where(eq(connections.id, world.a.id)))[0]!;
+    await page.getByRole('link', { name: 'Relink (new key)' }).click();
+    await page.waitForURL(`${world.url}/connections/${world.a.name}/relink`);
+    await shot(page, 'relink');
+    await page.getByLabel('New Lucca API key').fill('not-a-lucca-key-at-all');
+    await page.getByRole('button', { name: 'Test and save' }).click();
+    await page.getByRole('alert').filter({ hasText: 'the new Lucca key was not saved' }).waitFor();
+    await shot(page, 'relink-refused');
+    expect((await harness.db.db.select().from(connections).where(eq(connections.id, world.a.id)))[0]!.luccaKeyEnc).toBe(before.luccaKeyEnc);
+    await page.getByLabel('New Lucca API key').fill(ROTATED_KEY);
+    await page.getByRole('button', { name: 'Test and save' }).click();
+    await page.getByRole('status').filter({ hasText: 'New key tested and saved.' }).waitFor();
+    const after = (await harness.db.db.select().from(connections).where(eq(connections.id, world.a.id)))[0]!;
+    expect([after.id, harness.deps.cipher.decrypt(after.luccaKeyEnc)]).toEqual([world.a.id, ROTATED_KEY]);
+    expect(await page.locator('.audit').textContent()).toContain(`account:${world.users.operator.email} relinked`);
+
+    await page.getByRole('button', { name: 'Resume' }).click();
+    await page.getByRole('status').filter({ hasText: 'Schedule resumed.' }).waitFor();
+    expect((await describeSchedule(harness.client, world.a.name))?.state.paused).toBe(false);
+
+    await page.getByRole('link', { name: 'Change policy' }).click();
+    await page.waitForURL(`${world.url}/connections/${world.a.name}/policy`);
+    await page.getByLabel('When Lucca and HappyPal both changed a field').selectOption('target-wins');
+    await shot(page, 'policy');
+    await page.getByRole('button', { name: 'Save the policy' }).click();
+    await page.getByRole('status').filter({ hasText: 'Policy saved.' }).waitFor();
+    expect(await page.locator('.audit').textContent()).toContain('changed policy');
+
+    await harness.withWorker(async () => {
+      await page.getByRole('button', { name: 'Full resync' }).click();
+      await page.waitForURL(/\/runs\//);
+      await page.locator('#progress[data-status="completed"]').waitFor({ timeout: 120_000 });
+    });
+    await page.goto(`${world.url}/connections/${world.a.name}`);
+    expect(await page.locator('.audit').textContent()).toContain('started a full resync');
+    await shot(page, 'connection-actions');
   });
 });

@@ -6,7 +6,7 @@ import { createChaosHarness, type ChaosHarness } from '../support/chaos.js';
 /**
  * Model-based convergence (test/chaos/model.ts): seeded random Lucca changes, HappyPal hand edits
  * and injected faults over many syncs; after every sync HappyPal must equal what the independent
- * oracle (test/chaos/oracle.ts, design.md §3) predicts for the connection's policy, with no
+ * oracle (test/chaos/oracle.ts, docs/design.md §3) predicts for the connection's policy, with no
  * duplicate, and the run's counts must match. A failure names the seed and the step, and prints the
  * command that replays it (test/chaos/soak.ts, which is also the long run).
  */

@@ -14,7 +14,7 @@ describe('database migrations (real PostgreSQL)', () => {
       const tables = await sql<{ table_name: string }[]>`
         select table_name from information_schema.tables where table_schema = 'public' order by table_name`;
       expect(tables.map((t) => t.table_name)).toEqual([
-        'alert_channels', 'audit_log', 'conflicts', 'connection_health', 'connections', 'console_sessions', 'console_user_companies',
+        'alert_channels', 'audit_log', 'conflicts', 'connection_health', 'connections', 'console_sessions', 'console_setup_drafts', 'console_user_companies',
         'console_users', 'dataset_cursors', 'incidents', 'notifications', 'quarantine', 'rate_limit_events', 'record_links', 'report_lines',
         'snapshots', 'staged_records', 'sync_runs',
       ]);

@@ -8,7 +8,7 @@ import { scheduleIdFor, type SyncInput, type SyncSummary } from '../../workflows
 import { createSyncHarness, type SyncHarness } from '../support/sync-harness.js';
 
 /**
- * Every failure ends (design.md §4), on real Temporal and Postgres: a Lucca answering an HTML page
+ * Every failure ends (docs/design.md §4), on real Temporal and Postgres: a Lucca answering an HTML page
  * with status 200 fails the run after a few attempts, with a message naming the endpoint, status,
  * content type and page title, and the connection's schedule starts its next run; a Lucca answering
  * 500 for ever fails the run once its time budget is spent, saying what to do. Retry intervals and

@@ -77,7 +77,7 @@ describe('durability of the HappyPal sync', () => {
     // Every profile HappyPal holds is linked and recorded as applied: nothing written is lost.
     const done = await applied(result.runId);
     expect(h.happypal.state.dump().users).toHaveLength(done);
-    // A run that did not complete keeps what it read (design.md §4)…
+    // A run that did not complete keeps what it read (docs/design.md §4)…
     const employees = h.lucca.sim.company('demo').users.length;
     expect(await staged(result.runId)).toBe(employees);
     // The next run picks up where the cancelled one stopped.

@@ -17,7 +17,7 @@ const lineFor = async (runId: string, sourceId: number) => {
   return line;
 };
 
-describe('three-way conflict handling per policy (design.md §3)', () => {
+describe('three-way conflict handling per policy (docs/design.md §3)', () => {
   it('a change in Lucca reaches HappyPal and is reported with before → after', async () => {
     const { id } = await h.addConnection();
     await h.sync(id);

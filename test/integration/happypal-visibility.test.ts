@@ -1,5 +1,5 @@
 /**
- * "Unknown is not empty" and the visibility guard on HappyPal (design.md §3), end to end on real
+ * "Unknown is not empty" and the visibility guard on HappyPal (docs/design.md §3), end to end on real
  * Temporal and Postgres: the Lucca key's role changes between two runs, as a tenant admin would.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';

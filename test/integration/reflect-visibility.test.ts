@@ -1,5 +1,5 @@
 /**
- * "Unknown is not empty" and the visibility guard on the Reflect employees dataset (design.md §3):
+ * "Unknown is not empty" and the visibility guard on the Reflect employees dataset (docs/design.md §3):
  * Reflect upserts replace the whole record, so a field the Lucca key cannot see must carry what we
  * last wrote, never null. The key's role changes between two runs, as a tenant admin would.
  */

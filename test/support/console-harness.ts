@@ -37,7 +37,7 @@ export interface ConsoleWorld {
  * through the real workflow, plus accounts (an operator, an HR admin and a viewer of company A)
  * and the console serving them on a free port.
  */
-export async function createConsoleWorld(options: { markup?: boolean } = {}): Promise<ConsoleWorld> {
+export async function createConsoleWorld(options: { markup?: boolean; realAudit?: boolean } = {}): Promise<ConsoleWorld> {
   const harness = await createSyncHarness({ company: { employees: 12, seed: 5 }, luccaApiKey: 'console-test-lucca-key-0123456789' });
   const suffix = `${process.pid}-${randomBytes(3).toString('hex')}`;
   const companies = { a: `acme-${suffix}`, b: `globex-${suffix}` };
@@ -79,13 +79,17 @@ export async function createConsoleWorld(options: { markup?: boolean } = {}): Pr
 
   const stored = await harness.db.db.select().from(connections).where(eq(connections.id, a.id));
   const secrets = [harness.lucca.apiKey, harness.happypal.apiKey, stored[0]!.luccaKeyEnc, stored[0]!.targetKeyEnc];
-  const env = parseEnv({ CONSOLE_SESSION_HOURS: '1' });
+  // The wizard's preview and the schedules run on the harness's task queue; the simulators are on 127.0.0.1.
+  const env = parseEnv({ CONSOLE_SESSION_HOURS: '1', TEMPORAL_TASK_QUEUE: harness.taskQueue, LUCCA_ALLOWED_HOSTS: '127.0.0.1' });
   // Stand-ins for issue 18's services behind the console's seams: A is "ok", B "failing".
   const audit: AuditEntry[] = [];
+  // realAudit: the service layer's audit log (services/audit.ts), as in production.
   const seams = {
     healthOf: async () => new Map<string, Health>([[a.id, 'ok'], [b.id, 'failing']]),
-    recordAudit: async (_db: unknown, entry: AuditEntry) => void audit.push(entry),
-    listAudit: async (_db: unknown, connectionId: string) => audit.filter((e) => e.connectionId === connectionId),
+    ...(!options.realAudit && {
+      recordAudit: async (_db: unknown, entry: AuditEntry) => void audit.push(entry),
+      listAudit: async (_db: unknown, connectionId: string) => audit.filter((e) => e.connectionId === connectionId),
+    }),
   };
   const server = await startConsole({
     env, db: harness.db.db, cipher: harness.deps.cipher, client: harness.client, port: 0, host: '127.0.0.1', logger: createLogger('silent'), seams,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { judgeAccess, lessAccess } from '../../client/lucca-check.js';
+import { judgeAccess, lessAccess } from '../../services/lucca-check.js';
 
 const full = { id: 1, firstName: 'A', lastName: 'B', mail: 'a@b.fr', birthDate: '1990-01-01', dtContractStart: '2020-01-01', dtContractEnd: null };
 

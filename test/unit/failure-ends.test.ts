@@ -14,7 +14,7 @@ import { DEFAULT_RUN_BUDGET_MS, RUN_BUDGET_MS, runPolicies } from '../../workflo
 import { failureMessage, failureType } from '../../workflows/run-activities.js';
 
 /**
- * Every failure class has an end (design.md §4): documented and hostile answers go through the real
+ * Every failure class has an end (docs/design.md §4): documented and hostile answers go through the real
  * clients over HTTP; each ends in a page or a SyncError whose retry rule and attempt budget are its
  * own, and whose message names the endpoint, status and content type, never a value from the body.
  */

@@ -1,5 +1,5 @@
 /**
- * planRecords: the conflict table (design.md §3) as composed by the planner — policies on a hand
+ * planRecords: the conflict table (docs/design.md §3) as composed by the planner — policies on a hand
  * edit, kept values, open and closed conflicts.
  */
 import { describe, expect, it } from 'vitest';

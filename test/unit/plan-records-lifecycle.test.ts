@@ -1,6 +1,6 @@
 /**
  * planRecords: lifecycle (deactivate on contract end, reactivate on rehire, employees no longer
- * returned) and the deactivation guard (design.md §3 "Lifecycle").
+ * returned) and the deactivation guard (docs/design.md §3 "Lifecycle").
  */
 import { describe, expect, it } from 'vitest';
 import { planRecords, type Plan, type PlannedLine } from '../../activities/targets/happypal/plan-records.js';

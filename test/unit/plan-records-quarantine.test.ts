@@ -1,6 +1,6 @@
 /**
  * planRecords: bad records are quarantined — listed with PII-free reasons, never written — and
- * never stop the rest of the run (design.md §3 "Bad records").
+ * never stop the rest of the run (docs/design.md §3 "Bad records").
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { planRecords, type Plan, type PlannedLine } from '../../activities/targets/happypal/plan-records.js';

@@ -1,5 +1,5 @@
 /**
- * planRecords and "unknown is not empty" (design.md §3): a value the Lucca key cannot see (left out
+ * planRecords and "unknown is not empty" (docs/design.md §3): a value the Lucca key cannot see (left out
  * of the record, or null for everyone read while we had synced values) is never written and never a
  * change, under every policy; the visibility guard stops the run before any write.
  */

@@ -1,5 +1,6 @@
 import type { TargetConnector } from '../connector.js';
 import { applyActivities } from './apply.js';
+import { createHappyPalClient } from './client.js';
 import { fetchActivities } from './fetch.js';
 import { planActivities } from './plan.js';
 import { HAPPYPAL } from './target.js';
@@ -15,6 +16,9 @@ const HAPPYPAL_PART = 1;
  */
 export const happypalConnector: TargetConnector<'happypal'> = {
   ...HAPPYPAL,
+  async checkKey(endpoint) {
+    await createHappyPalClient(endpoint).listUsers(1, 1);
+  },
   steps(deps) {
     const fetch = fetchActivities(deps);
     const planner = planActivities(deps);

@@ -9,6 +9,7 @@ export const HAPPYPAL = {
   luccaFields: HAPPYPAL_USER_FIELDS,
   defaultUrl: 'https://api.happypal.fr',
   startsActive: true,
+  keyContact: 'HappyPal',
   // Without the users list there is nothing to sync: the run fails and says which permission to grant.
   onForbidden: 'fail-run',
   // 5,000 lines take seconds to write; fewer, longer write activities mean fewer pipeline drains (dev/bench/RESULTS.md).

@@ -1,6 +1,7 @@
 import type { TargetConnector } from '../connector.js';
 import { reflectActivities } from './activities.js';
 import { reflectApplyActivities } from './apply.js';
+import { createReflectClient } from './client.js';
 import { ReflectDatasetSchema } from './schemas.js';
 import { REFLECT } from './target.js';
 
@@ -10,6 +11,9 @@ import { REFLECT } from './target.js';
  */
 export const reflectConnector: TargetConnector<'reflect'> = {
   ...REFLECT,
+  async checkKey(endpoint) {
+    await createReflectClient(endpoint).listRecords('employees', 1, 1);
+  },
   steps(deps) {
     const a = { ...reflectActivities(deps), ...reflectApplyActivities(deps) };
     // A dataset name Reflect does not have is a bug in the caller: said plainly, never sent to Reflect.

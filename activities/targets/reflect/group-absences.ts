@@ -1,5 +1,5 @@
 /**
- * Lucca half-day leave rows → Reflect absences (reference/lucca-api.md §3a, gotcha 4). Lucca sends
+ * Lucca half-day leave rows → Reflect absences (docs/lucca-api.md §3a, §5 pitfall 4). Lucca sends
  * one row per half-day; Reflect wants one absence per period and type. Rows are grouped by
  * `leavePeriodId` and leave account (a Lucca period is one request from its first to its last
  * half-day; a period whose half-days are on two accounts becomes two absences). An absence runs

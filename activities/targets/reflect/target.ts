@@ -16,6 +16,7 @@ export const REFLECT = {
   defaultUrl: 'https://api.getreflect.io',
   // The publisher activates a Reflect connection (`connection activate`) once its contract is signed.
   startsActive: false,
+  keyContact: 'your Reflect contact',
   // A key without Pagga rights stops compensation, not absences: the run is partial and says why.
   onForbidden: 'skip-dataset',
   linesPerActivity: 2000,

@@ -1,5 +1,5 @@
 /**
- * Pagga remuneration items (reference/lucca-api.md §3c, v4 envelope) → Reflect `compensation`
+ * Pagga remuneration items (docs/lucca-api.md §3c, v4 envelope) → Reflect `compensation`
  * records. Fixed items (BASIC_SALARY…) carry `startsOn`/`endsOn`; variable items (BONUS…) a
  * `period`. Fixed and variable ids are separate sequences in Lucca, so the external id says which:
  * `fixed-12`, `variable-12`. Pure.

@@ -1,5 +1,5 @@
 /**
- * Lucca v3 expense claim (reference/lucca-api.md §3b) → Reflect `expenses` record. Lucca keeps
+ * Lucca v3 expense claim (docs/lucca-api.md §3b) → Reflect `expenses` record. Lucca keeps
  * amounts on claim items, not on the claim, so `amount` stays null (Reflect allows it). Pure.
  */
 import type { ReflectExpenseStatus } from './schemas.js';

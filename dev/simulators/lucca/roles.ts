@@ -33,7 +33,7 @@ export const CORE_HR_ROLE: Role = {
 
 /**
  * How a field the role may not read is served. Lucca does both, depending on the resource
- * (lucca-api.md §1a: silent filtering): the property is left out, or it is there with `null`.
+ * (docs/lucca-api.md §1a: silent filtering): the property is left out, or it is there with `null`.
  */
 export const HiddenAsSchema = z.enum(['omitted', 'null']);
 export type HiddenAs = z.infer<typeof HiddenAsSchema>;

@@ -38,8 +38,11 @@ export function fakeConnector(store: FakeStore): TargetConnector<'fake'> {
     luccaFields: FIELDS,
     defaultUrl: 'https://fake.invalid',
     startsActive: true,
+    keyContact: 'the test',
     onForbidden: 'fail-run',
     linesPerActivity: 50,
+    // In memory: any key is accepted.
+    checkKey: async () => undefined,
     steps(deps) {
       const { db } = deps.db;
       return {

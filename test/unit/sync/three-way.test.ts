@@ -9,7 +9,7 @@ const T = 'target@x.fr';
 type Expect = Omit<FieldDecision, 'source' | 'base'>;
 const noop = (v: string): Expect => ({ case: 'unchanged', write: false, newBase: v, conflict: false, note: null, before: v, after: v });
 
-/** design.md §3, row by row, column by column. */
+/** docs/design.md §3, row by row, column by column. */
 const TABLE: { row: string; base: string; source: string; target: string; expect: Record<Policy, Expect> }[] = [
   {
     row: 'target = base, source = base (nothing changed)',
@@ -54,7 +54,7 @@ const TABLE: { row: string; base: string; source: string; target: string; expect
   },
 ];
 
-describe('decideField: design.md §3 table', () => {
+describe('decideField: docs/design.md §3 table', () => {
   for (const { row, base, source, target, expect: byPolicy } of TABLE) {
     describe(row, () => {
       for (const policy of ['lucca-wins', 'target-wins', 'review'] as const) {

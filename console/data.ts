@@ -14,6 +14,8 @@ import { startSync } from '../services/sync.js';
 import { serviceContext, viaService } from './service-bridge.js';
 import { progressQuery, scheduleIdFor, type SyncProgress } from '../workflows/contracts.js';
 import { targetOf } from '../activities/targets/registry.js';
+import type { SyncedField } from '../rules/person.js';
+import type { Policy } from '../rules/three-way.js';
 import { ConsoleError, notFound, type ConsoleDeps } from './deps.js';
 import type { Health } from './seams.js';
 
@@ -257,7 +259,7 @@ export async function relinkConnection(deps: ConsoleDeps, user: SessionUser, sco
 }
 
 /** The conflict policies and the guard, through `connection update`'s service (audited there). */
-export async function changePolicy(deps: ConsoleDeps, user: SessionUser, scope: Scope, name: string, input: { defaultPolicy?: 'lucca-wins' | 'target-wins' | 'review' | undefined; fieldPolicies?: Partial<Record<'firstName' | 'lastName' | 'email' | 'birthDate' | 'contractStart' | 'contractEnd', 'lucca-wins' | 'target-wins' | 'review' | null>> | undefined; deactivationGuardPct?: number | undefined }) {
+export async function changePolicy(deps: ConsoleDeps, user: SessionUser, scope: Scope, name: string, input: { defaultPolicy?: Policy | undefined; fieldPolicies?: Partial<Record<SyncedField, Policy | null>> | undefined; deactivationGuardPct?: number | undefined }) {
   const row = await requireConnection(deps, scope, name);
   const result = await viaService(() => updateConnection(serviceContext(deps, user), row.name, input));
   return { changed: result.changed };

@@ -107,7 +107,7 @@ const Key = z.string().max(4096).openapi({ description: 'an API key: sent once, 
 export const SetupViewSchema = z.object({
   steps: z.object({ lucca: z.boolean(), target: z.boolean(), settings: z.boolean(), preview: z.boolean() }),
   lucca: z.object({ url: z.string().nullable(), keyKept: z.boolean(), lines: z.array(CheckLine), usable: z.boolean().nullable() }),
-  target: z.object({ target: z.enum(['happypal', 'reflect']).nullable(), url: z.string().nullable(), keyKept: z.boolean(), lines: z.array(CheckLine), usable: z.boolean().nullable() }),
+  target: z.object({ target: TargetNameSchema.nullable(), url: z.string().nullable(), keyKept: z.boolean(), lines: z.array(CheckLine), usable: z.boolean().nullable() }),
   settings: Settings.nullable(),
   companies: z.array(z.string()).nullable().openapi({ description: 'companies the user may set up for; null: any (operator)' }),
   connection: z.string().nullable().openapi({ description: 'the inactive connection the preview was made on, until saved' }),
@@ -120,7 +120,7 @@ export const SetupLuccaSchema = z.strictObject({
   luccaUrl: z.string().min(1).max(300), luccaKey: Key.optional().openapi({ description: 'omit to keep the key tested before' }),
 }).openapi('SetupLucca');
 export const SetupTargetSchema = z.strictObject({
-  target: z.enum(['happypal', 'reflect']), targetUrl: z.string().max(300).optional(), targetKey: Key.optional(),
+  target: TargetNameSchema, targetUrl: z.string().max(300).optional(), targetKey: Key.optional(),
 }).openapi('SetupTarget');
 export const SetupSettingsSchema = Settings.strict().openapi('SetupSettings');
 export const SetupSavedSchema = z.object({ name: z.string(), active: z.boolean(), message: z.string() }).openapi('SetupSaved');

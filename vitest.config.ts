@@ -1,9 +1,30 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
+
+/**
+ * Integration files whose assertions are about wall-clock timing (schedules every 5 s, a 10 s
+ * catch-up window): they run after every other file, one at a time, so that a busy machine cannot
+ * shift their timers.
+ */
+const ALONE = ['test/integration/chaos-schedule-catchup.test.ts'];
+
+const integration = {
+  // One Temporal dev server and one migrated template database for the run (per project) ...
+  globalSetup: ['test/setup/global-setup.ts'],
+  // ... and a database of its own for each file (copied from the template), so files run at the
+  // same time without seeing each other's rows, locks or failures. Temporal is shared: each file
+  // uses its own task queues, connection names and workflow ids.
+  setupFiles: ['test/setup/file-database.ts'],
+  testTimeout: 180_000,
+  hookTimeout: 180_000,
+};
 
 // Temporal's native bridge is not safe in worker threads: every project runs in forked processes.
 export default defineConfig({
   test: {
     pool: 'forks',
+    // Three files at a time on two cores: integration files mostly wait (on Temporal timers,
+    // heartbeats, child processes), so a third one overlaps that waiting at little CPU cost.
+    maxWorkers: 3,
     projects: [
       {
         extends: true,
@@ -15,16 +36,12 @@ export default defineConfig({
       },
       {
         extends: true,
-        test: {
-          name: 'integration',
-          include: ['test/integration/**/*.test.ts'],
-          globalSetup: ['test/setup/global-setup.ts'],
-          testTimeout: 180_000,
-          hookTimeout: 180_000,
-          // Integration files share one Temporal server and one database; run them one at a time
-          // so a machine with two cores is not oversubscribed and timings stay readable.
-          fileParallelism: false,
-        },
+        test: { name: 'integration', include: ['test/integration/**/*.test.ts'], exclude: [...configDefaults.exclude, ...ALONE], ...integration },
+      },
+      {
+        extends: true,
+        // groupOrder 1: after the unit and integration files (group 0) have all finished.
+        test: { name: 'integration-alone', include: ALONE, maxWorkers: 1, sequence: { groupOrder: 1 }, ...integration },
       },
     ],
   },

@@ -16,6 +16,8 @@ export interface Deps {
   db: DbHandle;
   cipher: CredentialCipher;
   limiter: RateLimiter;
+  /** The write budget of each target host (HappyPal's, Reflect's API), shared by every worker; none when absent. */
+  targetWriteLimiter?: RateLimiter;
   dispatcher: Dispatcher;
   logger: Logger;
   /** LUCCA_ALLOWED_HOSTS: hosts exempt from the URL checks of Lucca and target URLs (lib/lucca-url.ts). */
@@ -75,6 +77,7 @@ export async function loadRunContext(deps: Deps, runId: string): Promise<RunCont
     baseUrl: checkedUrl('target_url_invalid', () => validateTargetUrl(connection.targetUrl, allowedHosts)),
     apiKey: deps.cipher.decrypt(connection.targetKeyEnc),
     dispatcher: deps.dispatcher,
+    ...(deps.targetWriteLimiter && { writeLimiter: deps.targetWriteLimiter }),
   };
   return { run, connection, lucca, target };
 }

@@ -1,5 +1,6 @@
 import { Context } from '@temporalio/activity';
 import { eq, sql } from 'drizzle-orm';
+import { advanceUsersCursor } from '../db/queries/read-cursors.js';
 import { lastRetryNote } from '../db/queries/runs.js';
 import { connections, reportLines, syncRuns } from '../db/schema.js';
 import { lastErrorSentence } from '../workflows/policies.js';
@@ -8,6 +9,10 @@ import type { BeginRunInput, BeginRunResult, RunStatus, SyncSummary } from '../w
 import { loadConnection, type Deps } from './deps.js';
 import { SyncError } from './errors.js';
 import type { Connectors } from './targets/connector.js';
+import { cursorMoves, type UsersReadPlan } from '../rules/incremental.js';
+
+/** The cursor dataset of HappyPal's employees in the legacy inline path (plan.ts EMPLOYEES). */
+const USERS_DATASET = 'employees';
 
 /** Statuses after which earlier runs' staged records are no longer needed (a failed or cancelled run keeps them). */
 const PURGE_AFTER: ReadonlySet<RunStatus> = new Set(['completed', 'blocked']);
@@ -57,7 +62,11 @@ export function runActivities(deps: Deps, connectors: Connectors) {
      * the disk of an instance running hundreds of connections: each connection keeps one read, its
      * latest, for the report and for support.
      */
-    async finishRun(input: { runId: string; status: RunStatus; message: string | null; addLastRetry?: boolean; failureCode?: string }): Promise<SyncSummary> {
+    async finishRun(input: {
+      runId: string; status: RunStatus; message: string | null; addLastRetry?: boolean; failureCode?: string;
+      /** HappyPal: the run's read plan; a completed run moves the connection's cursor to its start, in the closing transaction. */
+      read?: UsersReadPlan;
+    }): Promise<SyncSummary> {
       const counts = await countRun(deps, input.runId);
       // A run that ran out of time: the error it last retried on, from its `retrying:` note.
       const note = input.addLastRetry && input.message && !input.message.includes('Last error:') ? await lastRetryNote(db, input.runId) : undefined;
@@ -73,6 +82,9 @@ export function runActivities(deps: Deps, connectors: Connectors) {
           })
           .where(eq(syncRuns.id, input.runId))
           .returning();
+        if (row && input.read && cursorMoves({ status: input.status, dryRun: row.dryRun })) {
+          await advanceUsersCursor(tx, { connectionId: row.connectionId, dataset: USERS_DATASET, runId: row.id, read: input.read, runStartedAt: row.startedAt });
+        }
         if (row && PURGE_AFTER.has(input.status)) {
           await tx.execute(sql`delete from staged_records where run_id in (
             select id from sync_runs where connection_id = ${row.connectionId} and id <> ${row.id} and finished_at is not null)`);

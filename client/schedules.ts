@@ -9,6 +9,7 @@ import {
 import { targetLabel, type TargetName } from '../activities/targets/registry.js';
 import { scheduleIdFor, SYNC_WORKFLOW_TYPE, type SyncInput } from '../workflows/contracts.js';
 import { RUN_BUDGET_MS } from '../workflows/policies.js';
+import { DEFAULT_SCHEDULE_JITTER_SECONDS } from '../config/env.js';
 import { describeCadence, specFor, type Cadence } from './schedule-spec.js';
 
 /** What a schedule needs to know about its connection: ids and readable labels, never keys. */
@@ -24,6 +25,8 @@ export interface EnsureScheduleInput {
   taskQueue: string;
   /** Undefined keeps an existing schedule's paused state (a new one starts running). */
   paused?: boolean;
+  /** SCHEDULE_JITTER_SECONDS: each start lands up to this many seconds after its time (default DEFAULT_SCHEDULE_JITTER_SECONDS). */
+  jitterSeconds?: number | undefined;
 }
 
 export const CATCHUP_WINDOW = '1 hour';
@@ -33,12 +36,27 @@ export function scheduleNote(connection: ScheduledConnection, cadence: Cadence):
   return `Lucca → ${targetLabel(connection.target)} sync of "${connection.name}", ${describeCadence(cadence)}`;
 }
 
+/**
+ * Temporal's schedule jitter: every start is delayed by a pseudo-random 0 to `seconds`, drawn per
+ * schedule and per slot. Hundreds of connections set for 06:00 Paris then start spread over those
+ * seconds instead of in one burst, while each keeps its readable time ("daily at 06:00") and the
+ * nominal time stays on the run (TemporalScheduledStartTime). Chosen over a stagger computed from the
+ * connection id: nothing to store or recompute when connections come and go, and Temporal shows it
+ * in the schedule's description. The delay must stay well inside the catch-up window (one hour).
+ */
+export function jitterFor(seconds: number): { jitter?: string } {
+  if (!Number.isInteger(seconds) || seconds < 0 || seconds > 3600) {
+    throw new RangeError(`schedule jitter must be a whole number of seconds from 0 to 3600 (SCHEDULE_JITTER_SECONDS), not ${seconds}`);
+  }
+  return seconds > 0 ? { jitter: `${seconds} seconds` } : {};
+}
+
 function scheduleBody(input: EnsureScheduleInput) {
   const { connection, cadence, taskQueue } = input;
   // The run's time budget follows the cadence: it always ends before the next slot (workflows/policies.ts).
   const args: [SyncInput] = [{ connectionId: connection.id, trigger: 'schedule', budgetMs: RUN_BUDGET_MS[cadence.kind] }];
   return {
-    spec: specFor(cadence),
+    spec: { ...specFor(cadence), ...jitterFor(input.jitterSeconds ?? DEFAULT_SCHEDULE_JITTER_SECONDS) },
     action: {
       type: 'startWorkflow' as const,
       workflowType: SYNC_WORKFLOW_TYPE,

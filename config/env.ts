@@ -23,6 +23,11 @@ const bool = z
   .optional()
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
+const wholeAtLeastOne = z.coerce.number({ error: 'expected a whole number' }).int('expected a whole number').min(1, 'expected 1 or more');
+
+/** Seconds of schedule jitter by default: chosen from `npm run bench:fleet` (README, "Running in production"). */
+export const DEFAULT_SCHEDULE_JITTER_SECONDS = 300;
+
 /** Weekly, as Fivetran re-imports Lucca's leaves (docs/lucca-api.md §4). */
 export const DEFAULT_REFLECT_FULL_READ_DAYS = 7;
 
@@ -122,6 +127,29 @@ export const EnvSchema = z.object({
   CONSOLE_SESSION_HOURS: z.coerce.number({ error: 'expected a number of hours' }).positive('expected more than 0').max(720, 'expected at most 720 (30 days)').default(12),
   /** Browser tests: the Chromium binary playwright-core drives (default: Debian's, /usr/bin/chromium; see scripts/ensure-chromium.mjs). */
   CHROMIUM_PATH: optionalString,
+  /**
+   * Worker: activities one worker process runs at once (a page of reads, a batch of writes). Unset:
+   * WORKER_CONCURRENCY_DEFAULTS (workers/create-worker.ts), chosen from `npm run bench:fleet`.
+   */
+  WORKER_MAX_CONCURRENT_ACTIVITIES: wholeAtLeastOne.optional(),
+  /** Worker: workflow tasks one worker process runs at once. */
+  WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: wholeAtLeastOne.optional(),
+  /** Worker: workflow executions kept in memory between tasks (0 replays each one from its history every time). */
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number({ error: 'expected a whole number' }).int('expected a whole number').min(0, 'expected 0 or more').optional(),
+  /**
+   * Schedules: each scheduled sync starts at its time plus a delay between 0 and this many seconds
+   * (Temporal's schedule jitter), so hundreds of connections set for 06:00 do not all start in the
+   * same second. Applies to schedules created or updated from then on. 0: no jitter.
+   */
+  SCHEDULE_JITTER_SECONDS: z.coerce.number({ error: 'expected a whole number of seconds' }).int('expected a whole number of seconds').min(0, 'expected 0 or more').max(3600, 'expected at most 3600 (the catch-up window is one hour)').default(DEFAULT_SCHEDULE_JITTER_SECONDS),
+  /**
+   * Writes a minute to one target host (HappyPal's or Reflect's API), shared by every worker and every
+   * connection writing to that host, like the Lucca budget. 0: no budget of ours (the target's 429s
+   * are still retried).
+   */
+  TARGET_WRITES_PER_MINUTE: z.coerce.number({ error: 'expected a whole number' }).int('expected a whole number').min(0, 'expected 0 or more').default(0),
+  /** Length of that window in ms (tests shorten it). */
+  TARGET_WRITE_WINDOW_MS: z.coerce.number({ error: 'expected a number of ms' }).int('expected a number of ms').min(1000, 'expected 1000 or more').default(60_000),
   /** Worker: a prebuilt workflow bundle (`npm run build`); unset, workflows are bundled at start. */
   WORKFLOW_BUNDLE_PATH: optionalString,
 });

@@ -36,6 +36,13 @@ export const connections = pgTable('connections', {
     .default('lucca-wins'),
   fieldPolicies: jsonb('field_policies').$type<Record<string, string>>().notNull().default({}),
   deactivationGuardPct: integer('deactivation_guard_pct').notNull().default(10),
+  /**
+   * Which employees sync (rules/scope.ts ResolvedScopeSchema: what the operator wrote and the Lucca ids
+   * it resolved to); null = every employee the key sees.
+   */
+  scope: jsonb('scope').$type<Record<string, unknown>>(),
+  /** Extra Lucca fields mapped to target attributes (rules/field-mapping.ts FieldMappingsSchema). */
+  fieldMappings: jsonb('field_mappings').$type<unknown[]>().notNull().default([]),
   /** Reflect: days between full re-reads of Lucca (which catch silent deletions); null = REFLECT_FULL_READ_DAYS. */
   fullReadDays: integer('full_read_days'),
   /**

@@ -16,6 +16,8 @@ export const QuarantineCodeSchema = z.enum([
   'contract_end_before_start',
   /** The target profile it matches does not match the target's contract (e.g. an unknown status). */
   'target_profile_unreadable',
+  /** A mapped extra field's value does not fit its type or transforms (rules/field-mapping.ts). */
+  'mapped_value_misfit',
 ]);
 export type QuarantineCode = z.infer<typeof QuarantineCodeSchema>;
 

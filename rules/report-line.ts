@@ -15,7 +15,7 @@ import type { LifecycleAction } from './lifecycle.js';
 import type { Match } from './matching.js';
 import { SYNCED_FIELDS, type Person, type SyncedField } from './person.js';
 import { QuarantineReasonSchema, type QuarantineReason } from './quarantine.js';
-import type { RecordDecision } from './three-way.js';
+import type { FieldDecision, RecordDecision } from './three-way.js';
 
 export const ReportActionSchema = z.enum([
   'created',
@@ -88,10 +88,14 @@ export interface BuildReportLineInput {
   quarantine?: QuarantineReason[];
   /** Fields the Lucca key cannot see for this record: listed as `not_visible`, never as a change. */
   unknown?: readonly SyncedField[];
+  /** Mapped extra attributes of a create (`attr.<name>`), shown like the synced fields. */
+  extraCreate?: readonly { key: string; value: string | null; notVisible?: boolean }[];
+  /** The three-way decisions of the mapped extra attributes of a linked or attached profile. */
+  extraDecisions?: readonly { key: string; decision: FieldDecision }[];
 }
 
 export function buildReportLine(input: BuildReportLineInput): ReportLine {
-  const { sourceId, match, decision, source, lifecycle, quarantine = [], unknown = [] } = input;
+  const { sourceId, match, decision, source, lifecycle, quarantine = [], unknown = [], extraCreate = [], extraDecisions = [] } = input;
   const actions = new Set<ReportAction>();
   const changes: FieldChange[] = [];
   if (quarantine.length > 0) actions.add('quarantined');
@@ -103,11 +107,15 @@ export function buildReportLine(input: BuildReportLineInput): ReportLine {
       if (unknown.includes(field)) changes.push({ field, before: null, after: null, note: 'not_visible' });
       else if (after !== null) changes.push({ field, before: null, after });
     }
+    for (const e of extraCreate) {
+      if (e.notVisible) changes.push({ field: e.key, before: null, after: null, note: 'not_visible' });
+      else if (e.value !== null) changes.push({ field: e.key, before: null, after: e.value });
+    }
   }
   if (match?.kind === 'attach') actions.add('attached');
   if (decision && (match?.kind === 'linked' || match?.kind === 'attach')) {
-    for (const field of SYNCED_FIELDS) {
-      const d = decision.fields[field];
+    const all: [string, FieldDecision][] = [...SYNCED_FIELDS.map((f): [string, FieldDecision] => [f, decision.fields[f]]), ...extraDecisions.map((e): [string, FieldDecision] => [e.key, e.decision])];
+    for (const [field, d] of all) {
       if (d.case === 'not_visible') changes.push({ field, before: d.before, after: d.after, note: 'not_visible' });
       if (d.case === 'unchanged' || d.case === 'converged' || d.case === 'not_visible') continue;
       const change: FieldChange = { field, before: d.before, after: d.after, source: d.source };
@@ -131,7 +139,7 @@ export function buildReportLine(input: BuildReportLineInput): ReportLine {
     action,
     also,
     changes,
-    conflicts: decision ? [...decision.conflicts] : [],
+    conflicts: decision ? [...decision.conflicts, ...extraDecisions.filter((e) => e.decision.conflict).map((e) => e.key)] : [],
     reasons: quarantine,
     ambiguousTargetIds: match?.kind === 'ambiguous' ? [...match.targetIds] : [],
   };

@@ -15,6 +15,7 @@ import { checkTarget, type TargetCheck } from './target-check.js';
 import { findRunningSync } from '../client/run-guard.js';
 import { cadenceFromSpec, describeCadence, TimeZoneSchema, type Cadence } from '../client/schedule-spec.js';
 import { deleteSchedule, describeSchedule, ensureSchedule } from '../client/schedules.js';
+import { storedMappings, storedScope } from '../rules/connection-config.js';
 import { isOperator, recordAudit, type Actor } from './audit.js';
 import { ServiceError } from './errors.js';
 import { TARGETS } from '../activities/targets/registry.js';
@@ -29,7 +30,7 @@ export interface ServiceContext {
   cipher: CredentialCipher;
   /** Temporal, connected on first use. */
   client(): Promise<Client>;
-  env: Pick<Env, 'LUCCA_ALLOWED_HOSTS' | 'TEMPORAL_TASK_QUEUE'>;
+  env: Pick<Env, 'LUCCA_ALLOWED_HOSTS' | 'TEMPORAL_TASK_QUEUE'> & Partial<Pick<Env, 'SCHEDULE_JITTER_SECONDS'>>;
   actor: Actor;
 }
 
@@ -72,7 +73,7 @@ export async function addConnection(sctx: ServiceContext, input: NewConnection, 
   });
   if (row.active) {
     try {
-      await ensureSchedule(await sctx.client(), { connection: scheduled(row), cadence, taskQueue: sctx.env.TEMPORAL_TASK_QUEUE });
+      await ensureSchedule(await sctx.client(), { connection: scheduled(row), cadence, taskQueue: sctx.env.TEMPORAL_TASK_QUEUE, jitterSeconds: sctx.env.SCHEDULE_JITTER_SECONDS });
     } catch (err) {
       // Without its schedule the connection is removed again (it has nothing else yet).
       await deleteConnectionRow(sctx.db, row.id);
@@ -190,7 +191,11 @@ export async function updateConnection(sctx: ServiceContext, name: string, raw: 
     if (newKey === null) {
       throw new ServiceError('refused', `the stored Lucca key of "${row.name}" cannot be decrypted (another CREDENTIALS_KEY?): give it again with --lucca-key.`, 'luccaKey');
     }
-    luccaCheck = await checkLucca({ baseUrl: luccaUrl, apiKey: newKey, today: today(), connection: row.name });
+    // The connection's scope and mapped fields too: a new key without their section or org data is refused.
+    luccaCheck = await checkLucca({
+      baseUrl: luccaUrl, apiKey: newKey, today: today(), connection: row.name,
+      scope: storedScope(row.scope), mappings: storedMappings(row.fieldMappings),
+    });
     if (!luccaCheck.usable) {
       const fails = luccaCheck.lines.filter((l) => l.level === 'fail').map((l) => l.text.replace(/\.$/, ''));
       throw new ServiceError('refused', `the new Lucca ${input.luccaKey !== undefined ? 'key' : 'URL'} was not saved: ${fails.join('; ')}.`, input.luccaKey !== undefined ? 'luccaKey' : 'luccaUrl');
@@ -274,12 +279,13 @@ async function moveSchedule(client: Client, sctx: ServiceContext, before: Connec
   const cadence = newCadence ?? (old ? cadenceFromSpec(old.spec) : null);
   if (!cadence) return null;
   const taskQueue = sctx.env.TEMPORAL_TASK_QUEUE;
+  const jitterSeconds = sctx.env.SCHEDULE_JITTER_SECONDS;
   if (after.name === before.name) {
-    await ensureSchedule(client, { connection: scheduled(after), cadence, taskQueue });
+    await ensureSchedule(client, { connection: scheduled(after), cadence, taskQueue, jitterSeconds });
     return cadence;
   }
   if (!old) return null;
-  await ensureSchedule(client, { connection: scheduled(after), cadence, taskQueue, paused: true });
+  await ensureSchedule(client, { connection: scheduled(after), cadence, taskQueue, jitterSeconds, paused: true });
   try {
     await deleteSchedule(client, before.name);
   } catch (err) {
@@ -290,7 +296,7 @@ async function moveSchedule(client: Client, sctx: ServiceContext, before: Connec
   if (old.state.paused) {
     if (old.state.note) await handle.pause(old.state.note);
   } else {
-    await ensureSchedule(client, { connection: scheduled(after), cadence, taskQueue, paused: false });
+    await ensureSchedule(client, { connection: scheduled(after), cadence, taskQueue, jitterSeconds, paused: false });
   }
   return cadence;
 }
@@ -312,7 +318,7 @@ export async function activateConnection(sctx: ServiceContext, name: string, req
   const cadence = requested ?? (existing && cadenceFromSpec(existing.spec)) ?? DEFAULT_CADENCE;
   if (!row.active) await updateConnectionRow(sctx.db, row.id, { active: true });
   try {
-    await ensureSchedule(client, { connection: scheduled(row), cadence, taskQueue: sctx.env.TEMPORAL_TASK_QUEUE });
+    await ensureSchedule(client, { connection: scheduled(row), cadence, taskQueue: sctx.env.TEMPORAL_TASK_QUEUE, jitterSeconds: sctx.env.SCHEDULE_JITTER_SECONDS });
   } catch (err) {
     if (!row.active) await updateConnectionRow(sctx.db, row.id, { active: false });
     throw err;

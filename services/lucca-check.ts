@@ -3,6 +3,9 @@ import { createLuccaClient } from '../activities/lucca/client.js';
 import { unlimited } from '../activities/http/rate-limiter.js';
 import { SyncError } from '../activities/errors.js';
 import { FIELD_PERMISSION } from '../rules/visibility.js';
+import { usersFields } from '../rules/connection-config.js';
+import { readSource, sourcePermission, type FieldMapping } from '../rules/field-mapping.js';
+import { DIMENSION_LABEL, orgOf, scopeDimensions, type ResolvedScope } from '../rules/scope.js';
 
 /** The six values the HappyPal sync reads, as Lucca names them. */
 export const CHECKED_FIELDS = ['firstName', 'lastName', 'mail', 'birthDate', 'dtContractStart', 'dtContractEnd'] as const;
@@ -92,13 +95,23 @@ export function judgeAccess(sample: readonly unknown[], everyone: readonly unkno
  * Calls Lucca twice with the real client and judges the key. Errors the API reports become a failed
  * check; `connection` names the connection in the hint for a refused key.
  */
-export async function checkLucca(options: { baseUrl: string; apiKey: string; today: string; connection?: string }): Promise<LuccaCheck> {
+export async function checkLucca(options: {
+  baseUrl: string; apiKey: string; today: string; connection?: string;
+  /** The connection's scope and mapped fields: each is checked against what the key sees. */
+  scope?: ResolvedScope | null; mappings?: readonly FieldMapping[];
+}): Promise<LuccaCheck> {
   const dispatcher = createDispatcher(2);
   const lucca = createLuccaClient({ baseUrl: options.baseUrl, apiKey: options.apiKey, dispatcher, limiter: unlimited });
   try {
     const sample = await lucca.listUsers({ offset: 0, limit: 5, fields: ['id', ...CHECKED_FIELDS], formerEmployees: true });
     const everyone = await lucca.listUsers({ offset: 0, limit: PAGE, fields: ['id', 'dtContractEnd'], formerEmployees: true });
-    return judgeAccess(sample.items, everyone.items, options.today);
+    const judged = judgeAccess(sample.items, everyone.items, options.today);
+    const scope = options.scope ?? null;
+    const mappings = options.mappings ?? [];
+    if (scopeDimensions(scope).length === 0 && mappings.length === 0) return judged;
+    const extra = await lucca.listUsers({ offset: 0, limit: PAGE, fields: usersFields(['id'], scope, mappings), formerEmployees: true });
+    const lines = judgeExtras(extra.items, scope, mappings);
+    return { ...judged, usable: judged.usable && lines.every((l) => l.level !== 'fail'), lines: [...judged.lines, ...lines] };
   } catch (err) {
     if (!(err instanceof SyncError)) throw err;
     // The sync's messages promise retries; a one-off check does not retry.
@@ -110,4 +123,43 @@ export async function checkLucca(options: { baseUrl: string; apiKey: string; tod
   } finally {
     await dispatcher.close();
   }
+}
+
+const ROLE_PATH = "in Lucca, open the key's role (Settings › Roles, or Organization › Roles), Co-workers tab";
+
+/**
+ * The scope's organisation data and each mapped field, against what the key returns for the people it
+ * sees (one page): a source absent for everyone is a permission the role lacks, named in the words
+ * of Lucca's screens ("Consult HR files" → select the relevant section). Absent for some only is a
+ * warning (those people's values are not written). Field names and counts only, never a value.
+ */
+export function judgeExtras(records: readonly unknown[], scope: ResolvedScope | null, mappings: readonly FieldMapping[]): CheckLine[] {
+  const lines: CheckLine[] = [];
+  const total = records.length;
+  if (total === 0) return lines;
+  for (const dimension of scopeDimensions(scope)) {
+    const seen = records.filter((r) => (dimension === 'departments' ? orgOf(r).departmentId : orgOf(r).establishmentId) !== null).length;
+    const what = `The scope uses ${DIMENSION_LABEL[dimension]}s`;
+    if (seen === 0) {
+      lines.push({ level: 'fail', text: `${what}, but the key sees no employee's ${DIMENSION_LABEL[dimension]}: ${ROLE_PATH}, grant "Consult users" on the whole organisation (no one would sync).` });
+    } else if (seen < total) {
+      lines.push({ level: 'warn', text: `${what}; the key does not see it for ${total - seen} of ${total} employees sampled: they are neither written nor deactivated.` });
+    } else lines.push({ level: 'ok', text: `${what}: visible for every employee sampled.` });
+  }
+  for (const m of mappings) {
+    const visible = records.filter((r) => readSource(r, m.source).visible);
+    const valued = visible.filter((r) => {
+      const read = readSource(r, m.source);
+      return read.visible && read.value !== null && read.value !== undefined;
+    }).length;
+    const name = `Mapped field ${m.source} → ${m.target}`;
+    if (visible.length === 0) {
+      lines.push({ level: 'fail', text: `${name} is not visible to the key: ${ROLE_PATH}, ${sourcePermission(m.source).replace(/ › select /, ' → select ')}. Until then it is never written.` });
+    } else if (visible.length < total) {
+      lines.push({ level: 'warn', text: `${name} is not visible for ${total - visible.length} of ${total} employees sampled (${sourcePermission(m.source)}): their values are not written.` });
+    } else if (valued === 0) {
+      lines.push({ level: 'warn', text: `${name} is empty for every employee sampled: the section may be empty in Lucca, or the key's role may serve it empty (${sourcePermission(m.source)}).` });
+    } else lines.push({ level: 'ok', text: `${name}: visible (${valued} of ${total} employees sampled have a value).` });
+  }
+  return lines;
 }

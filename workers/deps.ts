@@ -1,6 +1,7 @@
 import type { Env } from '../config/env.js';
 import type { Deps } from '../activities/index.js';
 import { createDispatcher } from '../activities/http/http.js';
+import { keepActivityAlive } from '../activities/http/keep-alive.js';
 import { createPostgresRateLimiter } from '../activities/http/rate-limiter.js';
 import { createDb } from '../db/client.js';
 import { countByHealth } from '../db/queries/incidents.js';
@@ -26,7 +27,9 @@ export function buildDeps(env: Env, databaseUrl: string, logger: Logger = create
     dispatcher,
     logger,
     cipher: createCredentialCipher(loadCredentialsKey(env.CREDENTIALS_KEY, resolveDataDir(env.DATA_DIR))),
-    limiter: createPostgresRateLimiter(db.sql, env.LUCCA_RATE_LIMIT_PER_MINUTE, env.LUCCA_RATE_LIMIT_WINDOW_MS),
+    // Waiting for the shared budget heartbeats (keep-alive.ts): a long wait is not a dead activity.
+    limiter: createPostgresRateLimiter(db.sql, env.LUCCA_RATE_LIMIT_PER_MINUTE, { windowMs: env.LUCCA_RATE_LIMIT_WINDOW_MS, whileWaiting: keepActivityAlive }),
+    targetWriteLimiter: createPostgresRateLimiter(db.sql, env.TARGET_WRITES_PER_MINUTE, { windowMs: env.TARGET_WRITE_WINDOW_MS, whileWaiting: keepActivityAlive }),
     allowedHosts: env.LUCCA_ALLOWED_HOSTS,
     today: () => new Date().toISOString().slice(0, 10),
     reflectFullReadDays: env.REFLECT_FULL_READ_DAYS,

@@ -11,7 +11,7 @@ import { reportFailure } from '../client/errors.js';
 import { StartupError } from '../lib/startup-error.js';
 import { freePort } from '../lib/ports.js';
 import { checkDatabaseUrl } from '../db/postgres.js';
-import { createWorker } from './create-worker.js';
+import { createWorker, workerConcurrencyFromEnv } from './create-worker.js';
 import { buildDeps } from './deps.js';
 import { onPostgresConnectionBug } from './postgres-connection-bug.js';
 
@@ -51,6 +51,7 @@ async function main() {
     connection, namespace: env.TEMPORAL_NAMESPACE, taskQueue: env.TEMPORAL_TASK_QUEUE, deps,
     dataConverter: dataConverterFromEnv(env), // payloads and failure messages encrypted (lib/codec)
     shutdownGraceTime: `${env.SHUTDOWN_GRACE_SECONDS} seconds`,
+    concurrency: workerConcurrencyFromEnv(env),
     ...(env.WORKFLOW_BUNDLE_PATH && { workflowBundle: { codePath: env.WORKFLOW_BUNDLE_PATH } }),
   });
   // Health, incidents and alerts of every connection, evaluated every minute by a fleetHealth workflow.

@@ -1,4 +1,5 @@
 import { defineQuery, defineSignal } from '@temporalio/workflow';
+import type { UsersReadPlan } from '../rules/incremental.js';
 
 /**
  * The contract between clients, workers and the workflow: small inputs made of ids, cursors and
@@ -33,6 +34,10 @@ export interface SyncCursor {
   continuedAsNew: number;
   /** The connection's target, from beginRun (absent in histories recorded before Reflect: HappyPal). */
   target?: string;
+  /** Legacy HappyPal path: full or incremental read, from beginRun (absent in older histories: a full read). */
+  read?: UsersReadPlan;
+  /** Legacy HappyPal path, incremental reads: the part of the Lucca read in progress (absent: 0). */
+  sourcePart?: number;
 }
 
 export interface BeginRunInput {
@@ -40,6 +45,8 @@ export interface BeginRunInput {
   workflowId: string;
   trigger: Trigger;
   dryRun: boolean;
+  /** `sync run --full`: read everything whatever the cursor says (legacy HappyPal histories; the datasets get SyncInput.full). */
+  full?: boolean;
 }
 
 /** One dataset of a run, as the target's descriptor says (activities/targets/registry.ts). */
@@ -58,6 +65,11 @@ export interface BeginRunResult {
   target?: string;
   /** What the run syncs, from the target registry. Optional: histories recorded before the registry lack it. */
   datasets?: RunDataset[];
+  /**
+   * HappyPal histories recorded before the registry: the read plan beginRun decided (the legacy inline
+   * path carries it). Runs of the registry decide it in the dataset's prepare step instead.
+   */
+  read?: UsersReadPlan;
 }
 
 export interface SyncInput {
@@ -66,7 +78,7 @@ export interface SyncInput {
   dryRun?: boolean;
   /** Lets a run through the mass-deactivation guard (an operator's explicit confirmation). */
   confirmDeactivations?: boolean;
-  /** Full resync: ignore incremental read cursors and read everything (Reflect; HappyPal always does). */
+  /** Full resync: ignore the incremental read cursors and read everything (Reflect's datasets, HappyPal's users). */
   full?: boolean;
   /** Lets a run through the visibility guard: the operator accepts that the Lucca key sees less. */
   confirmVisibility?: boolean;

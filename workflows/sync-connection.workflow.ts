@@ -69,10 +69,12 @@ export async function syncConnection(input: SyncInput): Promise<SyncSummary> {
     if (!cursor.runId) {
       const begun = await acts().book.beginRun({
         connectionId: input.connectionId, workflowId: workflowInfo().workflowId, trigger: input.trigger, dryRun: !!input.dryRun,
+        full: !!input.full,
       });
       cursor.runId = begun.runId;
       if (begun.target) cursor.target = begun.target;
       datasets = begun.datasets;
+      if (begun.read) cursor.read = begun.read;
     }
     const runId = cursor.runId;
     const finish = (status: 'completed' | 'blocked', message: string | null) => acts().book.finishRun({ runId, status, message });
@@ -86,16 +88,20 @@ export async function syncConnection(input: SyncInput): Promise<SyncSummary> {
     }
     // Legacy path: runs begun before the patch (see above). Reflect ran one child per dataset of its own list.
     if (cursor.target === 'reflect') return await runDatasets(input, cursor, deadline, LEGACY_REFLECT_DATASETS, finish);
+    const read = cursor.read;
     while (!cursor.sourceDone) {
       cursor.phase = 'fetch-source';
-      const page = await acts().read.fetchSourcePages({ runId, offset: cursor.sourceOffset, maxPages: options.pagesPerActivity });
+      const page = await acts().read.fetchSourcePages({
+        runId, offset: cursor.sourceOffset, maxPages: options.pagesPerActivity, ...(read && { read, part: cursor.sourcePart ?? 0 }),
+      });
       Object.assign(cursor, { sourceOffset: page.offset, sourceDone: page.done, pagesDone: cursor.pagesDone + page.pages });
+      if (page.part !== undefined) cursor.sourcePart = page.part;
       add(page.counts);
       await checkpoint();
     }
     while (!cursor.targetDone) {
       cursor.phase = 'fetch-target';
-      const page = await acts().read.fetchTargetPages({ runId, page: cursor.targetPage, maxPages: options.pagesPerActivity });
+      const page = await acts().read.fetchTargetPages({ runId, page: cursor.targetPage, maxPages: options.pagesPerActivity, ...(read && { read }) });
       Object.assign(cursor, { targetPage: page.page, targetDone: page.done, pagesDone: cursor.pagesDone + page.pages });
       add(page.counts);
       await checkpoint();
@@ -103,11 +109,11 @@ export async function syncConnection(input: SyncInput): Promise<SyncSummary> {
     if (!cursor.planned) {
       cursor.phase = 'plan';
       const plan = await acts().work.planChanges({
-        runId, confirmDeactivations: !!input.confirmDeactivations, confirmVisibility: !!input.confirmVisibility,
+        runId, confirmDeactivations: !!input.confirmDeactivations, confirmVisibility: !!input.confirmVisibility, ...(read && { read }),
       });
       cursor.planned = true;
       add(plan.counts);
-      if (plan.blockedReason) return await acts().book.finishRun({ runId, status: 'blocked', message: plan.blockedReason });
+      if (plan.blockedReason) return await acts().book.finishRun({ runId, status: 'blocked', message: plan.blockedReason, ...(read && { read }) });
       await checkpoint();
     }
     if (!input.dryRun) {
@@ -120,7 +126,8 @@ export async function syncConnection(input: SyncInput): Promise<SyncSummary> {
       }
     }
     cursor.phase = 'report';
-    const summary = await acts().book.finishRun({ runId, status: 'completed', message: null });
+    // Moves the connection's read cursor (in the transaction that closes the run): only now is the read committed.
+    const summary = await acts().book.finishRun({ runId, status: 'completed', message: null, ...(read && { read }) });
     cursor.phase = 'done';
     return summary;
   } catch (err) {

@@ -81,7 +81,7 @@ export async function syncDataset(input: DatasetInput): Promise<DatasetResult> {
       }
     }
     await enter('report');
-    await acts().book.finishDataset({ runId, dataset, plan, dryRun: input.dryRun });
+    await acts().book.finishDataset({ runId, dataset, plan, dryRun: input.dryRun, ...(c.blocked && { blocked: true }) });
     c.phase = 'done';
     await tell('completed');
     return { dataset, status: 'completed', message: c.message, counts: c.counts, ...(c.blocked && { blocked: true }) };

@@ -5,7 +5,30 @@ export interface RateLimiter {
   acquire(bucket: string, signal?: AbortSignal): Promise<void>;
 }
 
+/**
+ * The bucket of a target's write budget: its host (scheme and port included), whatever the
+ * connection, the tenant or the key. A publisher's API limits what it accepts as a whole.
+ */
+export function targetWriteBucket(baseUrl: string): string {
+  return `target-writes:${new URL(baseUrl).origin}`;
+}
+
 export const unlimited: RateLimiter = { acquire: async () => undefined };
+
+export interface RateLimiterOptions {
+  /** Window length (60 s; shorter only in tests). */
+  windowMs?: number;
+  /**
+   * Called before the wait and then at least every `keepAliveEveryMs` while waiting: the worker
+   * passes `keepActivityAlive`, so an activity waiting minutes for a budget shared by many
+   * connections keeps heartbeating instead of timing out and being retried.
+   */
+  whileWaiting?: () => void;
+  keepAliveEveryMs?: number;
+}
+
+/** Default spacing of `whileWaiting` calls: well under the shortest heartbeat timeout (20 s, workflows/policies.ts). */
+export const KEEP_ALIVE_EVERY_MS = 5000;
 
 /**
  * A sliding 60-second window kept in Postgres, so every worker process and every connection that
@@ -13,8 +36,9 @@ export const unlimited: RateLimiter = { acquire: async () => undefined };
  * makes count-then-insert atomic. Never more than `perMinute` requests start in any window
  * (60 s; shorter only in tests).
  */
-export function createPostgresRateLimiter(sql: postgres.Sql, perMinute: number, windowMs = 60_000): RateLimiter {
+export function createPostgresRateLimiter(sql: postgres.Sql, perMinute: number, options: RateLimiterOptions | number = {}): RateLimiter {
   if (perMinute <= 0) return unlimited;
+  const { windowMs = 60_000, whileWaiting, keepAliveEveryMs = KEEP_ALIVE_EVERY_MS } = typeof options === 'number' ? { windowMs: options } : options;
   // A request is counted here before it travels; Lucca counts it when it arrives. A margin of 1/60 of
   // the window (1 s a minute) keeps network jitter from letting a 51st request into Lucca's window.
   const window = `${windowMs + Math.round(windowMs / 60)} milliseconds`;
@@ -35,7 +59,11 @@ export function createPostgresRateLimiter(sql: postgres.Sql, perMinute: number, 
           return Math.max(50, row?.wait_ms ?? 1000);
         });
         if (waitMs === 0) return;
-        await sleep(waitMs + 20, signal);
+        // Waits in slices, each preceded by a heartbeat (when the caller asked for one).
+        for (let left = waitMs + 20; left > 0; left -= keepAliveEveryMs) {
+          whileWaiting?.();
+          await sleep(Math.min(left, keepAliveEveryMs), signal);
+        }
       }
     },
   };

@@ -27,6 +27,10 @@ export interface UsersPageQuery {
   fields: readonly string[];
   formerEmployees?: boolean;
   modifiedSince?: string;
+  /** `dtContractEnd=between,{from},{to}` (plain dates, both included). */
+  contractEndBetween?: { from: string; to: string };
+  /** `id=1,2,3`: these users only. */
+  ids?: string;
   signal?: AbortSignal;
 }
 
@@ -77,6 +81,10 @@ export interface LuccaClient {
   listFixedItems(query: V4PageQuery): Promise<LuccaV4Page>;
   listVariableItems(query: V4PageQuery): Promise<LuccaV4Page>;
   listWorkContracts(query: V4PageQuery): Promise<LuccaV4Page>;
+  /** Org lists (scope resolution): legal entities (legal units), establishments, departments. */
+  listLegalUnits(query: V4PageQuery): Promise<LuccaV4Page>;
+  listEstablishments(query: V4PageQuery): Promise<LuccaV4Page>;
+  listDepartments(query: { offset: number; limit?: number; signal?: AbortSignal }): Promise<LuccaPage>;
 }
 
 export function createLuccaClient(options: LuccaClientOptions): LuccaClient {
@@ -131,6 +139,8 @@ export function createLuccaClient(options: LuccaClientOptions): LuccaClient {
       };
       if (query.formerEmployees) params.formerEmployees = 'true';
       if (query.modifiedSince) params.modifiedAt = `since,${query.modifiedSince}`;
+      if (query.contractEndBetween) params.dtContractEnd = `between,${query.contractEndBetween.from},${query.contractEndBetween.to}`;
+      if (query.ids) params.id = query.ids;
       return v3Page('/api/v3/users', params, query.signal);
     },
 
@@ -165,6 +175,12 @@ export function createLuccaClient(options: LuccaClientOptions): LuccaClient {
     // https://developers.lucca.fr/api-reference/legacy/directory/get-work-contracts (`fields.root` takes only `count`;
     // no `next`: a full page means there may be another)
     listWorkContracts: (query) => v4Page('/directory/api/4.0/work-contracts', query, 'count'),
+    // Organisation structure (lumapps/tap-lucca-legacy: legal-units, establishments; v3 departments)
+    listLegalUnits: (query) => v4Page('/organization/structure/api/legal-units', query, 'count'),
+    listEstablishments: (query) => v4Page('/organization/structure/api/establishments', query, 'count'),
+    listDepartments: (query) => v3Page('/api/v3/departments', {
+      fields: 'id,name', paging: `${query.offset},${query.limit ?? LUCCA_PAGE_LIMIT}`,
+    }, query.signal),
   };
 }
 

@@ -21,8 +21,11 @@ export interface DatasetSteps {
   plan(input: DatasetStep & { plan: DatasetReadPlan; confirmDeletions: boolean; confirmVisibility?: boolean }): Promise<DatasetPlanned>;
   /** Applies up to `maxLines` planned lines; `done` when none is left. Not called on a dry run. */
   write(input: DatasetStep & { maxLines: number }): Promise<{ done: boolean; counts: Record<string, number> }>;
-  /** The dataset synced (or planned, on a dry run): e.g. its read cursor moves on. */
-  finish(input: DatasetStep & { plan: DatasetReadPlan; dryRun: boolean }): Promise<{ counts: Record<string, number> }>;
+  /**
+   * The dataset synced (or planned, on a dry run; or `blocked` by a guard at plan, nothing written):
+   * e.g. its read cursor moves on. `blocked` is absent in histories recorded before it was passed.
+   */
+  finish(input: DatasetStep & { plan: DatasetReadPlan; dryRun: boolean; blocked?: boolean }): Promise<{ counts: Record<string, number> }>;
   /** Lucca refused the dataset's read and the target skips it (onForbidden `skip-dataset`): one report line says why. */
   reportForbidden(input: DatasetStep & { message: string }): Promise<void>;
 }

@@ -35,7 +35,7 @@ export function datasetActivities(deps: Deps, connectors: Connectors) {
     async applyDataset(input: DatasetStep & { maxLines: number }): Promise<{ done: boolean; counts: Record<string, number> }> {
       return (await stepsOf(input.runId)).write(input);
     },
-    async finishDataset(input: DatasetStep & { plan: DatasetReadPlan; dryRun: boolean }): Promise<{ counts: Record<string, number> }> {
+    async finishDataset(input: DatasetStep & { plan: DatasetReadPlan; dryRun: boolean; blocked?: boolean }): Promise<{ counts: Record<string, number> }> {
       return (await stepsOf(input.runId)).finish(input);
     },
     async reportDatasetBlocked(input: DatasetStep & { message: string }): Promise<void> {

@@ -5,13 +5,14 @@ import { EXIT } from '../errors.js';
 import { out } from '../output.js';
 import { requireConnection, withContext } from '../runtime.js';
 import { checkLucca } from '../../services/lucca-check.js';
+import { storedMappings, storedScope } from '../../rules/connection-config.js';
 
 const MARK = { ok: 'ok  ', warn: 'warn', fail: 'FAIL' } as const;
 
 export function registerConnectionTest(group: Command): void {
   group
     .command('test <name>')
-    .description("check the Lucca key (reachability, accepted key, visible fields, former employees) and the target key (exit 1 if either is unusable)")
+    .description("check the Lucca key (reachability, accepted key, visible fields, former employees, the scope's org data and mapped fields) and the target key (exit 1 if either is unusable)")
     .action(async (name: string) => {
       await withContext(async (ctx) => {
         const row = await requireConnection(ctx, name);
@@ -21,6 +22,8 @@ export function registerConnectionTest(group: Command): void {
           apiKey: ctx.cipher.decrypt(row.luccaKeyEnc),
           today: new Date().toISOString().slice(0, 10),
           connection: row.name,
+          scope: storedScope(row.scope),
+          mappings: storedMappings(row.fieldMappings),
         });
         for (const line of result.lines) out(`  ${MARK[line.level]}  ${line.text}`);
         out(result.usable ? 'The key is usable for the sync.' : 'The key is NOT usable yet: fix the items marked FAIL, then test again.');

@@ -1,5 +1,6 @@
 import type { ScheduleDescription } from '@temporalio/client';
 import type { Command } from 'commander';
+import { describeConfig } from '../../services/connection-scope.js';
 import { listConnections, type Connection } from '../../db/queries/connections.js';
 import { maskSecret } from '../../lib/credentials.js';
 import { connectionAudit, formatAuditDetail } from '../../services/audit.js';
@@ -95,6 +96,9 @@ export function registerConnectionView(group: Command): void {
         out(`  active:       ${row.active ? 'yes' : `no (activate with: lucca-sync connection activate ${row.name})`}`);
         out(`  policy:       ${row.defaultPolicy}${fields}`);
         out(`  guard:        stop before deactivating more than ${row.deactivationGuardPct} % of linked profiles`);
+        const config = describeConfig(row);
+        out(`  scope:        ${config.scope}`);
+        out(`  mappings:     ${config.mappings.length ? config.mappings.join('; ') : 'none'}`);
         const health = (await healthOf(ctx, [row], [described])).get(row.name);
         if (health) out(`  health:       ${label(health.state)} (${health.cause})`);
         out(`  schedule:     ${s.cadence}, ${s.state}`);

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { registerConnectionAdd } from './connection-add.js';
 import { registerConnectionManage } from './connection-manage.js';
+import { registerConnectionScope } from './connection-scope.js';
 import { registerConnectionTest } from './connection-test.js';
 import { registerConnectionUpdate } from './connection-update.js';
 import { registerConnectionView } from './connection-view.js';
@@ -13,4 +14,5 @@ export function registerConnectionCommands(program: Command): void {
   registerConnectionTest(group);
   registerConnectionUpdate(group);
   registerConnectionManage(group);
+  registerConnectionScope(group);
 }

@@ -39,7 +39,7 @@ export function registerScheduleCommands(program: Command): void {
         const row = await requireScheduled(ctx, name);
         const client = await ctx.client();
         await ensureSchedule(client, {
-          connection: { id: row.id, name: row.name, target: row.target }, cadence, taskQueue: ctx.env.TEMPORAL_TASK_QUEUE,
+          connection: { id: row.id, name: row.name, target: row.target }, cadence, taskQueue: ctx.env.TEMPORAL_TASK_QUEUE, jitterSeconds: ctx.env.SCHEDULE_JITTER_SECONDS,
         });
         const paused = (await describeSchedule(client, row.name))?.state.paused;
         await recordAudit(ctx.db, { actor: cliActor(), action: 'schedule', connection: row, detail: { schedule: describeCadence(cadence) } });

@@ -90,7 +90,7 @@ export async function listConnections(db: Db): Promise<Connection[]> {
 }
 
 export type ConnectionChanges = Partial<Pick<Connection,
-  'name' | 'luccaUrl' | 'luccaKeyEnc' | 'targetUrl' | 'targetKeyEnc' | 'defaultPolicy' | 'fieldPolicies' | 'active' | 'deactivationGuardPct' | 'allowedHosts' | 'target' | 'company'>>;
+  'name' | 'luccaUrl' | 'luccaKeyEnc' | 'targetUrl' | 'targetKeyEnc' | 'defaultPolicy' | 'fieldPolicies' | 'active' | 'deactivationGuardPct' | 'allowedHosts' | 'target' | 'company' | 'scope' | 'fieldMappings'>>;
 
 export async function updateConnection(db: Db, id: string, set: ConnectionChanges) {
   await db.update(connections).set({ ...set, updatedAt: new Date() }).where(eq(connections.id, id));
@@ -174,4 +174,11 @@ export async function resetConnectionMemory(db: Db, connectionId: string): Promi
       .returning({ id: datasetCursors.dataset });
     return { snapshots: gone.length, cursors: cursors.length };
   });
+}
+
+/** Lucca ids linked to a target profile, for the scope preview (which linked people would leave the scope). */
+export async function linkedSourceIds(db: Db, connectionId: string, dataset: string): Promise<string[]> {
+  const rows = await db.select({ sourceId: recordLinks.sourceId }).from(recordLinks)
+    .where(and(eq(recordLinks.connectionId, connectionId), eq(recordLinks.dataset, dataset)));
+  return rows.map((r) => r.sourceId);
 }

@@ -69,7 +69,13 @@ interface Written {
   targetId: string;
 }
 
-export async function runBaseline(input: BaselineInput): Promise<BaselineResult> {
+/** A database pool and HTTP dispatcher shared by many baseline syncs in one process (the fleet baseline). */
+export interface BaselineShared {
+  db: DbHandle;
+  dispatcher: ReturnType<typeof createDispatcher>;
+}
+
+export async function runBaseline(input: BaselineInput, shared?: BaselineShared): Promise<BaselineResult> {
   const started = performance.now();
   const phases: Record<string, number> = {};
   let mark = started;
@@ -79,8 +85,8 @@ export async function runBaseline(input: BaselineInput): Promise<BaselineResult>
     mark = now;
   };
 
-  const db = createDb(input.databaseUrl, { max: 10 });
-  const dispatcher = createDispatcher();
+  const db = shared?.db ?? createDb(input.databaseUrl, { max: 10 });
+  const dispatcher = shared?.dispatcher ?? createDispatcher();
   try {
     const cipher = createCredentialCipher(Buffer.from(input.credentialsKey, 'base64'));
     const [connection] = await db.db.select({
@@ -182,9 +188,54 @@ export async function runBaseline(input: BaselineInput): Promise<BaselineResult>
       maxRssKb: process.resourceUsage().maxRSS,
     };
   } finally {
-    await dispatcher.close();
-    await db.close();
+    if (!shared) {
+      await dispatcher.close();
+      await db.close();
+    }
   }
+}
+
+/**
+ * The fleet baseline (`npm run bench:fleet`): `runBaseline` for many connections, `concurrency` of
+ * them at a time, in one process with one pool and one dispatcher, as a plain script serving a
+ * publisher's fleet would. Each connection's sync is exactly the single-company baseline above.
+ */
+export interface BaselineFleetInput extends Omit<BaselineInput, 'connectionId'> {
+  connectionIds: string[];
+  concurrency: number;
+}
+
+export interface BaselineFleetResult {
+  ms: number;
+  /** Per connection, in input order: start and end offsets from the fleet's start (ms), and its result. */
+  syncs: { connectionId: string; startMs: number; endMs: number; read: number; counts: Record<string, number> }[];
+  /** CPU time of this process (user + system), ms. */
+  cpuMs: number;
+  maxRssKb: number;
+}
+
+export async function runBaselineFleet(input: BaselineFleetInput): Promise<BaselineFleetResult> {
+  const started = performance.now();
+  const cpu0 = process.cpuUsage();
+  const shared: BaselineShared = { db: createDb(input.databaseUrl, { max: 20 }), dispatcher: createDispatcher() };
+  const syncs: BaselineFleetResult['syncs'] = [];
+  try {
+    let next = 0;
+    const lane = async () => {
+      while (next < input.connectionIds.length) {
+        const connectionId = input.connectionIds[next++] as string;
+        const startMs = performance.now() - started;
+        const result = await runBaseline({ ...input, connectionId }, shared);
+        syncs.push({ connectionId, startMs, endMs: performance.now() - started, read: result.read, counts: result.counts });
+      }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(input.concurrency, input.connectionIds.length)) }, lane));
+  } finally {
+    await shared.dispatcher.close();
+    await shared.db.close();
+  }
+  const cpu = process.cpuUsage(cpu0);
+  return { ms: performance.now() - started, syncs, cpuMs: (cpu.user + cpu.system) / 1000, maxRssKb: process.resourceUsage().maxRSS };
 }
 
 /** Links, snapshots (new base or status only) and conflicts of a batch of written records, in one transaction. */
@@ -241,7 +292,9 @@ if (isMain) {
     process.stderr.write('usage: node --import tsx dev/bench/baseline.ts \'{"databaseUrl": …, "connectionId": …, …}\'\n');
     process.exit(2);
   }
-  runBaseline(JSON.parse(raw) as BaselineInput).then(
+  const parsed = JSON.parse(raw) as BaselineInput | BaselineFleetInput;
+  const run = 'connectionIds' in parsed ? runBaselineFleet(parsed) : runBaseline(parsed);
+  run.then(
     (result) => process.stdout.write(`BASELINE_RESULT ${JSON.stringify(result)}\n`),
     (err: unknown) => {
       process.stderr.write(`baseline failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);

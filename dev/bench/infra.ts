@@ -96,9 +96,12 @@ export interface BenchInfra {
   client: Client;
   /** A small pool of the bench itself (statistics, connections). */
   sql: postgres.Sql;
+  /** The Temporal dev server's process (CPU figures) and its Prometheus endpoint, when asked for. */
+  temporalPid: number | undefined;
+  temporalMetricsUrl: string | undefined;
 }
 
-export async function startInfra(log: (message: string) => void, options: { prebuiltBundle: boolean }): Promise<BenchInfra> {
+export async function startInfra(log: (message: string) => void, options: { prebuiltBundle: boolean; temporalMetrics?: boolean }): Promise<BenchInfra> {
   const env = parseEnv();
   let workflowBundlePath: string | undefined;
   if (options.prebuiltBundle) {
@@ -111,11 +114,13 @@ export async function startInfra(log: (message: string) => void, options: { preb
   const { databaseUrl, postgresDescription } = await startDatabase(env.DATABASE_URL);
   log(`PostgreSQL: ${postgresDescription}, database migrated`);
 
+  const metricsPort = options.temporalMetrics ? await freePort() : undefined;
   const temporal = await startTemporalServer({
     cliPath: findTemporalCli(env),
     address: `127.0.0.1:${await freePort()}`,
     uiPort: await freePort(),
     headless: true,
+    ...(metricsPort && { metricsPort }),
   });
   onCleanup('Temporal dev server', () => temporal.stop());
   log(`Temporal dev server (in memory, headless) on ${temporal.address}`);
@@ -131,6 +136,8 @@ export async function startInfra(log: (message: string) => void, options: { preb
     temporalAddress: temporal.address,
     client: new Client({ connection, namespace: 'default', dataConverter: createDataConverter(parsePayloadKeys(BENCH_PAYLOAD_KEYS)) }),
     sql,
+    temporalPid: temporal.pid,
+    temporalMetricsUrl: metricsPort ? `http://127.0.0.1:${metricsPort}/metrics` : undefined,
   };
 }
 
@@ -156,6 +163,25 @@ export async function startDatabase(databaseUrl: string | undefined): Promise<{ 
   await migrateDatabase(scratch.url);
   return { databaseUrl: scratch.url, postgresDescription };
 }
+
+/** CPU time (user + system) a process has used so far, ms, from /proc/<pid>/stat; null when it is gone. */
+export function procCpuMs(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // after "pid (comm) ": field 3 onwards
+    const ticks = Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15)
+    return (ticks * 1000) / CLOCK_TICKS;
+  } catch {
+    return null;
+  }
+}
+const CLOCK_TICKS = (() => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
 
 /** VmRSS and VmHWM (peak) of a process, in KiB, from /proc/<pid>/status. */
 export function procMemory(pid: number): { rssKb: number; hwmKb: number } | null {
@@ -197,6 +223,8 @@ export async function startWorker(options: {
   workflowBundlePath?: string;
   /** NODE_OPTIONS of the worker process (e.g. a heap cap), for experiments. */
   nodeOptions?: string;
+  /** More settings of the worker's environment (WORKER_MAX_*, TARGET_WRITES_PER_MINUTE…). */
+  env?: Record<string, string>;
 }): Promise<WorkerChild> {
   // The production flags (workers/node-flags.ts) unless the experiment sets a heap cap of its own.
   const ownCap = options.nodeOptions?.includes('--max-old-space-size') ?? false;
@@ -218,6 +246,7 @@ export async function startWorker(options: {
       LOG_LEVEL: 'info',
       ...(options.workflowBundlePath && { WORKFLOW_BUNDLE_PATH: options.workflowBundlePath }),
       ...(options.nodeOptions && { NODE_OPTIONS: options.nodeOptions }),
+      ...options.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -122,3 +122,67 @@ export function requestDelta(before: RequestSnapshot, after: RequestSnapshot): R
   }
   return { lucca: after.lucca.total - before.lucca.total, luccaByStatus, happypal, happypalByEndpoint };
 }
+
+/** One history event, as much of it as the action count reads (a `temporal.api.history.v1.HistoryEvent`). */
+export interface ActionEvent {
+  workflowExecutionStartedEventAttributes?: unknown;
+  activityTaskScheduledEventAttributes?: unknown;
+  activityTaskStartedEventAttributes?: { attempt?: number | null } | null;
+  timerStartedEventAttributes?: unknown;
+  workflowExecutionSignaledEventAttributes?: unknown;
+  upsertWorkflowSearchAttributesEventAttributes?: unknown;
+  startChildWorkflowExecutionInitiatedEventAttributes?: unknown;
+  markerRecordedEventAttributes?: { workflowTaskCompletedEventId?: unknown } | null;
+  workflowExecutionUpdateAcceptedEventAttributes?: unknown;
+}
+
+/**
+ * Billable actions of one workflow run, counted from its history as Temporal Cloud defines them
+ * (https://docs.temporal.io/cloud/actions, "Temporal Cloud Actions"):
+ * - workflow started: 1 (client start, continue-as-new, child start); a start by a Schedule adds
+ *   2 for the Schedule's own action ("each execution of a Schedule accrues three Actions");
+ * - activity started or retried: 1 per ActivityTaskScheduled, plus `attempt − 1` on its
+ *   ActivityTaskStarted (intermediate retries leave no event of their own);
+ * - local activities: 1 per workflow task that recorded markers, however many;
+ * - timer started, signal received, search-attribute upsert, update accepted: 1 each;
+ * - start child workflow initiated: 2.
+ * Activity heartbeats that reach the server and queries are actions too but leave no event: they
+ * are not in this count (the bench reads them from the server's own `action` metric).
+ */
+export function billableActions(events: readonly ActionEvent[], options: { startedBySchedule: boolean }): Record<string, number> {
+  const out: Record<string, number> = {};
+  const add = (kind: string, n = 1) => {
+    if (n > 0) out[kind] = (out[kind] ?? 0) + n;
+  };
+  const markerTasks = new Set<string>();
+  for (const e of events) {
+    if (e.workflowExecutionStartedEventAttributes) {
+      add('workflowStarted');
+      if (options.startedBySchedule) add('scheduleStart', 2);
+    }
+    if (e.activityTaskScheduledEventAttributes) add('activityScheduled');
+    if (e.activityTaskStartedEventAttributes) add('activityRetried', Math.max(0, (e.activityTaskStartedEventAttributes.attempt ?? 1) - 1));
+    if (e.timerStartedEventAttributes) add('timerStarted');
+    if (e.workflowExecutionSignaledEventAttributes) add('signal');
+    if (e.upsertWorkflowSearchAttributesEventAttributes) add('searchAttributesUpserted');
+    if (e.startChildWorkflowExecutionInitiatedEventAttributes) add('childWorkflowStarted', 2);
+    if (e.workflowExecutionUpdateAcceptedEventAttributes) add('updateAccepted');
+    if (e.markerRecordedEventAttributes) markerTasks.add(String(e.markerRecordedEventAttributes.workflowTaskCompletedEventId));
+  }
+  add('localActivities', markerTasks.size);
+  return out;
+}
+
+/** Sum of a Prometheus counter's samples by one label, from a /metrics text (e.g. Temporal's `action` by `action_type`). */
+export function promCounterBy(text: string, metric: string, label: string, filter: Record<string, string> = {}): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(`${metric}{`)) continue;
+    const close = line.lastIndexOf('}');
+    const labels = Object.fromEntries([...line.slice(metric.length + 1, close).matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((m) => [m[1], m[2]]));
+    if (Object.entries(filter).some(([k, v]) => labels[k] !== v)) continue;
+    const key = labels[label] ?? '';
+    out[key] = (out[key] ?? 0) + Number(line.slice(close + 1).trim());
+  }
+  return out;
+}

@@ -3,7 +3,9 @@ import type { BenchResults, CaseResult } from './run.js';
 
 const s = (ms: number) => (ms / 1000).toFixed(1);
 const int = (n: number) => Math.round(n).toLocaleString('en');
-const KIND: Record<CaseResult['kind'], string> = { first: 'first full sync', noop: 'no-op resync', change: '1 % changed' };
+const KIND: Record<CaseResult['kind'], string> = {
+  first: 'first full sync', noop: 'no-op resync (incremental)', change: '1 % changed (incremental)', 'noop-full': 'no-op resync, full read (--full)',
+};
 
 /** HappyPal write requests (create, update, deactivate, reactivate) as the simulator counted them. */
 function writes(byEndpoint: Record<string, number>): number {

@@ -25,7 +25,6 @@ import { createDb, type DbHandle } from '../../db/client.js';
 import { insertConnection } from '../../db/queries/connections.js';
 import { createCredentialCipher } from '../../lib/credentials.js';
 import { generateCompany, type Company } from '../simulators/data/company.js';
-import { rename } from '../simulators/data/mutations.js';
 import { startHappyPalSimulator, type HappyPalSimulator } from '../simulators/happypal/server.js';
 import { luccaGet } from '../simulators/lucca/fixtures.js';
 import { startLuccaSimulator, type LuccaSimulator } from '../simulators/lucca/server.js';
@@ -35,11 +34,17 @@ import {
   benchArgs, gitCommit, onCleanup, procMemory, RESULTS_DIR, runBaselineProcess, runBench, startInfra, startWorker, writeResults, type BenchInfra, type WorkerChild,
 } from './infra.js';
 import { historyFacts, requestDelta, requestSnapshot, rowsWritten, tableCounters, type HistoryFacts, type RequestCounts, type RowsWritten } from './measure.js';
+import { changeOnePercent } from './mutate.js';
 import { summariseProfiles } from './profile-summary.js';
 import { WORKER_NODE_FLAGS } from '../../workers/node-flags.js';
 import { renderMarkdown, renderTable } from './report.js';
 
-export type CaseKind = 'first' | 'noop' | 'change';
+/**
+ * first: the first sync (a full read). noop and change (1 % renamed): resyncs as scheduled, which read
+ * incrementally (activities/sync/incremental.ts). noop-full: a no-op resync forced to read everything
+ * (`sync run --full`, what the periodic full read costs). The baseline always reads everything.
+ */
+export type CaseKind = 'first' | 'noop' | 'change' | 'noop-full';
 
 export interface CaseResult {
   size: number;
@@ -138,6 +143,8 @@ let workerSeq = 0;
 async function setUpSize(infra: BenchInfra, db: DbHandle, size: number, luccaRate: number, profileDir: string | undefined): Promise<SizeEnv & { close(): Promise<void> }> {
   log(`${size.toLocaleString('en')} employees: generating the company, starting simulators and a worker process`);
   const company = generateCompany({ employees: size, seed: 2025, asOf: TODAY, withActivity: false });
+  // Modification stamps follow the wall clock, as the worker's incremental cursor does.
+  company.clock.useWallClock();
   const lucca = await startLuccaSimulator({ rateLimitPerMinute: 0 });
   lucca.addInstance({ name: 'bench', company, keys: [{ key: 'bench-lucca-key', name: 'bench' }] });
   const happypalOurs = await startHappyPalSimulator({ rateLimitPerMinute: 0, apiKey: 'bench-happypal-ours' });
@@ -178,29 +185,13 @@ async function setUpSize(infra: BenchInfra, db: DbHandle, size: number, luccaRat
   };
 }
 
-/** Renames 1 % of the employees who have a profile (valid records, contract not ended), spread evenly. */
-function changeOnePercent(company: Company): number {
-  const invalid = new Set(company.invalidUserIds.map((r) => r.userId));
-  const eligible = company.users.filter((u) => !invalid.has(u.id) && (u.dtContractEnd === null || u.dtContractEnd >= TODAY) && u.lastName);
-  const want = Math.max(1, Math.round(company.users.length / 100));
-  const stride = Math.max(1, Math.floor(eligible.length / want));
-  let changed = 0;
-  for (let i = 0; i < eligible.length && changed < want; i += stride) {
-    const user = eligible[i];
-    if (!user) break;
-    rename(company, user.id, { lastName: `${user.lastName}-Martin` });
-    changed += 1;
-  }
-  return changed;
-}
-
-async function runOurs(infra: BenchInfra, env: SizeEnv, label: string) {
+async function runOurs(infra: BenchInfra, env: SizeEnv, label: string, full = false) {
   const workflowId = `bench-${label}-${Date.now().toString(36)}`;
   const before = requestSnapshot(env.lucca, env.happypalOurs);
   env.worker.resetPeak();
   const started = performance.now();
   const handle = await infra.client.workflow.start('syncConnection', {
-    taskQueue: env.worker.taskQueue, workflowId, args: [{ connectionId: env.oursId, trigger: 'manual', ...(SYNC_OPTIONS && { options: SYNC_OPTIONS }) }],
+    taskQueue: env.worker.taskQueue, workflowId, args: [{ connectionId: env.oursId, trigger: 'manual', ...(full && { full }), ...(SYNC_OPTIONS && { options: SYNC_OPTIONS }) }],
   });
   const summary = (await Promise.race([handle.result(), env.worker.died]).catch(async (err: unknown) => {
     await handle.terminate('the bench worker died').catch(() => undefined);
@@ -215,10 +206,10 @@ async function runOurs(infra: BenchInfra, env: SizeEnv, label: string) {
 }
 
 async function runCase(infra: BenchInfra, db: DbHandle, env: SizeEnv, size: number, kind: CaseKind): Promise<Omit<CaseResult, 'round'>> {
-  const changed = kind === 'change' ? changeOnePercent(env.company) : 0;
+  const changed = kind === 'change' ? changeOnePercent(env.company, TODAY) : 0;
   log(`${size.toLocaleString('en')} ${kind}${changed ? ` (${changed} renamed in Lucca)` : ''}: our sync (Temporal, worker process)…`);
   const c0 = await tableCounters(infra.sql);
-  const ours = await runOurs(infra, env, `${size}-${kind}`);
+  const ours = await runOurs(infra, env, `${size}-${kind}`, kind === 'noop-full');
   log(`  ours ${(ours.ms / 1000).toFixed(1)} s, status ${ours.summary.status}, ${JSON.stringify(ours.summary.counts)}; settling ${SETTLE_MS} ms for Postgres counters`);
   await sleep(SETTLE_MS);
   const c1 = await tableCounters(infra.sql);
@@ -287,7 +278,7 @@ async function main() {
         try {
           await sleep(SETTLE_MS); // start every size with settled counters
           workerIdleRssMb[String(size)] = Math.max(workerIdleRssMb[String(size)] ?? 0, mb(procMemory(env.worker.pid)?.rssKb ?? 0));
-          for (const kind of ['first', 'noop', 'change'] as const) cases.push({ ...(await runCase(infra, db, env, size, kind)), round });
+          for (const kind of ['first', 'noop', 'change', 'noop-full'] as const) cases.push({ ...(await runCase(infra, db, env, size, kind)), round });
           hwmResettable &&= env.worker.hwmResettable;
         } finally {
           await env.close();

@@ -100,6 +100,7 @@ async function main() {
   await updateConnection(db.db, connection.id, { allowedHosts: [new URL(lucca.url).host, new URL(happypal.url).host] });
   await ensureSchedule(client, {
     connection, cadence: { kind: 'daily', hour: 6, minute: 0, timezone: 'Europe/Paris' }, taskQueue: env.TEMPORAL_TASK_QUEUE,
+    jitterSeconds: env.SCHEDULE_JITTER_SECONDS,
   });
   await ensureFleetHealthSchedule(client, env.TEMPORAL_TASK_QUEUE); // health, incidents and alerts every minute
   step(`connection "${NAME}" with schedule sync-${NAME} (daily 06:00 Europe/Paris); first sync triggered through it`);

@@ -15,6 +15,8 @@ export interface TemporalServerOptions {
   headless?: boolean;
   codecEndpoint?: string;
   namespace?: string;
+  /** Serve the server's Prometheus metrics (among them `action`, what Temporal Cloud bills) on this port. */
+  metricsPort?: number;
   /** Ms to wait for the server to answer. */
   startTimeoutMs?: number;
 }
@@ -71,6 +73,7 @@ export async function startTemporalServer(options: TemporalServerOptions): Promi
   if (options.headless) args.push('--headless');
   else args.push('--ui-port', String(options.uiPort));
   if (options.codecEndpoint) args.push('--ui-codec-endpoint', options.codecEndpoint);
+  if (options.metricsPort) args.push('--metrics-port', String(options.metricsPort));
 
   const child = spawn(options.cliPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   const spawnFailed = new Promise<Error>((resolve) => child.once('error', resolve));

@@ -37,6 +37,13 @@ export interface ModelConfig {
   log?: (line: string) => void;
   /** Stop after the step that passes this time (epoch ms): keeps a soak bounded. */
   deadline?: number;
+  /**
+   * Resyncs read incrementally (the connection's full read every 7 days, as in production): the model
+   * works out, from Lucca's own data, which employees each run reads (modified since the last
+   * successful run started, less 5 minutes; contracts ended since two days before it; those the last run
+   * could not settle) and the oracle predicts from those alone. Otherwise every run reads everything.
+   */
+  incremental?: boolean;
 }
 
 export interface ModelStats {
@@ -48,6 +55,9 @@ export interface ModelStats {
   faultAnswers: number;
   luccaChanges: number;
   handEdits: number;
+  /** Syncs that read incrementally (ModelConfig.incremental), and their full reads after the first. */
+  incrementalReads?: number;
+  laterFullReads?: number;
 }
 
 export const emptyStats = (): ModelStats => ({ syncs: 0, blocked: 0, recordsChecked: 0, faultSwitches: 0, faultAnswers: 0, luccaChanges: 0, handEdits: 0 });
@@ -58,13 +68,15 @@ export function replayCommand(config: ModelConfig): string {
     `npm run soak -- --seed ${config.seed} --policy ${config.policy}`,
     config.fieldPolicies ? `--fields '${JSON.stringify(config.fieldPolicies)}'` : '',
     `--steps ${config.steps} --employees ${config.employees} --fault-rate ${config.faultRate ?? DEFAULT_FAULT_RATE}`,
-    `--mass-every ${config.massDepartureEvery ?? 0} --switch-rate ${config.policySwitchRate ?? 0} --verbose`,
+    `--mass-every ${config.massDepartureEvery ?? 0} --switch-rate ${config.policySwitchRate ?? 0}${config.incremental ? ' --incremental' : ''} --verbose`,
   ];
   return parts.filter(Boolean).join(' ');
 }
 
 const DEFAULT_FAULT_RATE = 0.35;
 const DAY = 86_400_000;
+const HOUR = 3_600_000;
+const FULL_READ_DAYS = 7;
 const addDays = (day: string, n: number) => new Date(Date.parse(`${day}T00:00:00Z`) + n * DAY).toISOString().slice(0, 10);
 
 class ModelFailure extends Error {
@@ -76,7 +88,11 @@ export async function runModel(h: ChaosHarness, config: ModelConfig, stats: Mode
   const rng = createRng(config.seed);
   const company = h.lucca.sim.company('demo');
   const oracle = new SyncOracle();
-  const { id: connectionId } = await h.addConnection({ defaultPolicy: config.policy, fieldPolicies: config.fieldPolicies ?? {} });
+  const { id: connectionId } = await h.addConnection({
+    defaultPolicy: config.policy, fieldPolicies: config.fieldPolicies ?? {}, fullReadDays: config.incremental ? FULL_READ_DAYS : 0,
+  });
+  // What the connection's read cursor holds, worked out independently (model clock, like deps.now).
+  const read = { lastSince: null as number | null, lastFull: null as number | null, settingsChanged: false, quarantined: new Set<string>(), ambiguous: new Set<string>() };
   let policy = config.policy;
   const log = config.log ?? (() => undefined);
   let counter = 0;
@@ -113,7 +129,8 @@ export async function runModel(h: ChaosHarness, config: ModelConfig, stats: Mode
       for (let n = Math.floor(rng() * 5); n > 0; n--) actions.push(luccaChange(h, company, rng, today, unique, oracle));
       if (rng() < (config.policySwitchRate ?? 0)) {
         policy = pick(rng, (['lucca-wins', 'target-wins', 'review'] as const).filter((p) => p !== policy));
-        await h.db.db.update(connections).set({ defaultPolicy: policy }).where(eq(connections.id, connectionId));
+        await h.db.db.update(connections).set({ defaultPolicy: policy, updatedAt: new Date() }).where(eq(connections.id, connectionId));
+        read.settingsChanged = true;
         actions.push(`operator policy ${policy}`);
       }
       for (let n = Math.floor(rng() * 4); n > 0; n--) {
@@ -133,8 +150,35 @@ export async function runModel(h: ChaosHarness, config: ModelConfig, stats: Mode
   async function syncAndCheck(step: number, actions: string[]): Promise<void> {
     log(`${where(step, actions)}`);
     const before = faultAnswers(h);
-    const sources = sourcesOf(company);
-    const options = { today: company.clock.today(), policy, ...(config.fieldPolicies && { fieldPolicies: config.fieldPolicies }) };
+    const now = company.clock.now();
+    const today = company.clock.today();
+    const full = !config.incremental || read.lastSince === null || read.lastFull === null || read.settingsChanged ||
+      now - read.lastFull >= FULL_READ_DAYS * DAY - HOUR || read.lastSince > now;
+    let sources = sourcesOf(company);
+    if (!full) {
+      const since = (read.lastSince as number) - 5 * 60_000;
+      const endedFrom = new Date((read.lastSince as number) - 2 * DAY).toISOString().slice(0, 10);
+      const inConflict = new Set([...oracle.conflicts.keys()].map((k) => k.split(':')[0]));
+      sources = sources.filter(({ sourceId }) => {
+        const u = company.byId.get(Number(sourceId)) as User;
+        return u.modifiedAt >= since || (u.dtContractEnd !== null && u.dtContractEnd >= endedFrom && u.dtContractEnd <= today) ||
+          read.quarantined.has(sourceId) || read.ambiguous.has(sourceId) || inConflict.has(sourceId);
+      });
+      actions.push(`incremental read of ${sources.length}`);
+      stats.incrementalReads = (stats.incrementalReads ?? 0) + 1;
+    } else if (config.incremental) {
+      actions.push('full read');
+      if (read.lastFull !== null) stats.laterFullReads = (stats.laterFullReads ?? 0) + 1;
+    }
+    const options = { today, policy, incremental: !full, ...(config.fieldPolicies && { fieldPolicies: config.fieldPolicies }) };
+    const settle = (p: Prediction) => {
+      if (p.status !== 'completed') return;
+      read.lastSince = now;
+      if (full) read.lastFull = now;
+      read.settingsChanged = false;
+      read.quarantined = new Set(sources.filter((x) => x.raw === null).map((x) => x.sourceId));
+      read.ambiguous = new Set(p.ambiguous);
+    };
     let prediction = oracle.predict(sources, options);
     if (prediction.status === 'blocked') {
       await runAndCompare(step, actions, prediction, false);
@@ -144,6 +188,7 @@ export async function runModel(h: ChaosHarness, config: ModelConfig, stats: Mode
     } else {
       await runAndCompare(step, actions, prediction, false);
     }
+    settle(prediction);
     stats.faultAnswers += faultAnswers(h) - before;
   }
 

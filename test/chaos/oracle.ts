@@ -103,6 +103,8 @@ export interface Prediction {
   commit(): void;
   /** Profiles created by this run, by sourceId (their HappyPal ids are learnt after the run). */
   created: string[];
+  /** Employees reported ambiguous (never written): an incremental run re-reads them next time. */
+  ambiguous: string[];
 }
 
 export interface SyncOptions {
@@ -111,6 +113,11 @@ export interface SyncOptions {
   fieldPolicies?: Partial<Record<Field, Policy>>;
   guardPct?: number;
   confirmDeactivations?: boolean;
+  /**
+   * An incremental read: `sources` are only the employees Lucca returned to it. Nobody else counts as
+   * gone, and matching sees only their claims (the rules of docs/design.md §3 applied to what was read).
+   */
+  incremental?: boolean;
 }
 
 export class SyncOracle {
@@ -155,6 +162,7 @@ export class SyncOracle {
     const records = new Map([...this.records].map(([k, r]) => [k, { ...r, base: r.base && { ...r.base }, kept: { ...r.kept } }]));
     const conflicts = new Map(this.conflicts);
     const created: string[] = [];
+    const ambiguous: string[] = [];
     let deactivations = 0;
 
     const valid: { sourceId: string; person: Fields }[] = [];
@@ -192,7 +200,7 @@ export class SyncOracle {
         const rivals = wanted.get(person.email ?? '') ?? 1;
         const [only] = candidates;
         if (only === undefined) {
-          if (rivals > 1) { count(new Set(['ambiguous'])); continue; }
+          if (rivals > 1) { count(new Set(['ambiguous'])); ambiguous.push(sourceId); continue; }
           if (desired === 'inactive') continue; // a former employee without a profile gets none
           const key = `ext:${sourceId}`;
           profiles.set(key, { key, id: null, externalId: sourceId, fields: { ...person }, status: 'active' });
@@ -201,7 +209,7 @@ export class SyncOracle {
           count(new Set(['created']));
           continue;
         }
-        if (candidates.length > 1 || linkedKeys.has(only) || rivals > 1) { count(new Set(['ambiguous'])); continue; }
+        if (candidates.length > 1 || linkedKeys.has(only) || rivals > 1) { count(new Set(['ambiguous'])); ambiguous.push(sourceId); continue; }
         state = { profileKey: only, base: undefined, kept: {} };
         records.set(sourceId, state);
         actions.add('attached');
@@ -257,9 +265,9 @@ export class SyncOracle {
       count(actions);
     }
 
-    // Linked employees Lucca no longer returns at all.
+    // Linked employees Lucca no longer returns at all (only a full read can tell).
     const returned = new Set(sources.map((s) => s.sourceId));
-    for (const [sourceId, state] of records) {
+    for (const [sourceId, state] of options.incremental ? [] : records) {
       if (returned.has(sourceId)) continue;
       const profile = profiles.get(state.profileKey) as OracleProfile;
       if (profile.status !== 'active') continue;
@@ -276,6 +284,7 @@ export class SyncOracle {
       counts,
       records: sources.length,
       created: blocked ? [] : created,
+      ambiguous,
       commit: () => {
         if (blocked) return;
         this.profiles.clear();

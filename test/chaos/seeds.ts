@@ -11,4 +11,8 @@ export const CONVERGENCE_SEEDS: Omit<ModelConfig, 'log' | 'deadline'>[] = [
   { seed: 4404, policy: 'lucca-wins', fieldPolicies: { lastName: 'target-wins', email: 'review' }, steps: 6, employees: 30 },
   // The operator switches the default policy between runs: kept values and open conflicts carry over.
   { seed: 5505, policy: 'review', steps: 6, employees: 30, policySwitchRate: 0.6 },
+  // Incremental resyncs (a full read every 7 days, or after a policy switch): hand edits and removals wait
+  // for the full read, contract ends do not; records stamped exactly at the cursor are read again.
+  { seed: 6606, policy: 'lucca-wins', steps: 9, employees: 40, massDepartureEvery: 5, incremental: true },
+  { seed: 7707, policy: 'review', steps: 9, employees: 30, policySwitchRate: 0.25, incremental: true },
 ];

@@ -35,6 +35,8 @@ const { values: args } = parseArgs({
     'mass-every': { type: 'string', default: '10' },
     'switch-rate': { type: 'string', default: '0.05' },
     verbose: { type: 'boolean', default: false },
+    // Resyncs read incrementally (full read every 7 days); without it, every other seed does (an unset flag alternates).
+    incremental: { type: 'boolean' },
   },
 });
 
@@ -73,6 +75,7 @@ async function main(): Promise<number> {
       const config: ModelConfig = {
         seed, ...variant, steps, employees, faultRate: Number(args['fault-rate']), massDepartureEvery: Number(args['mass-every']),
         policySwitchRate: Number(args['switch-rate']), deadline, ...(args.verbose && { log: say }),
+        incremental: args.incremental ?? i % 2 === 1,
       };
       const h = await createChaosHarness({
         temporalAddress: temporal.address, databaseUrl: database.url,

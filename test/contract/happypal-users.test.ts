@@ -37,6 +37,7 @@ describe('HappyPal create / get / update', () => {
       contract_start: '2020-01-01',
       contract_end: null,
       status: 'active',
+      custom_attributes: {},
       created_at: clock.toISOString(),
       updated_at: clock.toISOString(),
       updated_by: 'api',

@@ -76,13 +76,13 @@ describe('GET /api/v3/leaves', () => {
   it('keeps cancelled half-days with isActive=false and a cancellationDate', async () => {
     const owner = ownerWithLeaves();
     const period = activityOf(company, owner)!.leaveRequests.find((r) => r.isActive)!.leavePeriodId;
-    company.clock.set('2025-09-03T12:00:00Z');
+    company.clock.set('2025-09-03T12:00:00Z'); // written as Paris wall time: 14:00 (CEST)
     cancelLeave(company, period);
     const query = `/api/v3/leaves?date=since,2000-01-01&leavePeriod.ownerId=${owner}&leavePeriodId=${period}&fields=id,isActive,cancellationDate,leavePeriod[id,ownerId]`;
     const rows = (await get(query)).body.data.items;
     expect(rows.length).toBeGreaterThan(0);
     for (const row of rows) {
-      expect(row).toMatchObject({ isActive: false, cancellationDate: '2025-09-03T12:00:00.000', leavePeriod: { id: period, ownerId: owner } });
+      expect(row).toMatchObject({ isActive: false, cancellationDate: '2025-09-03T14:00:00.000', leavePeriod: { id: period, ownerId: owner } });
     }
     expect((await get(`${query}&isActive=true`)).body.data.items).toEqual([]);
   });

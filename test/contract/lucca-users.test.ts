@@ -141,18 +141,52 @@ describe('GET /api/v3/users', () => {
     expect((await get(`/api/v3/users/${former.id}`, 'noformer-key')).status).toBe(404);
   });
 
-  it('filters by modifiedAt (since / until / between) on the model clock', async () => {
-    company.clock.set('2025-09-02T10:00:00.000Z');
+  it('filters by modifiedAt (since / until / between) on the model clock, in Paris wall time', async () => {
+    company.clock.set('2025-09-02T10:00:00.000Z'); // 12:00 in Paris (CEST, +02:00)
     const target = company.users[10]!;
     rename(company, target.id, { firstName: 'Zoë-Anaïs' });
-    const since = await get('/api/v3/users?formerEmployees=true&modifiedAt=since,2025-09-02T09:59:59&fields=id,firstName,modifiedAt');
-    expect(since.body.data.items).toEqual([{ id: target.id, firstName: 'Zoë-Anaïs', modifiedAt: '2025-09-02T10:00:00.000' }]);
-    const until = ids((await get('/api/v3/users?formerEmployees=true&modifiedAt=until,2025-09-02T09:59:59')).body);
+    const since = await get('/api/v3/users?formerEmployees=true&modifiedAt=since,2025-09-02T11:59:59&fields=id,firstName,modifiedAt');
+    expect(since.body.data.items).toEqual([{ id: target.id, firstName: 'Zoë-Anaïs', modifiedAt: '2025-09-02T12:00:00.000' }]);
+    // since includes its bound (RDD: >=): a record modified exactly at the value is returned.
+    expect(ids((await get('/api/v3/users?formerEmployees=true&modifiedAt=since,2025-09-02T12:00:00')).body)).toEqual([target.id]);
+    expect(ids((await get('/api/v3/users?formerEmployees=true&modifiedAt=greaterthan,2025-09-02T12:00:00')).body)).toEqual([]);
+    // With an offset, the instant is converted to Paris time: 10:00Z is 12:00 in Paris.
+    expect(ids((await get('/api/v3/users?formerEmployees=true&modifiedAt=since,2025-09-02T10:00:00Z')).body)).toEqual([target.id]);
+    expect(ids((await get(`/api/v3/users?formerEmployees=true&modifiedAt=since,${encodeURIComponent('2025-09-02T12:00:00.001+02:00')}`)).body)).toEqual([]);
+    // The UTC wall time written without offset is read as Paris time: two hours earlier, so it still matches.
+    expect(ids((await get('/api/v3/users?formerEmployees=true&modifiedAt=since,2025-09-02T10:00:00')).body)).toEqual([target.id]);
+    const until = ids((await get('/api/v3/users?formerEmployees=true&modifiedAt=until,2025-09-02T11:59:59')).body);
     expect(until).not.toContain(target.id);
     expect(until).toHaveLength(company.users.length - 1);
-    const between = ids((await get('/api/v3/users?formerEmployees=true&modifiedAt=between,2025-09-02T09:00:00,2025-09-02T11:00:00')).body);
+    const between = ids((await get('/api/v3/users?formerEmployees=true&modifiedAt=between,2025-09-02T11:00:00,2025-09-02T13:00:00')).body);
     expect(between).toEqual([target.id]);
-    expect((await get('/api/v3/users?modifiedAt=since,yesterday')).status).toBe(400);
+    // between's end without a time is the end of that day (RDD ToMidnightTimeIfEmpty).
+    expect(ids((await get('/api/v3/users?formerEmployees=true&modifiedAt=between,2025-09-02,2025-09-02')).body)).toContain(target.id);
+    // RDD's keywords, on the model clock.
+    expect(ids((await get('/api/v3/users?formerEmployees=true&modifiedAt=since,today')).body)).toContain(target.id);
+    expect(ids((await get('/api/v3/users?formerEmployees=true&modifiedAt=since,tomorrow')).body)).toEqual([]);
+    // Malformed values are refused as RDD refuses them.
+    for (const bad of ['since,2025-13-01T00:00:00', 'since,2025-02-30', 'since,notadate', 'between,2025-09-01', 'since']) {
+      const res = await get(`/api/v3/users?modifiedAt=${bad}`);
+      expect(res.status, bad).toBe(400);
+    }
+    expect((await get('/api/v3/users?modifiedAt=since,2025-09-01T10:00:00,foo')).status).toBe(400);
+  });
+
+  it('modifiedAt across the autumn clock change: Paris wall time repeats an hour, and Lucca compares wall times', async () => {
+    // 2025-10-26: 03:00 CEST becomes 02:00 CET. 00:45Z is 02:45 CEST; 01:30Z is 02:30 CET (later, but an earlier wall time).
+    company.clock.set('2025-10-26T00:45:00.000Z');
+    const first = company.users[20]!;
+    rename(company, first.id, { firstName: 'Avant' });
+    company.clock.set('2025-10-26T01:30:00.000Z');
+    const second = company.users[21]!;
+    rename(company, second.id, { firstName: 'Après' });
+    const seen = (await get('/api/v3/users?formerEmployees=true&modifiedAt=since,2025-10-26T00:00:00&fields=id,modifiedAt')).body.data.items;
+    expect(seen).toEqual([{ id: first.id, modifiedAt: '2025-10-26T02:45:00.000' }, { id: second.id, modifiedAt: '2025-10-26T02:30:00.000' }]);
+    // A cursor taken at 02:45 (first pass) written as wall time misses the change made an instant later at 02:30 (second pass).
+    expect(ids((await get('/api/v3/users?formerEmployees=true&modifiedAt=since,2025-10-26T02:45:00')).body)).toEqual([first.id]);
+    // The same instant sent with its offset is converted to the same wall time: the offset does not save it either.
+    expect(ids((await get(`/api/v3/users?formerEmployees=true&modifiedAt=since,${encodeURIComponent('2025-10-26T02:45:00+02:00')}`)).body)).toEqual([first.id]);
   });
 
   it('filters by id list and exact mail', async () => {

@@ -6,6 +6,7 @@ import type { SyncSummary } from '../../workflows/contracts.js';
 import { createChaosHarness, luccaUsersByStatus, type ChaosHarness } from '../support/chaos.js';
 import { currentEmployees, profileOf } from '../support/fixtures.js';
 import { activeProfilesByEmail, expectedActiveProfiles } from '../support/oracle.js';
+import { testDatabaseUrl } from '../support/database.js';
 
 /**
  * Lucca misbehaves (500s, a 429 burst with Retry-After, 2 s latency spikes, bodies cut in the middle,
@@ -26,9 +27,14 @@ afterEach(async () => {
 });
 
 describe('Lucca faults and HappyPal record rejections, combined', () => {
-  it('rejected records are reported as errors while the rest syncs; lifting the rejection fixes them next run', async () => {
+  // Twice: every run a full read, and resyncs that read incrementally (the refused records are re-read
+  // because the last run could not settle them; the rename is stamped at the cursor's very instant).
+  it.each([
+    ['full reads', 0],
+    ['incremental resyncs', 7],
+  ])('rejected records are reported as errors while the rest syncs; lifting the rejection fixes them next run (%s)', async (_, fullReadDays) => {
     h = await createChaosHarness({
-      temporalAddress: inject('temporalAddress'), databaseUrl: inject('databaseUrl'),
+      temporalAddress: inject('temporalAddress'), databaseUrl: testDatabaseUrl(),
       company: { employees: 2100, seed: 67 }, luccaSeed: 66,
     });
     const harness = h;
@@ -36,7 +42,7 @@ describe('Lucca faults and HappyPal record rejections, combined', () => {
     const today = company.clock.today();
     const expected = () => expectedActiveProfiles(company, today);
     const email = (u: { mail: string }) => u.mail.trim().normalize('NFC').toLowerCase();
-    const { id } = await harness.addConnection();
+    const { id } = await harness.addConnection({ fullReadDays });
     const lineOf = async (runId: string, sourceId: number) =>
       (await harness.db.db.select().from(reportLines).where(and(eq(reportLines.runId, runId), eq(reportLines.sourceId, String(sourceId)))))[0];
     harness.lucca.sim.faults.set('users', LUCCA_FAULTS);
@@ -67,6 +73,14 @@ describe('Lucca faults and HappyPal record rejections, combined', () => {
     rename(company, renamed.id, { lastName: 'Renommé' });
     const second = await sync();
     expect(second.status).toBe('completed');
+    // An incremental resync read the renamed person, the four refused, the quarantined ones and the
+    // contracts ending since two days before the last run (sync/incremental.ts), no more.
+    if (fullReadDays > 0) {
+      const endedFrom = new Date(Date.parse(`${today}T00:00:00Z`) - 2 * 86_400_000).toISOString().slice(0, 10);
+      const wanted = new Set([renamed.id, ...refused.map((p) => p.id), ...company.invalidUserIds.map((r) => r.userId),
+        ...company.users.filter((u) => u.dtContractEnd !== null && u.dtContractEnd >= endedFrom && u.dtContractEnd <= today).map((u) => u.id)]);
+      expect(second.counts.read).toBe(wanted.size);
+    }
     expect(second.counts).toMatchObject({ created: 4, error: 1 });
     expect(await lineOf(second.runId, renamed.id)).toMatchObject({ outcome: 'failed', action: 'error', also: ['updated'] });
     expect(profileOf(harness.happypal, renamed).last_name).toBe(oldLastName);

@@ -6,6 +6,7 @@ import {
 } from '../support/chaos.js';
 import { activeProfilesByEmail, expectedActiveProfiles } from '../support/oracle.js';
 import { startWorkerProcess } from '../support/worker-process.js';
+import { testDatabaseUrl } from '../support/database.js';
 
 /**
  * PostgreSQL drops the application's connections mid-run (pg_terminate_backend on every backend
@@ -43,7 +44,7 @@ async function dropConnectionsWhileWaitingOn(databaseUrl: string, table: string)
 
 describe('PostgreSQL connections dropped mid-run', () => {
   it('in the fetch phase and in the write phase: activities fail, are retried on new connections, the run completes', async () => {
-    const databaseUrl = inject('databaseUrl');
+    const databaseUrl = testDatabaseUrl();
     h = await createChaosHarness({ temporalAddress: inject('temporalAddress'), databaseUrl, company: { employees: 2100, seed: 53, asOf: today } });
     const harness = h;
     const company = harness.lucca.sim.company('demo');

@@ -8,6 +8,7 @@ import { startHappyPalSimulator, type HappyPalSimulator } from '../../dev/simula
 import { scheduleIdFor, type SyncSummary } from '../../workflows/contracts.js';
 import { createChaosHarness, sleep, startOwnTemporal, waitFor, type ChaosHarness, type OwnTemporal } from '../support/chaos.js';
 import { activeProfilesByEmail, expectedActiveProfiles } from '../support/oracle.js';
+import { testDatabaseUrl } from '../support/database.js';
 
 /**
  * Schedules missed while the Temporal server was down fire once when it comes back, not once per
@@ -39,7 +40,7 @@ const info = (d: ScheduleDescription) => d.info;
 describe('a schedule missed while Temporal was down', () => {
   it('fires once for the whole missed window when the server is back (overlap SKIP), within the catch-up window', async () => {
     server = await startOwnTemporal(inject('temporalCliPath'));
-    h = await createChaosHarness({ temporalAddress: server.address, databaseUrl: inject('databaseUrl'), company: { employees: 40, seed: 71 } });
+    h = await createChaosHarness({ temporalAddress: server.address, databaseUrl: testDatabaseUrl(), company: { employees: 40, seed: 71 } });
     second = await startHappyPalSimulator({ rateLimitPerMinute: 0 });
     const harness = h;
     const temporal = server;

@@ -6,6 +6,7 @@ import {
   type ChaosHarness, type OwnTemporal,
 } from '../support/chaos.js';
 import { activeProfilesByEmail, expectedActiveProfiles } from '../support/oracle.js';
+import { testDatabaseUrl } from '../support/database.js';
 
 /**
  * The Temporal server goes away in the middle of the write phase, first stopped (SIGTERM), then
@@ -29,7 +30,7 @@ afterEach(async () => {
 describe('the Temporal server stopped and restarted mid-sync', () => {
   it('stopped, then killed, in the write phase: the run resumes each time and HappyPal matches the oracle', async () => {
     server = await startOwnTemporal(inject('temporalCliPath'));
-    h = await createChaosHarness({ temporalAddress: server.address, databaseUrl: inject('databaseUrl'), company: { employees: 500, seed: 61 } });
+    h = await createChaosHarness({ temporalAddress: server.address, databaseUrl: testDatabaseUrl(), company: { employees: 500, seed: 61 } });
     const harness = h;
     const temporal = server;
     const company = harness.lucca.sim.company('demo');

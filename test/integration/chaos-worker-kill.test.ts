@@ -8,6 +8,7 @@ import {
 import { currentEmployees, daysBefore, profileOf } from '../support/fixtures.js';
 import { activeProfilesByEmail, expectedActiveProfiles } from '../support/oracle.js';
 import { startWorkerProcess, type WorkerProcess } from '../support/worker-process.js';
+import { testDatabaseUrl } from '../support/database.js';
 
 /**
  * A real worker process is SIGKILLed in the fetch phase, then in the plan (conflict-check) phase;
@@ -31,7 +32,7 @@ afterEach(async () => {
 
 const harness = async (employees: number, seed: number) =>
   (h = await createChaosHarness({
-    temporalAddress: inject('temporalAddress'), databaseUrl: inject('databaseUrl'), company: { employees, seed, asOf: today },
+    temporalAddress: inject('temporalAddress'), databaseUrl: testDatabaseUrl(), company: { employees, seed, asOf: today },
   }));
 const spawnWorker = async (taskQueue: string) => {
   const worker = await startWorkerProcess(taskQueue);
@@ -91,7 +92,7 @@ describe('a worker process killed mid-run (SIGKILL)', () => {
     for (const p of leavers) endContract(company, p.id, daysBefore(today, 1));
 
     // Hold the plan inside its transaction: its report lines are inserted, its quarantine upsert waits.
-    gate = await lockTable(inject('databaseUrl'), 'quarantine');
+    gate = await lockTable(testDatabaseUrl(), 'quarantine');
     const worker = await spawnWorker(h.taskQueue);
     const handle = await h.start(id);
     const run = await runRowOf(h.db, handle.workflowId);
@@ -104,7 +105,7 @@ describe('a worker process killed mid-run (SIGKILL)', () => {
     await gate.release();
     gate = undefined;
     // The dead worker's backend sees its client gone and rolls the transaction back: no partial plan.
-    await waitFor('the killed plan transaction to end', async () => !(await backendAlive(inject('databaseUrl'), blocked as number)));
+    await waitFor('the killed plan transaction to end', async () => !(await backendAlive(testDatabaseUrl(), blocked as number)));
     expect(await lineCount(h.db, run.id)).toBe(0);
 
     await spawnWorker(h.taskQueue);

@@ -11,6 +11,7 @@ import { PROJECT_ROOT } from '../../config/paths.js';
 import { buildDeps } from '../../workers/deps.js';
 import { startWebhookReceiver, type HttpReceiver } from '../support/alert-receivers.js';
 import { TEST_PAYLOAD_KEYS } from '../support/temporal.js';
+import { testDatabaseUrl } from '../support/database.js';
 
 const BIN = path.join(PROJECT_ROOT, 'bin', 'lucca-sync.mjs');
 const CREDENTIALS_KEY = Buffer.alloc(32, 13).toString('base64');
@@ -23,7 +24,7 @@ let receiver: HttpReceiver;
 interface Result { code: number; stdout: string; stderr: string }
 function cli(...args: string[]): Promise<Result> {
   const env = {
-    DATABASE_URL: inject('databaseUrl'), TEMPORAL_ADDRESS: inject('temporalAddress'), LUCCA_ALLOWED_HOSTS: '127.0.0.1',
+    DATABASE_URL: testDatabaseUrl(), TEMPORAL_ADDRESS: inject('temporalAddress'), LUCCA_ALLOWED_HOSTS: '127.0.0.1',
     CREDENTIALS_KEY, PAYLOAD_KEYS: TEST_PAYLOAD_KEYS, DATA_DIR: dataDir, LOG_LEVEL: 'silent',
   };
   return new Promise((resolve) => {
@@ -42,7 +43,7 @@ function expectUsage(result: Result, message: string) {
 
 beforeAll(async () => {
   dataDir = mkdtempSync(path.join(tmpdir(), 'lucca-cli-health-'));
-  deps = buildDeps(parseEnv({ DATABASE_URL: inject('databaseUrl'), CREDENTIALS_KEY, LOG_LEVEL: 'silent', DATA_DIR: dataDir }), inject('databaseUrl'));
+  deps = buildDeps(parseEnv({ DATABASE_URL: testDatabaseUrl(), CREDENTIALS_KEY, LOG_LEVEL: 'silent', DATA_DIR: dataDir }), testDatabaseUrl());
   receiver = await startWebhookReceiver(SECRET);
 });
 afterAll(async () => {

@@ -15,6 +15,7 @@ import { scheduleIdFor } from '../../workflows/contracts.js';
 import { createWorker } from '../../workers/create-worker.js';
 import { buildDeps } from '../../workers/deps.js';
 import { connectToTestServer, TEST_PAYLOAD_KEYS, testDataConverter, uniqueTaskQueue, workflowBundle } from '../support/temporal.js';
+import { testDatabaseUrl } from '../support/database.js';
 
 const BIN = path.join(PROJECT_ROOT, 'bin', 'lucca-sync.mjs');
 const CREDENTIALS_KEY = Buffer.alloc(32, 13).toString('base64');
@@ -34,7 +35,7 @@ let running: Promise<void>;
 
 interface Result { code: number; stdout: string; stderr: string }
 const env = () => ({
-  DATABASE_URL: inject('databaseUrl'), TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_TASK_QUEUE: taskQueue,
+  DATABASE_URL: testDatabaseUrl(), TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_TASK_QUEUE: taskQueue,
   LUCCA_ALLOWED_HOSTS: '127.0.0.1', CREDENTIALS_KEY, PAYLOAD_KEYS: TEST_PAYLOAD_KEYS, DATA_DIR: dataDir, LOG_LEVEL: 'silent',
 });
 
@@ -72,9 +73,9 @@ beforeAll(async () => {
   happypal = await startHappyPalSimulator();
   temporal = await connectToTestServer();
   deps = buildDeps(parseEnv({
-    DATABASE_URL: inject('databaseUrl'), CREDENTIALS_KEY, LUCCA_ALLOWED_HOSTS: '127.0.0.1', LOG_LEVEL: 'silent',
+    DATABASE_URL: testDatabaseUrl(), CREDENTIALS_KEY, LUCCA_ALLOWED_HOSTS: '127.0.0.1', LOG_LEVEL: 'silent',
     LUCCA_RATE_LIMIT_PER_MINUTE: '0', DATA_DIR: dataDir,
-  }), inject('databaseUrl'));
+  }), testDatabaseUrl());
   worker = await createWorker({
     connection: temporal.nativeConnection, namespace: 'default', taskQueue, deps, workflowBundle: await workflowBundle(),
     dataConverter: testDataConverter(),

@@ -10,6 +10,7 @@ import { conflicts, reportLines, snapshots, syncRuns } from '../../db/schema.js'
 import { createCredentialCipher } from '../../lib/credentials.js';
 import { PROJECT_ROOT } from '../../config/paths.js';
 import { TEST_PAYLOAD_KEYS } from '../support/temporal.js';
+import { testDatabaseUrl } from '../support/database.js';
 
 const BIN = path.join(PROJECT_ROOT, 'bin', 'lucca-sync.mjs');
 const CREDENTIALS_KEY = Buffer.alloc(32, 9).toString('base64');
@@ -23,7 +24,7 @@ let runId: string;
 interface Result { code: number; stdout: string; stderr: string }
 function cli(...args: string[]): Promise<Result> {
   const env = {
-    DATABASE_URL: inject('databaseUrl'), TEMPORAL_ADDRESS: inject('temporalAddress'), CREDENTIALS_KEY, PAYLOAD_KEYS: TEST_PAYLOAD_KEYS, DATA_DIR: dataDir, LOG_LEVEL: 'silent',
+    DATABASE_URL: testDatabaseUrl(), TEMPORAL_ADDRESS: inject('temporalAddress'), CREDENTIALS_KEY, PAYLOAD_KEYS: TEST_PAYLOAD_KEYS, DATA_DIR: dataDir, LOG_LEVEL: 'silent',
   };
   return new Promise((resolve) => {
     execFile(process.execPath, [BIN, ...args], { env, cwd: PROJECT_ROOT, timeout: 60_000 }, (err, stdout, stderr) => {
@@ -34,7 +35,7 @@ function cli(...args: string[]): Promise<Result> {
 
 beforeAll(async () => {
   dataDir = mkdtempSync(path.join(tmpdir(), 'lucca-cli-'));
-  db = createDb(inject('databaseUrl'), { max: 2 });
+  db = createDb(testDatabaseUrl(), { max: 2 });
   connection = await insertConnection(db.db, createCredentialCipher(Buffer.from(CREDENTIALS_KEY, 'base64')), {
     name: NAME, target: 'happypal', luccaUrl: 'https://acme.ilucca.net', luccaKey: 'lucca-key-0001', targetUrl: 'https://api.happypal.fr', targetKey: 'hp-key-0001',
   });

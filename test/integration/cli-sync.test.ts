@@ -14,6 +14,7 @@ import { PROJECT_ROOT } from '../../config/paths.js';
 import { createWorker } from '../../workers/create-worker.js';
 import { buildDeps } from '../../workers/deps.js';
 import { connectToTestServer, TEST_PAYLOAD_KEYS, testDataConverter, uniqueTaskQueue, workflowBundle } from '../support/temporal.js';
+import { testDatabaseUrl } from '../support/database.js';
 
 const BIN = path.join(PROJECT_ROOT, 'bin', 'lucca-sync.mjs');
 const CREDENTIALS_KEY = Buffer.alloc(32, 11).toString('base64');
@@ -32,7 +33,7 @@ let running: Promise<void>;
 interface Result { code: number; stdout: string; stderr: string }
 function cli(...args: string[]): Promise<Result> {
   const env = {
-    DATABASE_URL: inject('databaseUrl'), TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_TASK_QUEUE: taskQueue,
+    DATABASE_URL: testDatabaseUrl(), TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_TASK_QUEUE: taskQueue,
     LUCCA_ALLOWED_HOSTS: '127.0.0.1', CREDENTIALS_KEY, PAYLOAD_KEYS: TEST_PAYLOAD_KEYS, DATA_DIR: dataDir, LOG_LEVEL: 'silent',
   };
   return new Promise((resolve) => {
@@ -62,10 +63,10 @@ beforeAll(async () => {
   happypal = await startHappyPalSimulator();
   temporal = await connectToTestServer();
   const env = parseEnv({
-    DATABASE_URL: inject('databaseUrl'), CREDENTIALS_KEY, LUCCA_ALLOWED_HOSTS: '127.0.0.1', LOG_LEVEL: 'silent',
+    DATABASE_URL: testDatabaseUrl(), CREDENTIALS_KEY, LUCCA_ALLOWED_HOSTS: '127.0.0.1', LOG_LEVEL: 'silent',
     LUCCA_RATE_LIMIT_PER_MINUTE: '0', DATA_DIR: dataDir,
   });
-  deps = buildDeps(env, inject('databaseUrl'));
+  deps = buildDeps(env, testDatabaseUrl());
   worker = await createWorker({
     connection: temporal.nativeConnection, namespace: 'default', taskQueue, deps, workflowBundle: await workflowBundle(),
     dataConverter: testDataConverter(),

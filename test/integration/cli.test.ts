@@ -11,6 +11,7 @@ import { connections } from '../../db/schema.js';
 import { PROJECT_ROOT } from '../../config/paths.js';
 import { scheduleIdFor } from '../../workflows/contracts.js';
 import { connectToTestServer, TEST_PAYLOAD_KEYS, uniqueTaskQueue } from '../support/temporal.js';
+import { testDatabaseUrl } from '../support/database.js';
 
 const BIN = path.join(PROJECT_ROOT, 'bin', 'lucca-sync.mjs');
 const CREDENTIALS_KEY = Buffer.alloc(32, 7).toString('base64');
@@ -35,11 +36,13 @@ function cli(...args: string[]): Promise<Result> {
 
 function cliWith(overrides: Record<string, string>, ...args: string[]): Promise<Result> {
   const env = {
-    DATABASE_URL: inject('databaseUrl'), TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_TASK_QUEUE: taskQueue,
+    DATABASE_URL: testDatabaseUrl(), TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_TASK_QUEUE: taskQueue,
     LUCCA_ALLOWED_HOSTS: '127.0.0.1', CREDENTIALS_KEY, PAYLOAD_KEYS: TEST_PAYLOAD_KEYS, DATA_DIR: dataDir, LOG_LEVEL: 'silent', ...overrides,
   };
   return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { env, cwd: PROJECT_ROOT, timeout: 60_000 }, (err, stdout, stderr) => {
+    // 120 s: one test starts ten of these at once, each a second or more of CPU to start; on a
+    // loaded two-core machine (other test files run meanwhile) 60 s was seen to run out.
+    execFile(process.execPath, [BIN, ...args], { env, cwd: PROJECT_ROOT, timeout: 120_000 }, (err, stdout, stderr) => {
       resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
     });
   });
@@ -63,14 +66,16 @@ const connectionNames = async () =>
 
 beforeAll(async () => {
   dataDir = mkdtempSync(path.join(tmpdir(), 'lucca-cli-'));
-  db = createDb(inject('databaseUrl'), { max: 2 });
+  db = createDb(testDatabaseUrl(), { max: 2 });
   temporal = await connectToTestServer();
   client = temporal.client;
 });
 
 afterAll(async () => {
   for (const name of [A, R]) await client.schedule.getHandle(scheduleIdFor(name)).delete().catch(() => undefined);
-  for await (const wf of client.workflow.list({ query: `WorkflowId STARTS_WITH "sync-cli-" AND ExecutionStatus = "Running"` })) {
+  // This file's runs only: other files run at the same time on the same Temporal server.
+  const ours = [A, R].map((name) => `WorkflowId STARTS_WITH "sync-${name}"`).join(' OR ');
+  for await (const wf of client.workflow.list({ query: `(${ours}) AND ExecutionStatus = "Running"` })) {
     await client.workflow.getHandle(wf.workflowId).terminate('test cleanup').catch(() => undefined);
   }
   await temporal?.close();

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseEnv } from '../../config/env.js';
 import { describeDemoConsole, startDemoConsole } from '../../dev/demo/console.js';
 import { createDb, type DbHandle } from '../../db/client.js';
@@ -12,6 +12,7 @@ import { createCredentialCipher } from '../../lib/credentials.js';
 import { createLogger } from '../../lib/logger.js';
 import { PROJECT_ROOT } from '../../config/paths.js';
 import { call, signInApi } from '../support/console-harness.js';
+import { testDatabaseUrl } from '../support/database.js';
 
 const BIN = path.join(PROJECT_ROOT, 'bin', 'lucca-sync.mjs');
 const suffix = `${process.pid}-${Date.now().toString(36)}`;
@@ -20,7 +21,7 @@ let dataDir: string;
 
 interface Result { code: number; stdout: string; stderr: string }
 function cli(args: string[], stdin?: string): Promise<Result> {
-  const env = { DATABASE_URL: inject('databaseUrl'), DATA_DIR: dataDir, LOG_LEVEL: 'silent', CREDENTIALS_KEY: Buffer.alloc(32, 7).toString('base64') };
+  const env = { DATABASE_URL: testDatabaseUrl(), DATA_DIR: dataDir, LOG_LEVEL: 'silent', CREDENTIALS_KEY: Buffer.alloc(32, 7).toString('base64') };
   return new Promise((resolve) => {
     const child = execFile(process.execPath, [BIN, ...args], { env, cwd: PROJECT_ROOT, timeout: 60_000 }, (err, stdout, stderr) => {
       resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
@@ -30,7 +31,7 @@ function cli(args: string[], stdin?: string): Promise<Result> {
 }
 
 beforeAll(() => {
-  db = createDb(inject('databaseUrl'), { max: 2 });
+  db = createDb(testDatabaseUrl(), { max: 2 });
   dataDir = mkdtempSync(path.join(tmpdir(), 'console-accounts-'));
 });
 afterAll(async () => {

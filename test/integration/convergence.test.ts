@@ -2,6 +2,7 @@ import { afterEach, describe, expect, inject, it } from 'vitest';
 import { emptyStats, runModel } from '../chaos/model.js';
 import { CONVERGENCE_SEEDS } from '../chaos/seeds.js';
 import { createChaosHarness, type ChaosHarness } from '../support/chaos.js';
+import { testDatabaseUrl } from '../support/database.js';
 
 /**
  * Model-based convergence (test/chaos/model.ts): seeded random Lucca changes, HappyPal hand edits
@@ -22,12 +23,17 @@ describe('convergence under random changes, hand edits and faults (model-based)'
     const label = `${config.policy}${config.fieldPolicies ? ` with ${JSON.stringify(config.fieldPolicies)}` : ''}`;
     it(`seed ${config.seed}, ${label}: HappyPal equals the oracle after each of ${config.steps + 1} syncs`, async () => {
       h = await createChaosHarness({
-        temporalAddress: inject('temporalAddress'), databaseUrl: inject('databaseUrl'),
+        temporalAddress: inject('temporalAddress'), databaseUrl: testDatabaseUrl(),
         company: { employees: config.employees, seed: config.seed }, luccaSeed: config.seed, happypalSeed: config.seed,
       });
       const stats = await runModel(h, config, emptyStats());
       expect(stats.syncs).toBeGreaterThanOrEqual(config.steps + 1);
       expect(stats.recordsChecked).toBeGreaterThan(0);
+      if (config.incremental) {
+        // Both paths ran: resyncs that read only what changed, and a full read that came back (7 days, or a policy switch).
+        expect(stats.incrementalReads).toBeGreaterThan(0);
+        expect(stats.laterFullReads).toBeGreaterThan(0);
+      }
     });
   }
 });

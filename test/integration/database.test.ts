@@ -1,11 +1,12 @@
-import { inject, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import postgres from 'postgres';
 import { migrateDatabase } from '../../db/migrate.js';
 import { createScratchDatabase } from '../../db/postgres.js';
+import { testDatabaseUrl } from '../support/database.js';
 
 describe('database migrations (real PostgreSQL)', () => {
   it('create every table of the design, and applying them again changes nothing', async () => {
-    const adminUrl = inject('databaseUrl');
+    const adminUrl = testDatabaseUrl();
     const scratch = await createScratchDatabase(adminUrl, 'lucca_migrate');
     const sql = postgres(scratch.url, { max: 1, onnotice: () => undefined });
     try {

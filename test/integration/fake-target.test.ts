@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { createDispatcher } from '../../activities/http/http.js';
 import { createPostgresRateLimiter } from '../../activities/http/rate-limiter.js';
@@ -14,6 +14,7 @@ import { createLogger } from '../../lib/logger.js';
 import type { SyncInput, SyncSummary } from '../../workflows/contracts.js';
 import { createWorker } from '../../workers/create-worker.js';
 import { fakeConnector, type FakeStore } from '../support/fake-target/connector.js';
+import { testDatabaseUrl } from '../support/database.js';
 import { connectToTestServer, testDataConverter, uniqueTaskQueue, workflowBundle } from '../support/temporal.js';
 
 /**
@@ -33,7 +34,7 @@ let connectionId: string;
 
 beforeAll(async () => {
   temporal = await connectToTestServer();
-  db = createDb(inject('databaseUrl'), { max: 5 });
+  db = createDb(testDatabaseUrl(), { max: 5 });
   lucca = await startDemoLucca({ company: { employees: 30, seed: 11 }, rateLimitPerMinute: 0 });
   deps = {
     db, cipher, dispatcher, limiter: createPostgresRateLimiter(db.sql, 0), logger: createLogger('silent'),

@@ -39,9 +39,10 @@ describe('running beyond one worker', () => {
     for (const sim of [harness.happypal, second]) sim.faults.set('createUser', { latencyMs: 15 });
     const env = { LUCCA_RATE_LIMIT_PER_MINUTE: '4', LUCCA_RATE_LIMIT_WINDOW_MS: String(windowMs), SHUTDOWN_GRACE_SECONDS: '1' };
     const fromBundle = await startWorkerProcess(harness.taskQueue, { ...env, WORKFLOW_BUNDLE_PATH: BUNDLE });
-    const other = await startWorkerProcess(harness.taskQueue, env);
+    const other = await startWorkerProcess(harness.taskQueue, { ...env, WORKFLOW_BUNDLE_PATH: '' }); // bundles at start
     workers.push(fromBundle, other);
     expect(fromBundle.output()).toContain('"workflowBundle":"prebuilt"');
+    expect(other.output()).toContain('"workflowBundle":"bundled at start"');
 
     const a = await harness.addConnection();
     const b = await harness.addConnection({ targetUrl: second.url, targetKey: second.apiKey });

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { inject } from 'vitest';
 import { createPostgresRateLimiter } from '../../activities/http/rate-limiter.js';
 import { createDb } from '../../db/client.js';
+import { testDatabaseUrl } from '../support/database.js';
 
 describe('Lucca rate limiter shared through Postgres', () => {
   it('never lets more than the limit start in any window, across separate pools (as separate workers would)', async () => {
     const windowMs = 1500;
     const limit = 4;
-    const pools = [createDb(inject('databaseUrl'), { max: 3 }), createDb(inject('databaseUrl'), { max: 3 })];
+    const pools = [createDb(testDatabaseUrl(), { max: 3 }), createDb(testDatabaseUrl(), { max: 3 })];
     try {
       const limiters = pools.map((p) => createPostgresRateLimiter(p.sql, limit, windowMs));
       const bucket = `test:${Date.now()}`;

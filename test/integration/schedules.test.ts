@@ -5,6 +5,7 @@ import {
   CATCHUP_WINDOW, deleteSchedule, describeSchedule, ensureSchedule, pauseSchedule, resumeSchedule, triggerSchedule,
   type ScheduledConnection,
 } from '../../client/schedules.js';
+import { DEFAULT_SCHEDULE_JITTER_SECONDS } from '../../config/env.js';
 import { scheduleIdFor } from '../../workflows/contracts.js';
 import { connectToTestServer, uniqueTaskQueue } from '../support/temporal.js';
 
@@ -72,10 +73,40 @@ describe('connection schedules', () => {
     expect(d.state.paused).toBe(false);
     expect(d.state.note).toBe(`Lucca → HappyPal sync of "${conn.name}", daily at 06:30 (Europe/Paris)`);
     expect(d.memo).toMatchObject({ connection: conn.name, target: 'HappyPal' });
-    // Next fire times are 06:30 Paris time (04:30 or 05:30 UTC depending on DST).
+    // Next fire times are 06:30 Paris time (04:30 or 05:30 UTC depending on DST), plus the default
+    // jitter of up to five minutes (SCHEDULE_JITTER_SECONDS).
+    expect(d.spec.jitter).toBe(DEFAULT_SCHEDULE_JITTER_SECONDS * 1000);
     for (const at of d.info.nextActionTimes) {
-      expect(new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Paris', hour: '2-digit', minute: '2-digit' }).format(at)).toBe('06:30');
+      const hhmm = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Paris', hour: '2-digit', minute: '2-digit' }).format(at);
+      expect(['06:30', '06:31', '06:32', '06:33', '06:34']).toContain(hhmm);
     }
+  });
+
+  it('jitter: lands in the schedule spec, spreads the next starts of many schedules set for one time, 0 turns it off', async () => {
+    const taskQueue = uniqueTaskQueue('sched');
+    const herd = Array.from({ length: 8 }, () => connection());
+    for (const conn of herd) await ensureSchedule(client, { connection: conn, cadence: daily, taskQueue, jitterSeconds: 600 });
+    const offsets = new Set<number>();
+    for (const conn of herd) {
+      const d = await client.schedule.getHandle(scheduleIdFor(conn.name)).describe();
+      expect(d.spec.jitter).toBe(600_000);
+      const at = d.info.nextActionTimes[0] as Date;
+      // Seconds past 06:30 Paris: within [0, 600).
+      const paris = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Paris', hour: '2-digit', minute: '2-digit', second: '2-digit' }).format(at);
+      const [hh, mm, ss] = paris.split(':').map(Number) as [number, number, number];
+      const offset = (hh - 6) * 3600 + (mm - 30) * 60 + ss;
+      expect(offset).toBeGreaterThanOrEqual(0);
+      expect(offset).toBeLessThan(600);
+      offsets.add(offset);
+    }
+    expect(offsets.size).toBeGreaterThan(4); // eight schedules do not all start in the same second
+
+    const plain = connection();
+    await ensureSchedule(client, { connection: plain, cadence: daily, taskQueue, jitterSeconds: 0 });
+    const d = await client.schedule.getHandle(scheduleIdFor(plain.name)).describe();
+    expect(d.spec.jitter ?? 0).toBe(0);
+    expect(new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Paris', hour: '2-digit', minute: '2-digit', second: '2-digit' }).format(d.info.nextActionTimes[0])).toBe('06:30:00');
+    await expect(ensureSchedule(client, { connection: plain, cadence: daily, taskQueue, jitterSeconds: 3601 })).rejects.toThrow(/SCHEDULE_JITTER_SECONDS/);
   });
 
   it('every-4h: a four-hour interval', async () => {

@@ -11,24 +11,31 @@ import { resolveDataDir } from '../../config/paths.js';
 import { freePort } from '../../lib/ports.js';
 import { createScratchDatabase, startPostgres, type RunningPostgres } from '../../db/postgres.js';
 import { startTemporalServer, type RunningTemporal } from '../../dev/stack/temporal-server.js';
+import { dropFileDatabases } from '../support/database.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     temporalAddress: string;
     temporalCliPath: string;
     temporalTestServerPath: string;
-    databaseUrl: string;
+    /** The PostgreSQL server's admin URL: test/setup/file-database.ts creates each file's database there. */
+    postgresAdminUrl: string;
+    /** The migrated database each file's own is copied from (no test connects to it). */
+    databaseTemplate: string;
     /** The workflow bundle, built once for the whole run (test/support/temporal.ts workflowBundle). */
     workflowBundlePath: string;
   }
 }
 
 /**
- * One real Temporal dev server (the installed binary, in memory) and one fresh, migrated database
- * for the whole integration run. Postgres is DATABASE_URL's server when set, else the embedded one.
+ * One real Temporal dev server (the installed binary, on a SQLite file) and one migrated template
+ * database for the whole integration run; each test file gets its own copy of the template
+ * (test/setup/file-database.ts), so files can run at the same time. Postgres is DATABASE_URL's server when set, else the embedded one.
  * A start-up failure is one line (cause and fix, as for the demo) and ends the run with nothing
  * left running.
  */
+const templateName = (url: string) => decodeURIComponent(new URL(url).pathname.slice(1));
+
 export default async function setup(project: TestProject) {
   let postgres: RunningPostgres | undefined;
   let database: Awaited<ReturnType<typeof createScratchDatabase>> | undefined;
@@ -39,6 +46,7 @@ export default async function setup(project: TestProject) {
     await temporal?.stop();
     if (temporalDb) rmSync(temporalDb, { force: true });
     if (bundlePath) rmSync(bundlePath, { force: true });
+    if (postgres && database) await dropFileDatabases(postgres.url, templateName(database.url)).catch(() => undefined);
     await database?.drop().catch(() => undefined);
     await postgres?.stop();
   };
@@ -50,7 +58,10 @@ export default async function setup(project: TestProject) {
     const dataDir = resolveDataDir(env.DATA_DIR);
 
     // The dev server starts while the database is prepared (it takes seconds to answer).
-    temporalDb = `${dataDir}/test-temporal-${process.pid}.sqlite`;
+    // Each project with this setup (integration, integration-alone) runs it in this same process:
+    // its files are named by the project too, so two servers never share a SQLite file.
+    const own = `${process.pid}-${project.name}`;
+    temporalDb = `${dataDir}/test-temporal-${own}.sqlite`;
     const startingTemporal = startTemporalServer({
       cliPath,
       address: `127.0.0.1:${await freePort()}`,
@@ -71,13 +82,14 @@ export default async function setup(project: TestProject) {
       await startingTemporal.catch(() => undefined); // its failure, if any, is reported below
     }
     const running = await startingTemporal;
-    bundlePath = `${dataDir}/test-workflow-bundle-${process.pid}.js`;
+    bundlePath = `${dataDir}/test-workflow-bundle-${own}.js`;
     writeFileSync(bundlePath, (await bundling).code);
 
     project.provide('temporalAddress', running.address);
     project.provide('temporalCliPath', cliPath);
     project.provide('temporalTestServerPath', testServerPath);
-    project.provide('databaseUrl', database.url);
+    project.provide('postgresAdminUrl', postgres.url);
+    project.provide('databaseTemplate', templateName(database.url));
     project.provide('workflowBundlePath', bundlePath);
   } catch (err) {
     await teardown().catch(() => undefined);

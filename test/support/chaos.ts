@@ -67,7 +67,7 @@ export interface ChaosHarness {
   lucca: DemoLucca;
   happypal: HappyPalSimulator;
   deps: Deps;
-  addConnection(overrides?: Partial<NewConnection>): Promise<{ id: string; name: string }>;
+  addConnection(overrides?: Partial<NewConnection> & { fullReadDays?: number | null }): Promise<{ id: string; name: string }>;
   start(connectionId: string, input?: Partial<SyncInput>): Promise<WorkflowHandle>;
   /** A new in-process worker on the harness's task queue (not yet running). */
   newWorker(): Promise<Worker>;
@@ -115,7 +115,7 @@ export async function createChaosHarness(options: ChaosHarnessOptions): Promise<
   };
   const { deps, taskQueue, start, newWorker, withWorker, sync, addConnection, close } = createHarnessCore({
     db, temporal, lucca, target: happypal, targetKind: 'happypal', taskQueue: options.taskQueue ?? uniqueTaskQueue('chaos'),
-    workflowIdPrefix: 'chaos-sync', namePrefix: 'chaos',
+    workflowIdPrefix: 'chaos-sync', namePrefix: 'chaos', modelNow: true, defaultFullReadDays: 0,
   });
   return {
     db, client, nativeConnection, taskQueue, temporalAddress: options.temporalAddress, lucca, happypal, deps,

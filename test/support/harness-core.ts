@@ -1,3 +1,5 @@
+import { eq } from 'drizzle-orm';
+import { connections } from '../../db/schema.js';
 import { randomBytes } from 'node:crypto';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { NativeConnection, Worker } from '@temporalio/worker';
@@ -35,8 +37,14 @@ export interface HarnessCoreOptions {
   workflowIdPrefix: string;
   /** Connection names are `<namePrefix>-<pid>-<time>-<n>`. */
   namePrefix: string;
-  /** Reflect: `deps.now` is the Lucca model's clock too, so incremental reads see its modification stamps. */
+  /** `deps.now` is the Lucca model's clock too, so incremental reads see its modification stamps. */
   modelNow?: boolean;
+  /**
+   * `full_read_days` of the connections addConnection makes when the test gives none (null: the
+   * production default, 7). HappyPal harnesses use 0, every run a full read, as before incremental
+   * reads; tests of the incremental path ask for more.
+   */
+  defaultFullReadDays?: number | null;
   logger?: Logger;
 }
 
@@ -48,7 +56,7 @@ export interface HarnessCore {
   withWorker<T>(fn: () => Promise<T>): Promise<T>;
   /** Runs one sync to its end with an in-process worker and returns its summary. */
   sync(connectionId: string, input?: Partial<SyncInput>): Promise<SyncSummary>;
-  addConnection(overrides?: Partial<NewConnection>): Promise<{ id: string; name: string }>;
+  addConnection(overrides?: Partial<NewConnection> & { fullReadDays?: number | null }): Promise<{ id: string; name: string }>;
   /** Closes the dispatcher, the Lucca and target simulators, the database, then Temporal. */
   close(): Promise<void>;
 }
@@ -85,12 +93,15 @@ export function createHarnessCore(options: HarnessCoreOptions): HarnessCore {
   return {
     deps, taskQueue, newWorker, start, withWorker,
     sync: (connectionId, input = {}) => withWorker(async () => (await start(connectionId, input)).result() as Promise<SyncSummary>),
-    async addConnection(overrides = {}) {
+    async addConnection({ fullReadDays = options.defaultFullReadDays, ...overrides } = {}) {
       const name = `${options.namePrefix}-${process.pid}-${Date.now().toString(36)}-${names++}`;
       const row = await insertConnection(db.db, cipher, {
         name, target: options.targetKind, luccaUrl: lucca.url, luccaKey: lucca.apiKey,
         targetUrl: target.url, targetKey: target.apiKey, ...overrides,
       });
+      if (fullReadDays !== undefined && fullReadDays !== null) {
+        await db.db.update(connections).set({ fullReadDays, updatedAt: row.updatedAt }).where(eq(connections.id, row.id));
+      }
       return { id: row.id, name: row.name };
     },
     async close() {

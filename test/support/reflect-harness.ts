@@ -1,4 +1,3 @@
-import { inject } from 'vitest';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { eq } from 'drizzle-orm';
 import type { ReflectDataset } from '../../activities/targets/reflect/schemas.js';
@@ -16,6 +15,7 @@ import { startReflectSimulator, type ReflectSimulator } from '../../dev/simulato
 import type { SyncInput, SyncSummary } from '../../workflows/contracts.js';
 import { createHarnessCore } from './harness-core.js';
 import { connectToTestServer, uniqueTaskQueue } from './temporal.js';
+import { testDatabaseUrl } from './database.js';
 
 /** A Lucca key whose role has everything Reflect needs. */
 export const REFLECT_LUCCA_KEY = 'reflect-lucca-key';
@@ -47,7 +47,7 @@ export async function createReflectHarness(
   options: { company?: GenerateCompanyOptions; luccaRateLimit?: number; logger?: Logger } = {},
 ): Promise<ReflectHarness> {
   const temporal = await connectToTestServer();
-  const db = createDb(inject('databaseUrl'), { max: 10 });
+  const db = createDb(testDatabaseUrl(), { max: 10 });
   const lucca = await startDemoLucca({
     company: options.company ?? { employees: 40, seed: 3 },
     rateLimitPerMinute: options.luccaRateLimit ?? 0,

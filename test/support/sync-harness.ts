@@ -1,4 +1,3 @@
-import { inject } from 'vitest';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { Deps } from '../../activities/index.js';
 import { createDb, type DbHandle } from '../../db/client.js';
@@ -10,6 +9,7 @@ import type { GenerateCompanyOptions } from '../../dev/simulators/data/company.j
 import type { SyncInput, SyncSummary } from '../../workflows/contracts.js';
 import { createHarnessCore, HARNESS_CREDENTIALS_KEY } from './harness-core.js';
 import { connectToTestServer, uniqueTaskQueue } from './temporal.js';
+import { testDatabaseUrl } from './database.js';
 
 /** Fixed for the whole test run, so a worker process spawned by a test can decrypt what the test stored. */
 export const TEST_CREDENTIALS_KEY = HARNESS_CREDENTIALS_KEY;
@@ -21,7 +21,7 @@ export interface SyncHarness {
   lucca: DemoLucca;
   happypal: HappyPalSimulator;
   deps: Deps;
-  addConnection(overrides?: Partial<NewConnection>): Promise<{ id: string; name: string }>;
+  addConnection(overrides?: Partial<NewConnection> & { fullReadDays?: number | null }): Promise<{ id: string; name: string }>;
   /** Runs one sync to its end with an in-process worker and returns its summary. */
   sync(connectionId: string, input?: Partial<SyncInput>): Promise<SyncSummary>;
   start(connectionId: string, input?: Partial<SyncInput>): Promise<WorkflowHandle>;
@@ -37,7 +37,7 @@ export async function createSyncHarness(
   options: { company?: GenerateCompanyOptions; luccaRateLimit?: number; luccaRateWindowMs?: number; luccaApiKey?: string; logger?: Logger } = {},
 ): Promise<SyncHarness> {
   const temporal = await connectToTestServer();
-  const db = createDb(inject('databaseUrl'), { max: 10 });
+  const db = createDb(testDatabaseUrl(), { max: 10 });
   const lucca = await startDemoLucca({
     company: options.company ?? { employees: 60, seed: 7 },
     rateLimitPerMinute: options.luccaRateLimit ?? 0,
@@ -47,7 +47,7 @@ export async function createSyncHarness(
   const happypal = await startHappyPalSimulator({ rateLimitPerMinute: 0 });
   const { deps, taskQueue, start, withWorker, sync, addConnection, close } = createHarnessCore({
     db, temporal, lucca, target: happypal, targetKind: 'happypal', taskQueue: uniqueTaskQueue('sync'),
-    workflowIdPrefix: 'test-sync', namePrefix: 'conn', logger: options.logger,
+    workflowIdPrefix: 'test-sync', namePrefix: 'conn', logger: options.logger, modelNow: true, defaultFullReadDays: 0,
   });
   return { db, client: temporal.client, taskQueue, lucca, happypal, deps, start, withWorker, sync, addConnection, close };
 }

@@ -4,6 +4,7 @@ import { PROJECT_ROOT } from '../../config/paths.js';
 import { TEST_CREDENTIALS_KEY } from './sync-harness.js';
 import { TEST_PAYLOAD_KEYS } from './temporal.js';
 import { WORKER_NODE_FLAGS } from '../../workers/node-flags.js';
+import { testDatabaseUrl } from './database.js';
 
 export interface WorkerProcess {
   child: ChildProcess;
@@ -13,14 +14,17 @@ export interface WorkerProcess {
 
 /**
  * A real worker process (`workers/main.ts`, the same entry point operators run), on the suite's
- * Temporal and database. One node process (tsx as an import hook), so a SIGKILL kills the worker.
+ * Temporal and this file's database. One node process (tsx as an import hook), so a SIGKILL kills
+ * the worker. It loads the workflow bundle the global setup built (WORKFLOW_BUNDLE_PATH, as
+ * `npm run worker:prod` does) instead of bundling at each start, which costs seconds of CPU;
+ * `extraEnv: { WORKFLOW_BUNDLE_PATH: '' }` makes it bundle at start, as `npm run worker` does.
  */
 export async function startWorkerProcess(taskQueue: string, extraEnv: Record<string, string> = {}): Promise<WorkerProcess> {
   const child = spawn(process.execPath, [...WORKER_NODE_FLAGS, '--import', 'tsx', 'workers/main.ts'], {
     cwd: PROJECT_ROOT,
     env: {
       PATH: process.env.PATH,
-      DATABASE_URL: inject('databaseUrl'),
+      DATABASE_URL: testDatabaseUrl(),
       TEMPORAL_ADDRESS: inject('temporalAddress'),
       TEMPORAL_TASK_QUEUE: taskQueue,
       CREDENTIALS_KEY: TEST_CREDENTIALS_KEY,
@@ -28,6 +32,7 @@ export async function startWorkerProcess(taskQueue: string, extraEnv: Record<str
       LUCCA_ALLOWED_HOSTS: '127.0.0.1',
       LUCCA_RATE_LIMIT_PER_MINUTE: '0',
       LOG_LEVEL: 'info',
+      WORKFLOW_BUNDLE_PATH: inject('workflowBundlePath'),
       ...extraEnv,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { judgeAccess, lessAccess } from '../../services/lucca-check.js';
+import { judgeAccess, judgeExtras, lessAccess } from '../../services/lucca-check.js';
+import { FieldMappingSchema } from '../../rules/field-mapping.js';
+import { resolveScope } from '../../rules/scope.js';
 
 const full = { id: 1, firstName: 'A', lastName: 'B', mail: 'a@b.fr', birthDate: '1990-01-01', dtContractStart: '2020-01-01', dtContractEnd: null };
 
@@ -55,5 +57,31 @@ describe('lessAccess (a new key compared with the current one)', () => {
   it('judgeAccess reports what the key sees, counts and field names only', () => {
     const seen = judgeAccess([full], [{ id: 1, dtContractEnd: null }, { id: 2, dtContractEnd: '2024-01-31' }], '2025-09-01').seen;
     expect(seen).toEqual({ fields: ['firstName', 'lastName', 'mail', 'birthDate', 'dtContractStart', 'dtContractEnd'], former: 1, total: 2 });
+  });
+});
+
+describe('judgeExtras: the scope\'s org data and mapped fields, in the words of Lucca\'s screens', () => {
+  const mapping = FieldMappingSchema.parse({ source: 'extendedData.e_cse_college', target: 'cse_college', type: 'text' });
+  const scope = resolveScope({ include: { departments: [100] } }, { legalEntities: [], establishments: [], departments: [{ id: 100, name: 'Ventes' }] });
+
+  it('a section the role lacks is a FAIL naming "Consult HR files" → select the section', () => {
+    const lines = judgeExtras([{ id: 1, extendedData: {} }, { id: 2, extendedData: {} }], null, [mapping]);
+    expect(lines).toEqual([{ level: 'fail', text: expect.stringMatching(/not visible to the key: .*Co-workers tab, "Consult HR files" → select the section holding e_cse_college/) }]);
+  });
+
+  it('visible for some only is a warning; visible and valued is ok; visible but empty for all is a warning', () => {
+    expect(judgeExtras([{ id: 1, extendedData: { e_cse_college: { id: 1, value: 'A' } } }, { id: 2, extendedData: {} }], null, [mapping])[0]?.level).toBe('warn');
+    expect(judgeExtras([{ id: 1, extendedData: { e_cse_college: { id: 1, value: 'A' } } }], null, [mapping])[0]?.level).toBe('ok');
+    expect(judgeExtras([{ id: 1, extendedData: { e_cse_college: { id: 1, value: null } } }], null, [mapping])[0]?.level).toBe('warn');
+  });
+
+  it('a scope dimension the key never shows is a FAIL; everyone has it: ok', () => {
+    expect(judgeExtras([{ id: 1 }, { id: 2 }], scope, [])[0]).toMatchObject({ level: 'fail', text: expect.stringContaining('sees no employee\'s department') });
+    expect(judgeExtras([{ id: 1, departmentId: 100 }], scope, [])[0]?.level).toBe('ok');
+  });
+
+  it('no value ever appears in a line', () => {
+    const text = judgeExtras([{ id: 1, extendedData: { e_cse_college: { id: 1, value: 'Secret-Value' } } }], null, [mapping]).map((l) => l.text).join(' ');
+    expect(text).not.toContain('Secret-Value');
   });
 });

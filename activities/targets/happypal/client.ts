@@ -1,7 +1,10 @@
 import type { Dispatcher } from 'undici';
 import { SyncError } from '../../errors.js';
 import { send, throwForTransient, unexpectedShape, type HttpRequest, type HttpResponse } from '../../http/http.js';
+import { targetWriteBucket, type RateLimiter } from '../../http/rate-limiter.js';
 import {
+  HappyPalAttributeListSchema,
+  type HappyPalAttributeDefinition,
   HappyPalErrorBodySchema,
   HappyPalUserPageEnvelopeSchema,
   HappyPalUserSchema,
@@ -43,15 +46,27 @@ export type WriteResult = { ok: true; user: HappyPalUser } | RecordRejection;
 
 /** The typed surface of HappyPal's API (docs/happypal-api.md). Every write carries an idempotency key. */
 export interface HappyPalClient {
-  listUsers(page: number, perPage: number, signal?: AbortSignal): Promise<HappyPalUsersPage>;
+  /** `email`: only the profiles with that email (HappyPal compares it trimmed, NFC, case-insensitively). */
+  listUsers(page: number, perPage: number, signal?: AbortSignal, email?: string): Promise<HappyPalUsersPage>;
+  /** One profile by id, parsed like a page's (an unreadable one is set aside); null when HappyPal has none (404). */
+  getUser(id: string, signal?: AbortSignal): Promise<{ user: HappyPalUser } | { unreadable: UnreadableProfile } | null>;
   createUser(input: HappyPalCreateUserInput, idempotencyKey: string): Promise<WriteResult>;
   updateUser(id: string, patch: HappyPalUpdateUserInput, idempotencyKey: string): Promise<WriteResult>;
   deactivateUser(id: string, idempotencyKey: string): Promise<WriteResult>;
   reactivateUser(id: string, idempotencyKey: string): Promise<WriteResult>;
+  /** The account's custom attributes (docs/happypal-api.md "Custom attributes"). */
+  listCustomAttributes(signal?: AbortSignal): Promise<HappyPalAttributeDefinition[]>;
 }
 
-export function createHappyPalClient(options: { baseUrl: string; apiKey: string; dispatcher: Dispatcher }): HappyPalClient {
+export function createHappyPalClient(options: {
+  baseUrl: string;
+  apiKey: string;
+  dispatcher: Dispatcher;
+  /** The write budget of the target host, shared by every worker and connection (TARGET_WRITES_PER_MINUTE). */
+  writeLimiter?: RateLimiter;
+}): HappyPalClient {
   const base = options.baseUrl.replace(/\/+$/, '');
+  const writeBucket = targetWriteBucket(base);
   const call = async (req: Omit<HttpRequest, 'url'> & { path: string }, idempotencyKey?: string) => {
     const res = await send(options.dispatcher, 'happypal', {
       ...req,
@@ -72,14 +87,16 @@ export function createHappyPalClient(options: { baseUrl: string; apiKey: string;
     return res;
   };
   const write = async (req: Omit<HttpRequest, 'url'> & { path: string }, key: string): Promise<WriteResult> => {
+    await options.writeLimiter?.acquire(writeBucket);
     const res = await call(req, key);
     if (res.status === 200 || res.status === 201) return { ok: true, user: parseUser(res, req) };
     return rejection(res);
   };
 
   return {
-    async listUsers(page, perPage, signal) {
-      const res = await call({ method: 'GET', path: `/v1/users?page=${page}&per_page=${perPage}`, ...(signal && { signal }) });
+    async listUsers(page, perPage, signal, email) {
+      const filter = email === undefined ? '' : `&email=${encodeURIComponent(email)}`;
+      const res = await call({ method: 'GET', path: `/v1/users?page=${page}&per_page=${perPage}${filter}`, ...(signal && { signal }) });
       if (res.status !== 200) throw new SyncError('happypal_unexpected_status', `HappyPal answered ${res.status} to GET /v1/users.`, false);
       // The envelope is parsed strictly (a page we cannot read is no page); each profile on its own,
       // so one profile with, say, an unknown status is set aside instead of failing the whole read.
@@ -89,21 +106,41 @@ export function createHappyPalClient(options: { baseUrl: string; apiKey: string;
       parsed.data.data.forEach((raw, position) => {
         const user = HappyPalUserSchema.safeParse(raw);
         if (user.success) return void out.data.push(user.data);
-        const record = typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>) : {};
-        out.unreadable.push({
-          id: typeof record.id === 'string' && /^[\w-]{1,64}$/.test(record.id) ? record.id : null,
-          position,
-          email: typeof record.email === 'string' ? record.email : null,
-          problems: profileProblems(raw),
-        });
+        out.unreadable.push(unreadableProfile(raw, position));
       });
       return out;
+    },
+    async getUser(id, signal) {
+      const path = `/v1/users/${encodeURIComponent(id)}`;
+      const res = await call({ method: 'GET', path, ...(signal && { signal }) });
+      if (res.status === 404) return null;
+      if (res.status !== 200) throw new SyncError('happypal_unexpected_status', `HappyPal answered ${res.status} to GET /v1/users/:id.`, false);
+      if (typeof res.body !== 'object' || res.body === null || Array.isArray(res.body)) throw unexpectedShape('happypal', 'GET', '/v1/users/:id', res, 'a user');
+      const user = HappyPalUserSchema.safeParse(res.body);
+      return user.success ? { user: user.data } : { unreadable: unreadableProfile(res.body, 0) };
+    },
+    async listCustomAttributes(signal) {
+      const res = await call({ method: 'GET', path: '/v1/custom-attributes', ...(signal && { signal }) });
+      if (res.status !== 200) throw new SyncError('happypal_unexpected_status', `HappyPal answered ${res.status} to GET /v1/custom-attributes.`, false);
+      const parsed = HappyPalAttributeListSchema.safeParse(res.body);
+      if (!parsed.success) throw unexpectedShape('happypal', 'GET', '/v1/custom-attributes', res, 'a custom attributes list');
+      return parsed.data.data;
     },
     createUser: (input, key) => write({ method: 'POST', path: '/v1/users', json: input }, key),
     updateUser: (id, patch, key) =>
       write({ method: 'PATCH', path: `/v1/users/${encodeURIComponent(id)}`, json: patch }, key),
     deactivateUser: (id, key) => write({ method: 'POST', path: `/v1/users/${encodeURIComponent(id)}/deactivate` }, key),
     reactivateUser: (id, key) => write({ method: 'POST', path: `/v1/users/${encodeURIComponent(id)}/reactivate` }, key),
+  };
+}
+
+function unreadableProfile(raw: unknown, position: number): UnreadableProfile {
+  const record = typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>) : {};
+  return {
+    id: typeof record.id === 'string' && /^[\w-]{1,64}$/.test(record.id) ? record.id : null,
+    position,
+    email: typeof record.email === 'string' ? record.email : null,
+    problems: profileProblems(raw),
   };
 }
 

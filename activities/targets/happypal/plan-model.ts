@@ -12,9 +12,12 @@ export const PlannedConflictSchema = z.object({
  * What the write phase does for one report line: HTTP writes first (create, or update then
  * lifecycle), then one database commit of the link, the new snapshot (base) and conflicts.
  */
+/** A profile field's value, or the custom attributes object (`custom_attributes`: key → text, number or null). */
+const WriteValueSchema = z.union([z.string(), z.null(), z.record(z.string(), z.union([z.string(), z.number(), z.null()]))]);
+
 export const PlannedWriteSchema = z.object({
-  create: z.record(z.string(), z.string().nullable()).optional(),
-  update: z.record(z.string(), z.string().nullable()).optional(),
+  create: z.record(z.string(), WriteValueSchema).optional(),
+  update: z.record(z.string(), WriteValueSchema).optional(),
   lifecycle: z.enum(['deactivate', 'reactivate']).optional(),
   commit: z.object({
     link: z.boolean(),

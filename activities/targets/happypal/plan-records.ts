@@ -1,4 +1,4 @@
-import type { HappyPalUser } from './schemas.js';
+import type { HappyPalEditableField, HappyPalUser } from './schemas.js';
 import type { PlannedConflict, PlannedWrite } from './plan-model.js';
 import { happyPalCreateInput, happyPalPatch, personFromHappyPal } from './to-happypal.js';
 import { guardDeactivations, desiredStatus, lifecycleAction, missingSourceIds, type LifecycleAction } from '../../../rules/lifecycle.js';
@@ -11,6 +11,11 @@ import { decideRecord, resolvePolicies, type Policy, type RecordDecision } from 
 import {
   addEvidence, createTally, emptyEvidence, guardVisibility, hiddenFields, notVisibleNote, type VisibilityCounts,
 } from '../../../rules/visibility.js';
+import {
+  extraKey, fromTargetValue, mapExtras, targetOfExtraKey, sourcePermission, toTargetValue, type FieldMapping, type MappedRecord,
+} from '../../../rules/field-mapping.js';
+import { describeVerdict, evaluateScope, orgOf, type ResolvedScope, type ScopeVerdict } from '../../../rules/scope.js';
+import { decideField, type FieldDecision } from '../../../rules/three-way.js';
 
 type Fields = Record<string, string | null>;
 
@@ -31,6 +36,10 @@ export interface PlanInput {
   /** The last successful run's visibility counts (null or absent: no visibility guard). */
   visibilityBaseline?: VisibilityCounts | null;
   confirmVisibility?: boolean;
+  /** Which employees sync (rules/scope.ts); null or absent = everyone the key sees. */
+  scope?: ResolvedScope | null;
+  /** Extra fields mapped to HappyPal custom attributes (rules/field-mapping.ts). */
+  mappings?: FieldMapping[];
 }
 
 export interface PlannedLine {
@@ -81,6 +90,8 @@ export interface PlanSetup {
   hidden: readonly SyncedField[];
   visibilityBaseline: VisibilityCounts | null;
   confirmVisibility: boolean;
+  scope?: ResolvedScope | null;
+  mappings?: FieldMapping[];
 }
 
 type SnapshotRow = PlanInput['snapshots'][number];
@@ -88,12 +99,22 @@ type SnapshotRow = PlanInput['snapshots'][number];
 /** A chunk after mapping and matching: says which profiles and snapshots its lines need. */
 export interface MatchedChunk {
   /** `unknown`: fields the key cannot see for this record (left out, or hidden run-wide). */
-  mapped: ({ sourceId: string; person: Person; unknown: SyncedField[]; match: Match } | { sourceId: string; reasons: QuarantineReason[] })[];
+  mapped: (MatchedEntry | { sourceId: string; reasons: QuarantineReason[] })[];
   missing: Link[];
   /** Target profiles to load for this chunk (matched or linked). */
   targetIds: string[];
   /** Sources whose snapshot (base) to load. */
   sourceIds: string[];
+}
+
+/** A mapped, matched record: `scope` says whether it may be written, `extras` its mapped attributes. */
+export interface MatchedEntry {
+  sourceId: string;
+  person: Person;
+  unknown: SyncedField[];
+  match: Match;
+  scope: ScopeVerdict;
+  extras: MappedRecord;
 }
 
 export interface ChunkPlan {
@@ -116,6 +137,10 @@ export function createPlanner(setup: PlanSetup) {
   const unreadable = new Map((setup.unreadableTargets ?? []).map((t) => [t.targetId, t.problems]));
   const tally = createTally(setup.today, setup.visibilityBaseline?.day ?? null);
   const notVisible: Partial<Record<SyncedField, number>> = {};
+  const mappings = setup.mappings ?? [];
+  const notVisibleExtras = new Map<string, number>();
+  const typeOf = new Map(mappings.map((m) => [extraKey(m.target), m.type]));
+  const outOfScope = { skipped: 0, unknown: 0 };
   let toDeactivate = 0;
 
   return {
@@ -123,7 +148,8 @@ export function createPlanner(setup: PlanSetup) {
     claim(sources: readonly StagedSource[]): void {
       for (const { data } of sources) {
         const mapped = mapLuccaUser(data, setup.today);
-        if (mapped.ok) matcher.claim({ sourceId: mapped.sourceId, email: mapped.person.email });
+        // People outside the scope are never written: they claim no profile either.
+        if (mapped.ok && evaluateScope(setup.scope, orgOf(data)).in !== false) matcher.claim({ sourceId: mapped.sourceId, email: mapped.person.email });
       }
     },
 
@@ -133,11 +159,17 @@ export function createPlanner(setup: PlanSetup) {
       const mapped = sources.map(({ sourceId, data }): MatchedChunk['mapped'][number] => {
         tally.add(data);
         const result = mapLuccaUser(data, setup.today);
+        const scope = evaluateScope(setup.scope, orgOf(data));
+        const extras = mapExtras(data, mappings);
         if (!result.ok) return { sourceId, reasons: result.reasons };
+        // A mapped value that does not fit its type is never written: the record waits in quarantine.
+        if (scope.in === true && extras.misfits.length > 0) {
+          return { sourceId, reasons: extras.misfits.map((m) => ({ code: 'mapped_value_misfit' as const, field: extraKey(m.target), message: m.message })) };
+        }
         const match = matcher.match({ sourceId: result.sourceId, email: result.person.email });
         if (match.kind === 'linked' || match.kind === 'attach') targetIds.add(match.targetId);
         const unknown = [...new Set<SyncedField>([...result.unknown, ...setup.hidden])];
-        return { sourceId: result.sourceId, person: result.person, unknown, match };
+        return { sourceId: result.sourceId, person: result.person, unknown, match, scope, extras };
       });
       return { mapped, missing: [...missing], targetIds: [...targetIds], sourceIds: sources.map((s) => s.sourceId) };
     },
@@ -156,7 +188,8 @@ export function createPlanner(setup: PlanSetup) {
           lines.push(reportOnly(buildReportLine({ sourceId: entry.sourceId, quarantine: reasons })));
           continue;
         }
-        const line = planMatched(entry, targetsById.get(matchedTarget(entry.match) ?? ''), snapshotOf.get(entry.sourceId));
+        const target = targetsById.get(matchedTarget(entry.match) ?? '');
+        const line = entry.scope.in === true ? planMatched(entry, target, snapshotOf.get(entry.sourceId)) : planOutOfScope(entry, target);
         if (line) lines.push(line);
       }
       for (const { sourceId, targetId } of chunk.missing) {
@@ -192,10 +225,48 @@ export function createPlanner(setup: PlanSetup) {
         baseline: setup.visibilityBaseline, now: visibility, nowAtBaseline: tally.atBaseline(), override: setup.confirmVisibility,
       });
       const blocked = [seen.allowed ? null : seen.message, guard.allowed ? null : guard.message].filter((m) => m !== null);
-      const notes = [seen.allowed ? seen.message : null, notVisibleNote(notVisible, setup.hidden)].filter((m) => m !== null);
+      const notes = [seen.allowed ? seen.message : null, notVisibleNote(notVisible, setup.hidden), extrasNote(), scopeNote()].filter((m) => m !== null);
       return { blockedReason: blocked.length > 0 ? blocked.join(' ') : null, visibility, notice: notes.length > 0 ? notes.join(' ') : null };
     },
   };
+
+  function extrasNote(): string | null {
+    const parts = mappings.filter((m) => (notVisibleExtras.get(m.target) ?? 0) > 0).map((m) =>
+      `custom attribute ${m.target} (${m.source}) was not visible to the Lucca key for ${notVisibleExtras.get(m.target)} employee(s); ` +
+      `nothing was written for it and HappyPal keeps its value. To sync it, grant the key's role ${sourcePermission(m.source)}.`);
+    return parts.length > 0 ? parts.join(' ') : null;
+  }
+
+  function scopeNote(): string | null {
+    const parts = [];
+    if (outOfScope.skipped > 0) parts.push(`${outOfScope.skipped} employee(s) outside the connection's scope were not synced.`);
+    if (outOfScope.unknown > 0) {
+      parts.push(`${outOfScope.unknown} employee(s) were not synced because the organisation data the scope uses (legal entity, establishment or department) ` +
+        'is not visible to the Lucca key for them; their profiles were left as they are. Grant the key\'s role "Consult users" on the whole organisation.');
+    }
+    return parts.length > 0 ? parts.join(' ') : null;
+  }
+
+  /**
+   * An employee outside the scope is never written. One we linked before (who left the scope) is
+   * deactivated like a contract end, under the same guard; one whose org data the key cannot see
+   * is left as it is (unknown is not empty).
+   */
+  function planOutOfScope(entry: MatchedEntry, target: HappyPalUser | undefined): PlannedLine | null {
+    const { sourceId, match, scope } = entry;
+    if (scope.in === 'unknown') {
+      outOfScope.unknown += 1;
+      if (match.kind !== 'linked') return null;
+      return { ...reportOnly(buildReportLine({ sourceId, match })), reasons: [{ code: 'scope_not_visible', message: `Not synced: ${describeVerdict(scope)}.` }] };
+    }
+    outOfScope.skipped += 1;
+    if (match.kind !== 'linked' || !target || target.status === 'inactive') return null;
+    const line = buildReportLine({ sourceId, match, lifecycle: 'deactivate' });
+    return {
+      ...withPlan(line, { lifecycle: 'deactivate', commit: commit({ status: 'inactive' }) }),
+      reasons: [{ code: 'out_of_scope', message: `Deactivated: ${describeVerdict(scope)}.` }],
+    };
+  }
 
   /** The quarantine reason of a record whose profile is unreadable, or null. */
   function unreadableReasons(targetId: string | null): QuarantineReason[] | null {
@@ -209,22 +280,28 @@ export function createPlanner(setup: PlanSetup) {
   }
 
   function planMatched(
-    { sourceId, person, unknown, match }: { sourceId: string; person: Person; unknown: SyncedField[]; match: Match },
+    { sourceId, person, unknown, match, extras }: MatchedEntry,
     target: HappyPalUser | undefined,
     snapshot: SnapshotRow | undefined,
   ): PlannedLine | null {
     if (match.kind === 'ambiguous') return reportOnly(buildReportLine({ sourceId, match }));
     for (const field of unknown) notVisible[field] = (notVisible[field] ?? 0) + 1;
+    for (const t of extras.unknown) notVisibleExtras.set(t, (notVisibleExtras.get(t) ?? 0) + 1);
     // An unknown contract end says nothing about the lifecycle: a profile keeps its status.
     const desired = unknown.includes('contractEnd') ? null : desiredStatus(person, setup.today);
     if (match.kind === 'create') {
       // A former employee without a profile has nothing to deactivate: no profile is created for them.
       if (desired === 'inactive') return null;
-      const line = buildReportLine({ sourceId, match, source: person, unknown });
+      const createdExtras = mappings.filter((m) => !extras.unknown.includes(m.target))
+        .map((m) => ({ key: extraKey(m.target), value: extras.values[m.target] ?? null }));
+      const line = buildReportLine({ sourceId, match, source: person, unknown, extraCreate: [
+        ...createdExtras, ...extras.unknown.map((t) => ({ key: extraKey(t), value: null, notVisible: true })),
+      ] });
       // Unknown fields are left out of the create and of the snapshot: nothing known, nothing written.
-      const known = omit(person, unknown);
+      const known = { ...omit(person, unknown), ...Object.fromEntries(createdExtras.map((e) => [e.key, e.value])) };
+      const attributes = attributesPatch(createdExtras.filter((e) => e.value !== null), typeOf);
       return withPlan(line, {
-        create: omit(happyPalCreateInput(person, sourceId), unknown.map(fieldOf)),
+        create: { ...omit(happyPalCreateInput(person, sourceId), unknown.map(fieldOf)), ...(attributes && { custom_attributes: attributes }) },
         commit: commit({ link: true, snapshot: known, status: 'active' }),
       });
     }
@@ -232,28 +309,72 @@ export function createPlanner(setup: PlanSetup) {
       return { ...reportOnly(buildReportLine({ sourceId, match })), action: 'error', error: 'The linked HappyPal profile no longer exists.' };
     }
     const decision = decideWithKept(person, personFromHappyPal(target), snapshot, policies, unknown);
+    const extraDecisions = decideExtras(extras, target, snapshot);
     const lifecycle = desired === null ? null : lifecycleAction(desired, target.status);
-    const line = buildReportLine({ sourceId, match, decision, source: person, lifecycle });
-    const openConflicts: PlannedConflict[] = decision.conflicts.map((field) => ({
-      field, base: decision.fields[field].base ?? null, source: person[field], target: target[field === 'email' ? 'email' : fieldOf(field)],
-    }));
+    const line = buildReportLine({ sourceId, match, decision, source: person, lifecycle, extraDecisions });
+    const openConflicts: PlannedConflict[] = [
+      ...decision.conflicts.map((field) => ({
+        field, base: decision.fields[field].base ?? null, source: person[field], target: target[field === 'email' ? 'email' : fieldOf(field)],
+      })),
+      ...extraDecisions.filter((e) => e.decision.conflict).map((e) => ({ field: e.key, base: e.decision.base ?? null, source: e.decision.source, target: e.decision.before })),
+    ];
+    const conflicted = new Set<string>(openConflicts.map((c) => c.field));
+    const invisible = new Set<string>([...unknown, ...extras.unknown.map(extraKey)]);
     // A field the key cannot see says nothing about an open conflict: it stays open.
-    const closeConflicts = SYNCED_FIELDS.filter((f) => openOf.has(`${sourceId}:${f}`) && !decision.conflicts.includes(f) && !unknown.includes(f));
-    const kept = keptValues(decision, snapshot?.kept ?? {}, personFromHappyPal(target));
-    const snapshotChanged = !snapshot || !sameFields(snapshot.fields, decision.newBase) || !sameFields(snapshot.kept, kept);
-    const nothingToDo = Object.keys(decision.patch).length === 0 && !lifecycle && openConflicts.length === 0 &&
+    const closeConflicts = [...SYNCED_FIELDS, ...mappings.map((m) => extraKey(m.target))]
+      .filter((f) => openOf.has(`${sourceId}:${f}`) && !conflicted.has(f) && !invisible.has(f));
+    const kept = { ...keptValues(decision, snapshot?.kept ?? {}, personFromHappyPal(target)), ...keptExtras(extraDecisions, snapshot?.kept ?? {}) };
+    const newBase: Fields = { ...(decision.newBase as Fields) };
+    for (const e of extraDecisions) if (e.decision.newBase !== undefined) newBase[e.key] = e.decision.newBase;
+    const attributes = attributesPatch(extraDecisions.filter((e) => e.decision.write).map((e) => ({ key: e.key, value: e.decision.source })), typeOf);
+    const update = { ...happyPalPatch(decision.patch), ...(attributes && { custom_attributes: attributes }) };
+    const snapshotChanged = !snapshot || !sameFields(snapshot.fields, newBase) || !sameFields(snapshot.kept, kept);
+    const nothingToDo = Object.keys(update).length === 0 && !lifecycle && openConflicts.length === 0 &&
       closeConflicts.length === 0 && !snapshotChanged && match.kind === 'linked' && line.action === 'unchanged';
     if (nothingToDo) return null;
     return withPlan(line, {
-      ...(Object.keys(decision.patch).length > 0 && { update: happyPalPatch(decision.patch) }),
+      ...(Object.keys(update).length > 0 && { update }),
       ...(lifecycle && { lifecycle }),
       commit: commit({
-        link: match.kind === 'attach', snapshot: decision.newBase as Fields, kept,
+        link: match.kind === 'attach', snapshot: newBase, kept,
         status: lifecycle ? (lifecycle === 'deactivate' ? 'inactive' : 'active') : target.status,
         openConflicts, closeConflicts,
       }),
     });
   }
+
+  /**
+   * The three-way decision of each mapped attribute (exact comparison of canonical values), with
+   * the same "kept stays kept" rule as the synced fields (decideWithKept).
+   */
+  function decideExtras(extras: MappedRecord, target: HappyPalUser, snapshot: SnapshotRow | undefined): ExtraDecision[] {
+    return mappings.map((m) => {
+      const key = extraKey(m.target);
+      const policy = m.policy ?? setup.defaultPolicy;
+      const targetValue = fromTargetValue(target.custom_attributes?.[m.target]);
+      const source = extras.values[m.target] ?? null;
+      const base = snapshot && Object.hasOwn(snapshot.fields, key) ? (snapshot.fields[key] ?? null) : undefined;
+      const kept = snapshot?.kept[key];
+      const effectiveTarget = kept !== undefined && base !== undefined && policy !== 'lucca-wins' && targetValue === kept && source === base ? base : targetValue;
+      const decision = decideField({ base, source, target: effectiveTarget, policy, unknown: extras.unknown.includes(m.target) });
+      decision.before = targetValue;
+      if (!decision.write) decision.after = targetValue;
+      return { key, type: m.type, decision };
+    });
+  }
+}
+
+interface ExtraDecision { key: string; type: FieldMapping['type']; decision: FieldDecision }
+
+function keptExtras(decisions: readonly ExtraDecision[], previous: Fields): Fields {
+  const kept: Fields = {};
+  for (const { key, decision: d } of decisions) {
+    const before = previous[key];
+    if (d.note === 'manual_edit_kept' || d.note === 'both_changed_kept') kept[key] = d.before;
+    else if (d.case === 'unchanged' && before !== undefined && !d.write && d.before === before) kept[key] = before;
+    else if (d.case === 'not_visible' && before !== undefined) kept[key] = before;
+  }
+  return kept;
 }
 
 function matchedTarget(match: Match): string | null {
@@ -313,7 +434,7 @@ export function planRecords(input: PlanInput, chunkSize = Number.POSITIVE_INFINI
   return { lines, quarantined, ...planner.finish() };
 }
 
-function fieldOf(field: SyncedField): keyof HappyPalUser {
+function fieldOf(field: SyncedField): HappyPalEditableField {
   return ({ firstName: 'first_name', lastName: 'last_name', email: 'email', birthDate: 'birth_date', contractStart: 'contract_start', contractEnd: 'contract_end' } as const)[field];
 }
 
@@ -352,6 +473,12 @@ function keptValues(decision: RecordDecision, previous: Fields, target: Person):
     else if (d.case === 'not_visible' && before !== undefined) kept[field] = before; // nothing new is known
   }
   return kept;
+}
+
+/** The `custom_attributes` object of a create or update (numbers as JSON numbers), or null when empty. */
+function attributesPatch(values: readonly { key: string; value: string | null }[], types?: Map<string, FieldMapping['type']>): Record<string, string | number | null> | null {
+  if (values.length === 0) return null;
+  return Object.fromEntries(values.map(({ key, value }) => [targetOfExtraKey(key), toTargetValue(types?.get(key) ?? 'text', value)]));
 }
 
 function omit<T extends object>(record: T, keys: readonly string[]): Fields {

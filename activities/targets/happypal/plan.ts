@@ -7,7 +7,9 @@ import { HappyPalUserSchema, type HappyPalUser } from './schemas.js';
 import { loadRunContext, type ConnectionRow, type Deps } from '../../deps.js';
 import { SOURCE_USERS, TARGET_UNREADABLE, TARGET_USERS } from './fetch.js';
 import { createPlanner, planChunks, type Link, type PlanInput, type StagedSource, type UnreadableTarget } from './plan-records.js';
+import type { UsersReadPlan } from '../../../rules/incremental.js';
 import { hiddenFields } from '../../../rules/visibility.js';
+import { storedMappings, storedScope } from '../../../rules/connection-config.js';
 
 type SnapshotRow = PlanInput['snapshots'][number];
 
@@ -23,6 +25,11 @@ export interface Confirmations {
   confirmDeactivations: boolean;
   /** Optional: workflow histories recorded before the visibility guard lack it. */
   confirmVisibility?: boolean;
+  /**
+   * The run's read plan. An incremental read (sync/incremental.ts) plans only the people it read:
+   * nobody counts as "no longer returned", and the visibility guard neither compares nor records it.
+   */
+  read?: UsersReadPlan;
 }
 
 /** Records planned together: the plan's memory is bounded by this, not by the company's size. */
@@ -59,6 +66,7 @@ export function planActivities(deps: Deps) {
   async function writePlan(tx: Tx, runId: string, connection: ConnectionRow, confirm: Confirmations): Promise<{ blockedReason: string | null }> {
     const ctx = Context.current();
     const scope = { connectionId: connection.id, dataset: EMPLOYEES };
+    const incremental = !!confirm.read && !confirm.read.full;
     const [links, targetEmails, unreadableTargets, openConflicts, fetched, evidence, visibilityBaseline] = await Promise.all([
       tx<Link[]>`select source_id as "sourceId", target_id as "targetId" from record_links
         where connection_id = ${scope.connectionId}::uuid and dataset = ${scope.dataset}`,
@@ -73,13 +81,14 @@ export function planActivities(deps: Deps) {
         .then((rows) => rows.map((row) => row.id)),
       // Before the first record: a field hidden run-wide changes every record's decision.
       fieldEvidence(tx, { runId, stagedDataset: SOURCE_USERS, connectionId: scope.connectionId, dataset: scope.dataset }),
-      lastVisibility(tx, scope.connectionId),
+      incremental ? Promise.resolve(null) : lastVisibility(tx, scope.connectionId),
     ]);
     const planner = createPlanner({
       connectionId: connection.id, today: deps.today(), links, targetEmails, unreadableTargets, openConflicts,
       defaultPolicy: connection.defaultPolicy, fieldPolicies: connection.fieldPolicies,
       guardPct: connection.deactivationGuardPct, confirmDeactivations: confirm.confirmDeactivations,
       hidden: hiddenFields(evidence), visibilityBaseline, confirmVisibility: !!confirm.confirmVisibility,
+      scope: storedScope(connection.scope), mappings: storedMappings(connection.fieldMappings),
     });
     const sourcesOf = (ids: readonly string[]) => tx<StagedSource[]>`select k.id as "sourceId", s.data ${byKeys(tx, ids)}
       (select data from staged_records where run_id = ${runId}::uuid and dataset = ${SOURCE_USERS} and source_id = k.id limit 1) s`;
@@ -95,7 +104,8 @@ export function planActivities(deps: Deps) {
 
     // Pass 2: every fetched id, and every linked one Lucca no longer returns, in plan order.
     const fetchedSet = new Set(fetched);
-    const missing = links.filter((l) => !fetchedSet.has(l.sourceId));
+    // Only a full read can tell that Lucca no longer returns someone.
+    const missing = incremental ? [] : links.filter((l) => !fetchedSet.has(l.sourceId));
     const chunks = planChunks(fetched, missing, CHUNK);
     let seq = 0;
     for (const ids of chunks) {
@@ -127,7 +137,8 @@ export function planActivities(deps: Deps) {
     }
 
     const { blockedReason, visibility, notice } = planner.finish();
-    await saveVisibility(tx, runId, visibility);
+    // An incremental read's few records are no baseline for the next run's guard.
+    if (!incremental) await saveVisibility(tx, runId, visibility);
     // Records that pass now leave the quarantine.
     await tx`delete from quarantine where connection_id = ${scope.connectionId}::uuid and dataset = ${scope.dataset}
       and last_run_id is distinct from ${runId}::uuid`;
@@ -137,7 +148,7 @@ export function planActivities(deps: Deps) {
       await tx`update sync_runs set message = ${blockedReason} where id = ${runId}::uuid`;
       await tx`update report_lines set outcome = 'skipped' where run_id = ${runId}::uuid and outcome = 'planned'`;
     }
-    deps.logger.info({ runId, lines: seq, linked: links.length, chunks: chunks.length, blocked: blockedReason !== null }, 'plan written');
+    deps.logger.info({ runId, lines: seq, linked: links.length, chunks: chunks.length, blocked: blockedReason !== null, incremental }, 'plan written');
     return { blockedReason };
   }
 

@@ -41,6 +41,20 @@ export const HappyPalUpdatedBySchema = z.union([
 ]);
 export type HappyPalUpdatedBy = z.infer<typeof HappyPalUpdatedBySchema>;
 
+/** A custom attribute's value: text, date and enum values are strings, numbers are numbers. */
+export const HappyPalAttributeValueSchema = z.union([z.string(), z.number(), z.null()]);
+export const HappyPalCustomAttributesSchema = z.record(z.string(), HappyPalAttributeValueSchema);
+
+/** A custom attribute defined on the HappyPal account (its admin UI, Settings › Profile fields). */
+export const HappyPalAttributeDefinitionSchema = z.strictObject({
+  key: z.string().regex(/^[a-z][a-z0-9_]{0,62}$/, 'must be lower-case letters, digits and _'),
+  type: z.enum(['text', 'date', 'number', 'enum']),
+  values: z.array(z.string().min(1)).min(1).optional(),
+});
+export type HappyPalAttributeDefinition = z.infer<typeof HappyPalAttributeDefinitionSchema>;
+
+export const HappyPalAttributeListSchema = z.object({ data: z.array(HappyPalAttributeDefinitionSchema) });
+
 export const HappyPalUserSchema = z.object({
   id: HappyPalUserIdSchema,
   external_id: z.string().nullable(),
@@ -51,6 +65,8 @@ export const HappyPalUserSchema = z.object({
   contract_start: HappyPalDateSchema.nullable(),
   contract_end: HappyPalDateSchema.nullable(),
   status: HappyPalUserStatusSchema,
+  /** Values of the account's custom attributes (absent in profiles written before they existed: `{}`). */
+  custom_attributes: HappyPalCustomAttributesSchema.default({}),
   created_at: HappyPalTimestampSchema,
   updated_at: HappyPalTimestampSchema,
   updated_by: HappyPalUpdatedBySchema,
@@ -77,6 +93,8 @@ export const HappyPalCreateUserInputSchema = z.strictObject({
   contract_start: HappyPalDateSchema.nullable().optional(),
   contract_end: HappyPalDateSchema.nullable().optional(),
   external_id: HappyPalExternalIdSchema.nullable().optional(),
+  /** Only attributes defined on the account; each value checked against its type (docs/happypal-api.md). */
+  custom_attributes: HappyPalCustomAttributesSchema.optional(),
 });
 export type HappyPalCreateUserInput = z.input<typeof HappyPalCreateUserInputSchema>;
 
@@ -156,18 +174,22 @@ export type HappyPalErrorBody = z.infer<typeof HappyPalErrorBodySchema>;
 
 // ---- Admin surface (simulator only, not part of the product API) ----
 
+/** A hand edit touches one profile field, or one custom attribute (`custom_attributes.<key>`). */
+export const HappyPalHandEditFieldSchema = z.union([HappyPalEditableFieldSchema, z.templateLiteral(['custom_attributes.', z.string().min(1)])]);
+export type HappyPalHandEditField = z.infer<typeof HappyPalHandEditFieldSchema>;
+
 export const HappyPalHandEditInputSchema = z.strictObject({
-  field: HappyPalEditableFieldSchema,
-  value: z.string().nullable(),
+  field: HappyPalHandEditFieldSchema,
+  value: z.union([z.string(), z.number()]).nullable(),
   by: z.string().trim().min(1),
 });
 export type HappyPalHandEditInput = z.infer<typeof HappyPalHandEditInputSchema>;
 
 export const HappyPalEditLogEntrySchema = z.object({
   user_id: HappyPalUserIdSchema,
-  field: HappyPalEditableFieldSchema,
-  old_value: z.string().nullable(),
-  new_value: z.string().nullable(),
+  field: HappyPalHandEditFieldSchema,
+  old_value: HappyPalAttributeValueSchema,
+  new_value: HappyPalAttributeValueSchema,
   by: HappyPalUpdatedBySchema,
   at: HappyPalTimestampSchema,
 });

@@ -12,6 +12,8 @@ import { diffDataset } from './diff.js';
 import { SECTION_SEQ, sectionSeq, type Fields } from './model.js';
 import { decideReadPlan, type ReadPlan } from './read-plan.js';
 import { furthest, readPlanPage, STAGED, type ReadCursor } from './readers.js';
+import { REFLECT_USER_FIELDS } from '../../lucca/schemas.js';
+import { storedMappings, usersFields } from '../../../rules/connection-config.js';
 import {
   addEvidence, createTally, emptyEvidence, guardVisibility, hiddenFields, notVisibleNote, omittedFields, type HideableField,
 } from '../../../rules/visibility.js';
@@ -96,7 +98,8 @@ export function reflectActivities(deps: Deps) {
 
     /** Reads up to `maxPages` pages of the plan into staged rows; a 403 names the Lucca permission to grant. */
     async fetchDatasetPages(input: DatasetStep & { plan: ReadPlan; cursor: ReadCursor; maxPages: number }) {
-      const { lucca } = await loadRunContext(deps, input.runId);
+      const { lucca, connection } = await loadRunContext(deps, input.runId);
+      const userFields = usersFields(REFLECT_USER_FIELDS, null, storedMappings(connection.fieldMappings));
       let reading = input.cursor.part;
       try {
         const r = await runFetchLoop(deps.db, {
@@ -106,7 +109,7 @@ export function reflectActivities(deps: Deps) {
           resume: furthest,
           readPage: (cursor, signal) => {
             reading = cursor.part;
-            return readPlanPage(lucca, input.plan.parts, cursor, signal);
+            return readPlanPage(lucca, input.plan.parts, cursor, signal, userFields);
           },
         });
         return { cursor: r.cursor, pages: r.pages, done: r.done, counts: { read: r.read } };
@@ -153,7 +156,7 @@ export function reflectActivities(deps: Deps) {
       const seen = input.dataset === 'employees'
         ? await employeesVisibility(run.id, connection.id, staged.get(STAGED.users) ?? [], snaps, input)
         : { hidden: [], blockedReason: null, note: null };
-      const { mapped, inScope } = mapDataset(input.dataset, staged, input.plan, deps.today(), seen.hidden);
+      const { mapped, inScope } = mapDataset(input.dataset, staged, input.plan, deps.today(), seen.hidden, storedMappings(connection.fieldMappings));
       const diff = diffDataset({
         mapped,
         snapshots: new Map(snaps.map((s) => [s.sourceId, s.fields as Fields])),

@@ -8,6 +8,7 @@ import { SyncError } from '../../errors.js';
 import { idempotencyKey } from '../../../rules/idempotency.js';
 import type { WritePlan } from './diff.js';
 import { toFields, type ReflectRecord } from './model.js';
+import { reflectPayload } from './to-reflect-employee.js';
 
 /** Batches of one dataset in flight at once (Reflect's limit is per key: 600 requests a minute). */
 const CONCURRENCY = 4;
@@ -40,7 +41,7 @@ export function reflectApplyActivities(deps: Deps) {
       await ctx.reflect.batchDelete(dataset, ids, key(ids));
       return { applied: lines, failed: [] }; // `deleted` and `not_found` both leave Reflect without the record
     }
-    const records = lines.map((l) => (l.plan as { record: ReflectRecord }).record);
+    const records = lines.map((l) => reflectPayload((l.plan as { record: ReflectRecord }).record));
     const results = await ctx.reflect.batchUpsert(dataset, records as never[], key(records));
     const outcome: BatchOutcome = { applied: [], failed: [] };
     results.forEach((r, i) => {

@@ -2,6 +2,7 @@ import type { Dispatcher } from 'undici';
 import type { z } from 'zod';
 import { SyncError } from '../../errors.js';
 import { send, throwForTransient, unexpectedShape, type HttpRequest, type HttpResponse } from '../../http/http.js';
+import { targetWriteBucket, type RateLimiter } from '../../http/rate-limiter.js';
 import {
   REFLECT_MAX_BATCH,
   ReflectBatchDeleteResponseSchema,
@@ -30,8 +31,15 @@ export interface ReflectClient {
   listRecords<D extends ReflectDataset>(dataset: D, page: number, perPage: number, signal?: AbortSignal): Promise<ReflectListPage<D>>;
 }
 
-export function createReflectClient(options: { baseUrl: string; apiKey: string; dispatcher: Dispatcher }): ReflectClient {
+export function createReflectClient(options: {
+  baseUrl: string;
+  apiKey: string;
+  dispatcher: Dispatcher;
+  /** The write budget of the target host, shared by every worker and connection (TARGET_WRITES_PER_MINUTE). */
+  writeLimiter?: RateLimiter;
+}): ReflectClient {
   const base = options.baseUrl.replace(/\/+$/, '');
+  const writeBucket = targetWriteBucket(base);
   const call = async (req: Omit<HttpRequest, 'url'> & { path: string }, idempotencyKey?: string): Promise<HttpResponse> => {
     const res = await send(options.dispatcher, 'reflect', {
       ...req,
@@ -83,6 +91,7 @@ export function createReflectClient(options: { baseUrl: string; apiKey: string; 
     async batchUpsert(dataset, records, idempotencyKey, signal) {
       checkSize(records.length);
       const at = path(dataset, 'records:batchUpsert');
+      await options.writeLimiter?.acquire(writeBucket, signal);
       const res = await call({ method: 'POST', path: at, json: { records }, ...(signal && { signal }) }, idempotencyKey);
       const parsed = ReflectBatchUpsertResponseSchema.safeParse(res.body);
       if (!parsed.success) throw badResponse('POST', at, res, `${records.length} upsert results`);
@@ -94,6 +103,7 @@ export function createReflectClient(options: { baseUrl: string; apiKey: string; 
     async batchDelete(dataset, externalIds, idempotencyKey, signal) {
       checkSize(externalIds.length);
       const at = path(dataset, 'records:batchDelete');
+      await options.writeLimiter?.acquire(writeBucket, signal);
       const res = await call({ method: 'POST', path: at, json: { external_ids: externalIds }, ...(signal && { signal }) }, idempotencyKey);
       const parsed = ReflectBatchDeleteResponseSchema.safeParse(res.body);
       if (!parsed.success) throw badResponse('POST', at, res, `${externalIds.length} delete results`);

@@ -11,6 +11,7 @@ import type { Fields, Mapped } from './model.js';
 import type { ReadPlan } from './read-plan.js';
 import type { SyncedField } from '../../../rules/person.js';
 import { STAGED } from './readers.js';
+import type { FieldMapping } from '../../../rules/field-mapping.js';
 
 export interface StagedData {
   sourceId: string;
@@ -28,12 +29,15 @@ export interface MappedDataset {
 export const stagedNamesOf = (plan: ReadPlan): string[] => [...new Set(plan.parts.map((p) => STAGED[p.kind]))];
 
 /** `hidden`: employee fields hidden run-wide (visibility.ts). */
-export function mapDataset(dataset: ReflectDataset, staged: StagedByName, plan: ReadPlan, today: string, hidden: readonly SyncedField[] = []): MappedDataset {
+/** `mappings`: the connection's extra fields, added to employees as custom attributes. */
+export function mapDataset(
+  dataset: ReflectDataset, staged: StagedByName, plan: ReadPlan, today: string, hidden: readonly SyncedField[] = [], mappings: readonly FieldMapping[] = [],
+): MappedDataset {
   const rows = (kind: keyof typeof STAGED) => staged.get(STAGED[kind]) ?? [];
   const everything = () => true;
   switch (dataset) {
     case 'employees':
-      return { mapped: rows('users').map((r, i) => mapEmployee(r.data, today, i, hidden)), inScope: plan.full ? everything : null };
+      return { mapped: rows('users').map((r, i) => mapEmployee(r.data, today, i, hidden, mappings)), inScope: plan.full ? everything : null };
     case 'expenses':
       return { mapped: rows('expense-claims').map((r, i) => mapExpenseClaim(r.data, i)), inScope: plan.full ? everything : null };
     case 'compensation': {

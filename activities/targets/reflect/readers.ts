@@ -47,11 +47,11 @@ interface PartPage {
 
 const rowsOf = (items: unknown[], offset: number): StagedRow[] => items.map((item, i) => ({ sourceId: sourceIdOf(item, offset + i), data: item }));
 
-async function readPart(lucca: LuccaClient, part: ReadPart, at: number, signal: AbortSignal): Promise<PartPage> {
+async function readPart(lucca: LuccaClient, part: ReadPart, at: number, signal: AbortSignal, userFields: readonly string[]): Promise<PartPage> {
   switch (part.kind) {
     case 'users': {
       const page = await lucca.listUsers({
-        offset: at, fields: REFLECT_USER_FIELDS, formerEmployees: true, signal,
+        offset: at, fields: userFields, formerEmployees: true, signal,
         ...(part.since && { modifiedSince: luccaDateTime(part.since) }),
       });
       return { rows: rowsOf(page.items, at), next: at + page.items.length, partDone: page.items.length < LUCCA_PAGE_LIMIT, page: at / LUCCA_PAGE_LIMIT };
@@ -79,10 +79,13 @@ async function readPart(lucca: LuccaClient, part: ReadPart, at: number, signal: 
 }
 
 /** One page of a read plan, for the shared fetch loop: the next part starts when one is done. */
-export async function readPlanPage(lucca: LuccaClient, parts: readonly ReadPart[], cursor: ReadCursor, signal: AbortSignal): Promise<PageRead<ReadCursor>> {
+/** `userFields`: the users part's fields (REFLECT_USER_FIELDS plus what the connection's mappings read). */
+export async function readPlanPage(
+  lucca: LuccaClient, parts: readonly ReadPart[], cursor: ReadCursor, signal: AbortSignal, userFields: readonly string[] = REFLECT_USER_FIELDS,
+): Promise<PageRead<ReadCursor>> {
   const part = parts[cursor.part];
   if (!part) return { dataset: 'none', page: 0, rows: [], next: cursor, done: true };
-  const page = await readPart(lucca, part, cursor.at, signal);
+  const page = await readPart(lucca, part, cursor.at, signal, userFields);
   const next = page.partDone ? { part: cursor.part + 1, at: 0 } : { part: cursor.part, at: page.next };
   return { dataset: STAGED[part.kind], page: page.page, rows: page.rows, next, done: next.part >= parts.length };
 }

@@ -32,7 +32,17 @@ const employeeShape = {
   department: optionalText(),
   manager_external_id: IdSchema.nullable().default(null),
   employee_number: optionalText(),
+  /** Values of the account's custom attributes (docs/reflect-api.md "Custom attributes"); absent = none. */
+  custom_attributes: z.record(z.string(), z.union([z.string(), z.number(), z.null()])).optional(),
 };
+
+/** A custom attribute defined on the Reflect account (Settings › Data model › Employee attributes). */
+export const ReflectAttributeDefinitionSchema = z.strictObject({
+  key: z.string().regex(/^[a-z][a-z0-9_]{0,62}$/, 'must be lower-case letters, digits and _'),
+  type: z.enum(['text', 'date', 'number', 'enum']),
+  values: z.array(z.string().min(1)).min(1).optional(),
+});
+export type ReflectAttributeDefinition = z.infer<typeof ReflectAttributeDefinitionSchema>;
 export const ReflectEmployeeRecordSchema = z
   .strictObject(employeeShape)
   .superRefine((r, ctx) => {

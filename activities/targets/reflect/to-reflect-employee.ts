@@ -6,7 +6,20 @@
  */
 import { mapLuccaUser } from '../../../rules/map-lucca-user.js';
 import { normaliseName, type SyncedField } from '../../../rules/person.js';
-import { idOf, isObject, validated, type Mapped } from './model.js';
+import { idOf, isObject, validated, type Mapped, type ReflectRecord } from './model.js';
+import { extraKey, isExtraKey, mapExtras, targetOfExtraKey, toTargetValue, type FieldMapping } from '../../../rules/field-mapping.js';
+
+/** Our flat record → Reflect's payload: `attr.<name>` fields nested into `custom_attributes` (nulls left out). */
+export function reflectPayload(record: ReflectRecord): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const attributes: Record<string, string | number> = {};
+  for (const [key, value] of Object.entries(record)) {
+    if (!isExtraKey(key)) out[key] = value;
+    else if (value !== null) attributes[targetOfExtraKey(key)] = value;
+  }
+  if (Object.keys(attributes).length > 0) out.custom_attributes = attributes;
+  return out;
+}
 
 /** Our field → the Reflect employees field it is written to (the fields a key may hide). */
 export const REFLECT_EMPLOYEE_FIELD: Partial<Record<SyncedField, string>> = {
@@ -14,7 +27,13 @@ export const REFLECT_EMPLOYEE_FIELD: Partial<Record<SyncedField, string>> = {
 };
 
 /** `hidden`: fields hidden run-wide (visibility.ts hiddenFields), unknown for every record. */
-export function mapEmployee(raw: unknown, today: string, position: number, hidden: readonly SyncedField[] = []): Mapped {
+/**
+ * `mappings`: extra Lucca fields sent as custom attributes. In our model they are flat fields
+ * `attr.<name>` of the record (so the diff and the report show each one before → after, and one the
+ * key cannot see carries what we last wrote); the client nests them into `custom_attributes`
+ * (reflectPayload). A value that does not fit its mapping quarantines the record.
+ */
+export function mapEmployee(raw: unknown, today: string, position: number, hidden: readonly SyncedField[] = [], mappings: readonly FieldMapping[] = []): Mapped {
   const id = isObject(raw) ? idOf(raw.id) : null;
   const mapped = mapLuccaUser(raw, today);
   if (!mapped.ok) return { kind: 'invalid', id: mapped.sourceId ?? id ?? `malformed-at-${position}`, reasons: mapped.reasons };
@@ -39,5 +58,13 @@ export function mapEmployee(raw: unknown, today: string, position: number, hidde
     manager_external_id: manager === mapped.sourceId ? null : manager,
     employee_number: employeeNumber,
   });
-  return result.kind === 'record' && unknown.length > 0 ? { ...result, unknown } : result;
+  if (result.kind !== 'record' || mappings.length === 0) return result.kind === 'record' && unknown.length > 0 ? { ...result, unknown } : result;
+  const extras = mapExtras(raw, mappings);
+  if (extras.misfits.length > 0) {
+    return { kind: 'invalid', id: result.id, reasons: extras.misfits.map((m) => ({ code: 'mapped_value_misfit', field: extraKey(m.target), message: m.message })) };
+  }
+  const record = { ...result.record };
+  for (const m of mappings) if (!extras.unknown.includes(m.target)) record[extraKey(m.target)] = toTargetValue(m.type, extras.values[m.target] ?? null);
+  const allUnknown = [...unknown, ...extras.unknown.map(extraKey)];
+  return { ...result, record, ...(allUnknown.length > 0 && { unknown: allUnknown }) };
 }

@@ -30,6 +30,8 @@ export const UserPatchSchema = z.object({
   legalEntityId: z.number().int().optional(),
   managerId: z.number().int().nullable().optional(),
   jobTitle: z.string().optional(),
+  /** HR-file values (`e_…` keys), merged into the user's; null clears one. */
+  extendedData: z.record(z.string().regex(/^e_/, 'extendedData keys start with e_'), z.union([z.string(), z.number(), z.null()])).optional(),
 });
 export type UserPatch = z.infer<typeof UserPatchSchema>;
 

@@ -42,8 +42,10 @@ export function hire(company: Company, input: HireInput): LuccaUser {
 /** Any of the simple fields at once (the admin endpoint's `update`). */
 export function update(company: Company, userId: number, patch: UserPatch): LuccaUser {
   const user = mustFind(company, userId);
-  const defined = Object.entries(UserPatchSchema.parse(patch)).filter(([, value]) => value !== undefined);
+  const { extendedData, ...rest } = UserPatchSchema.parse(patch);
+  const defined = Object.entries(rest).filter(([, value]) => value !== undefined);
   Object.assign(user, Object.fromEntries(defined), { modifiedAt: company.clock.now() });
+  if (extendedData) user.extendedData = { ...user.extendedData, ...extendedData };
   return user;
 }
 

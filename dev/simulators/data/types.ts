@@ -23,6 +23,8 @@ export const LuccaUserSchema = z.object({
   employeeNumber: z.string(),
   jobTitle: z.string(),
   modifiedAt: z.number(),
+  /** HR-file values set by a mutation (data/extensions.ts gives the generated ones); null = no value. */
+  extendedData: z.record(z.string(), z.union([z.string(), z.number(), z.null()])).optional(),
 });
 export type LuccaUser = z.infer<typeof LuccaUserSchema>;
 

@@ -1,8 +1,10 @@
 import {
+  HappyPalAttributeDefinitionSchema,
   HappyPalHandEditInputSchema,
   HappyPalRejectInputSchema,
   HappyPalSeedUserInputSchema,
 } from '../../../activities/targets/happypal/schemas.js';
+import { z } from 'zod';
 import { parseAdmin } from '../shared/admin-kit.js';
 import type { Reply } from '../shared/api-kit.js';
 import { type HappyPalState, HappyPalStateError } from './state.js';
@@ -12,6 +14,7 @@ import { type HappyPalState, HappyPalStateError } from './state.js';
  *   GET  state                  dump for assertions
  *   POST users                  seed a pre-existing profile (as created in HappyPal's UI)
  *   POST users/:id/hand-edit    change one field as an HR admin would in HappyPal's UI
+ *   POST custom-attributes      { data: [{ key, type, values? }] } the account's custom attributes (replaces the list)
  *   POST reject                 { email, status: 400 | 409 | 422 | 500 | null } per-record rejection (or failure) switch
  */
 export function happyPalAdminRoutes(state: HappyPalState) {
@@ -30,6 +33,12 @@ export function happyPalAdminRoutes(state: HappyPalState) {
       if (!parsed.ok) return parsed.reply;
       const { field, value, by } = parsed.data;
       return attempt(200, () => state.handEdit(decodeURIComponent(id), field, value, by));
+    }
+    if (head === 'custom-attributes' && parts.length === 1) {
+      const parsed = parseAdmin(z.object({ data: z.array(HappyPalAttributeDefinitionSchema) }), body);
+      if (!parsed.ok) return parsed.reply;
+      state.defineAttributes(parsed.data.data);
+      return { status: 200, body: { data: [...state.store.attributes.values()] } };
     }
     if (head === 'reject' && parts.length === 1) {
       const parsed = parseAdmin(HappyPalRejectInputSchema, body);

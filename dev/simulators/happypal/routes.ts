@@ -14,7 +14,8 @@ export type HappyPalEndpoint =
   | 'createUser'
   | 'updateUser'
   | 'deactivateUser'
-  | 'reactivateUser';
+  | 'reactivateUser'
+  | 'listCustomAttributes';
 
 const invalid = (error: Parameters<typeof zodFieldErrors>[0]): Reply =>
   apiError(422, 'validation_failed', 'The request is invalid', { fields: zodFieldErrors(error) });
@@ -30,6 +31,10 @@ const call = (endpoint: HappyPalEndpoint, mutating: boolean, run: ApiCall['run']
 /** Maps method + path under /v1 to an endpoint of the HappyPal product API. */
 export function matchHappyPalRoute(method: string, url: URL, store: HappyPalStore): RouteMatch {
   const parts = url.pathname.split('/').filter(Boolean);
+  if (parts[0] === 'v1' && parts[1] === 'custom-attributes' && parts.length === 2) {
+    if (method !== 'GET') return { kind: 'error', reply: { ...apiError(405, 'method_not_allowed', 'Use GET'), headers: { allow: 'GET' } } };
+    return call('listCustomAttributes', false, () => ({ status: 200, body: { data: [...store.attributes.values()] } }));
+  }
   if (parts[0] !== 'v1' || parts[1] !== 'users' || parts.length > 4) {
     return { kind: 'error', reply: apiError(404, 'not_found', `No route ${method} ${url.pathname}`) };
   }

@@ -1,6 +1,7 @@
 import {
   type HappyPalAdminState,
-  type HappyPalEditableField,
+  type HappyPalAttributeDefinition,
+  type HappyPalHandEditField,
   type HappyPalSeedUserInput,
   type HappyPalUser,
   HappyPalSeedUserInputSchema,
@@ -26,7 +27,9 @@ export interface HappyPalState {
   readonly store: HappyPalStore;
   /** Live map id → user (read it, do not write it). */
   readonly users: Map<string, HappyPalUser>;
-  handEdit(id: string, field: HappyPalEditableField, value: string | null, by: string): HappyPalUser;
+  handEdit(id: string, field: HappyPalHandEditField, value: string | number | null, by: string): HappyPalUser;
+  /** Defines the account's custom attributes (as HappyPal's admin UI does); replaces the previous list. */
+  defineAttributes(definitions: HappyPalAttributeDefinition[]): void;
   seedUser(input: HappyPalSeedUserInput): HappyPalUser;
   /**
    * Makes every write on the record with this email answer `status` (400, 409 or 422: refused; 500: a
@@ -54,6 +57,7 @@ export function createHappyPalState(
     store,
     users: store.users,
     handEdit: (id, field, value, by) => unwrap(store.handEdit(id, field, value, by)),
+    defineAttributes: (definitions) => store.defineAttributes(definitions),
     seedUser(input) {
       const { status, by, ...rest } = HappyPalSeedUserInputSchema.parse(input);
       return unwrap(

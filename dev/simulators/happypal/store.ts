@@ -1,5 +1,7 @@
 import type { z } from 'zod';
 import {
+  type HappyPalAttributeDefinition,
+  type HappyPalHandEditField,
   type HappyPalEditLogEntry,
   type HappyPalEditableField,
   type HappyPalErrorBody,
@@ -13,6 +15,7 @@ import {
 } from '../../../activities/targets/happypal/schemas.js';
 import { type FieldErrors, zodFieldErrors } from '../shared/field-errors.js';
 import { insertSorted, removeSorted } from '../shared/sorted-ids.js';
+import { checkCustomAttributes } from '../shared/custom-attributes.js';
 
 export type ParsedCreateUser = z.output<typeof HappyPalCreateUserInputSchema>;
 export type ParsedUpdateUser = z.output<typeof HappyPalUpdateUserInputSchema>;
@@ -28,8 +31,17 @@ export interface ListQuery {
 
 const COMPARED = ['external_id', 'first_name', 'last_name', 'email', 'birth_date', 'contract_start',
   'contract_end', 'status'] as const;
+
+const sameAttributes = (a: HappyPalUser['custom_attributes'], b: HappyPalUser['custom_attributes']) => {
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+  for (const k of keys) if ((a[k] ?? null) !== (b[k] ?? null)) return false;
+  return true;
+};
 const idOf = (n: number): string => `hp_usr_${n}`;
 const numOf = (id: string): number => Number(id.slice('hp_usr_'.length));
+
+const withoutNulls = (attributes: Record<string, string | number | null>) =>
+  Object.fromEntries(Object.entries(attributes).filter(([, v]) => v !== null));
 
 const fail = (status: 400 | 404 | 409 | 422 | 500, code: string, message: string, extra: object = {}): StoreResult => ({
   ok: false,
@@ -53,6 +65,8 @@ export class HappyPalStore {
    * it never passes), while every other write succeeds.
    */
   readonly rejects = new Map<string, 400 | 409 | 422 | 500>();
+  /** The account's custom attributes (HappyPal admin UI, Settings › Profile fields), by key. */
+  readonly attributes = new Map<string, HappyPalAttributeDefinition>();
   private byEmail = new Map<string, string>();
   private ordered: number[] = [];
   private byStatus: Record<HappyPalUserStatus, number[]> = { active: [], inactive: [] };
@@ -76,7 +90,7 @@ export class HappyPalStore {
     input: ParsedCreateUser,
     opts: { by?: HappyPalUpdatedBy; status?: HappyPalUserStatus; honourRejects?: boolean } = {},
   ): StoreResult {
-    const fields = this.checkRules(input);
+    const fields = this.checkRules(input) ?? this.checkAttributes(input.custom_attributes ?? {});
     if (fields) return invalid(fields);
     const rejected = opts.honourRejects === false ? null : this.rejection(input.email);
     if (rejected) return rejected;
@@ -95,6 +109,7 @@ export class HappyPalStore {
       contract_start: input.contract_start ?? null,
       contract_end: input.contract_end ?? null,
       status,
+      custom_attributes: withoutNulls(input.custom_attributes ?? {}),
       created_at: at,
       updated_at: at,
       updated_by: opts.by ?? 'api',
@@ -109,9 +124,12 @@ export class HappyPalStore {
   update(id: string, patch: ParsedUpdateUser, by: HappyPalUpdatedBy = 'api', honourRejects = true): StoreResult {
     const current = this.users.get(id);
     if (!current) return notFound(id);
-    const defined = Object.entries(patch).filter(([, v]) => v !== undefined);
+    const { custom_attributes: attributes, ...rest } = patch;
+    const defined = Object.entries(rest).filter(([, v]) => v !== undefined);
     const next: HappyPalUser = { ...current, ...(Object.fromEntries(defined) as Partial<HappyPalUser>) };
-    const fields = this.checkRules(next);
+    // Custom attributes merge key by key; null clears one.
+    if (attributes) next.custom_attributes = withoutNulls({ ...current.custom_attributes, ...attributes });
+    const fields = this.checkRules(next) ?? this.checkAttributes(attributes ?? {});
     if (fields) return invalid(fields);
     const rejected = honourRejects ? (this.rejection(current.email) ?? this.rejection(next.email)) : null;
     if (rejected) return rejected;
@@ -130,22 +148,31 @@ export class HappyPalStore {
   }
 
   /** A change made in HappyPal's own UI: validated like the API, logged with who and when. */
-  handEdit(id: string, field: HappyPalEditableField, value: string | null, by: string): StoreResult {
-    const parsed = HappyPalUpdateUserInputSchema.safeParse({ [field]: value }, { reportInput: true });
+  handEdit(id: string, field: HappyPalHandEditField, value: string | number | null, by: string): StoreResult {
+    const attribute = field.startsWith('custom_attributes.') ? field.slice('custom_attributes.'.length) : null;
+    const body = attribute === null ? { [field]: value } : { custom_attributes: { [attribute]: value } };
+    const parsed = HappyPalUpdateUserInputSchema.safeParse(body, { reportInput: true });
     if (!parsed.success) return invalid(zodFieldErrors(parsed.error));
     const before = this.users.get(id);
     const result = this.update(id, parsed.data, `admin:${by}`, false);
+    const read = (u: HappyPalUser) => (attribute === null ? u[field as HappyPalEditableField] : (u.custom_attributes[attribute] ?? null));
     if (result.ok && before && result.user !== before) {
       this.editLog.push({
         user_id: id,
         field,
-        old_value: before[field],
-        new_value: result.user[field],
+        old_value: read(before),
+        new_value: read(result.user),
         by: `admin:${by}`,
         at: result.user.updated_at,
       });
     }
     return result;
+  }
+
+  /** Defines (or redefines) the account's custom attributes; existing values stay as they are. */
+  defineAttributes(definitions: readonly HappyPalAttributeDefinition[]): void {
+    this.attributes.clear();
+    for (const d of definitions) this.attributes.set(d.key, d);
   }
 
   /** Users in id order. */
@@ -155,6 +182,7 @@ export class HappyPalStore {
 
   reset(): void {
     this.users.clear();
+    this.attributes.clear();
     this.byEmail.clear();
     this.rejects.clear();
     this.editLog.length = 0;
@@ -165,7 +193,7 @@ export class HappyPalStore {
 
   /** Applies `next` when a compared field differs; stamps updated_at / updated_by; keeps indexes in step. */
   private replace(current: HappyPalUser, next: HappyPalUser, by: HappyPalUpdatedBy): HappyPalUser {
-    if (COMPARED.every((k) => current[k] === next[k])) return current;
+    if (COMPARED.every((k) => current[k] === next[k]) && sameAttributes(current.custom_attributes, next.custom_attributes)) return current;
     const user: HappyPalUser = { ...next, updated_at: this.now().toISOString(), updated_by: by };
     const oldKey = normalizeEmail(current.email);
     const newKey = normalizeEmail(user.email);
@@ -194,6 +222,10 @@ export class HappyPalStore {
       fields.contract_end = ['must be on or after contract_start'];
     }
     return Object.keys(fields).length > 0 ? fields : null;
+  }
+
+  private checkAttributes(attributes: Record<string, string | number | null>): FieldErrors | null {
+    return checkCustomAttributes(this.attributes, attributes);
   }
 
   private rejection(email: string): StoreResult | null {

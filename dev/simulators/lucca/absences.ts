@@ -73,7 +73,7 @@ export function listLeaves(ctx: RequestContext): unknown {
   addFilter(preds, dateFilter, 'date', 'date', (l) => l.date);
   addFilter(preds, q.get('leaveAccountId'), 'leaveAccountId', 'number', (l) => l.leaveAccountId);
   addFilter(preds, q.get('leavePeriodId'), 'leavePeriodId', 'number', (l) => l.leavePeriodId);
-  addFilter(preds, q.get('creationDate'), 'creationDate', 'datetime', (l) => l.creationDate);
+  addFilter(preds, q.get('creationDate'), 'creationDate', 'datetime', (l) => l.creationDate, ctx.company.clock.now());
   const isActive = q.bool('isActive');
   if (isActive === null) throw badRequest('isActive must be true or false');
   if (isActive !== undefined) preds.push((l) => l.isActive === isActive);
@@ -123,7 +123,7 @@ export function listLeaveRequests(ctx: RequestContext): unknown {
   const { offset, limit } = parsePaging(q.get('paging'), 1000);
   const preds: Array<(r: LeaveRequest) => boolean> = [];
   addFilter(preds, q.get('status'), 'status', 'number', (r) => r.status);
-  addFilter(preds, q.get('creationDate'), 'creationDate', 'datetime', (r) => r.creationDate);
+  addFilter(preds, q.get('creationDate'), 'creationDate', 'datetime', (r) => r.creationDate, ctx.company.clock.now());
   addFilter(preds, q.get('leavePeriodId'), 'leavePeriodId', 'number', (r) => r.leavePeriodId);
   const isActive = q.bool('isActive');
   if (isActive === null) throw badRequest('isActive must be true or false');

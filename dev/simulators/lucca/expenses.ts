@@ -74,8 +74,8 @@ export function listExpenseClaims(ctx: RequestContext): unknown {
   const { offset, limit } = parsePaging(q.get('paging'), 1000);
   const preds: Array<(c: ExpenseClaim) => boolean> = [];
   addFilter(preds, q.get('declaredOn'), 'declaredOn', 'date', (c) => c.declaredOn);
-  addFilter(preds, q.get('modifiedOn'), 'modifiedOn', 'datetime', (c) => c.modifiedOn);
-  addFilter(preds, q.get('createdOn'), 'createdOn', 'datetime', (c) => c.createdOn);
+  addFilter(preds, q.get('modifiedOn'), 'modifiedOn', 'datetime', (c) => c.modifiedOn, ctx.company.clock.now());
+  addFilter(preds, q.get('createdOn'), 'createdOn', 'datetime', (c) => c.createdOn, ctx.company.clock.now());
   const status = statusFilter(q.get('statusId') ?? q.get('status'));
   if (status) preds.push(status);
   const ownerRaw = q.get('ownerId') ?? q.get('owner.id');

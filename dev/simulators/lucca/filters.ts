@@ -1,4 +1,4 @@
-import { isPlainDate, parseDateTime } from '../data/dates.js';
+import { DAY_MS, isPlainDate, parisWallMs, parseDateTime } from '../data/dates.js';
 import { badRequest } from './http-error.js';
 
 export type FilterKind = 'date' | 'datetime' | 'number';
@@ -12,15 +12,20 @@ const OPERATORS = new Set([
 /**
  * Compiles a v3 filter value: `X`, `X,Y` (any of), `since,X`, `until,X`, `between,A,B`, `notequal,X`,
  * `greaterthan,X`… A `null` token matches empty values (`until,2050-10-15,null` = until that day or open).
- * Dates compare on the day, date-times on the instant (no offset = UTC). Malformed → 400.
+ * Dates compare on the day. Date-times compare as RestDrivenDomain compares them: on Paris wall-clock
+ * time (Lucca's stored DateTimes are local); a value without offset is a Paris wall time, one with
+ * an offset or `Z` is converted to it (simulators/data/dates.ts parseDateTime). `since` and `until`
+ * include the bound; `between,A,B` includes both, and a B without a time means the end of that day
+ * (RDD FilterParser, `ToMidnightTimeIfEmpty`). A value that does not convert → 400 "Query parameter
+ * is invalid", RDD's message. `nowMs` is the clock of RDD's keywords (`now`, `today`, …).
  */
-export function compileFilter(name: string, raw: string, kind: FilterKind): Predicate {
+export function compileFilter(name: string, raw: string, kind: FilterKind, nowMs?: number): Predicate {
   const tokens = raw.split(',').map((t) => t.trim()).filter((t) => t !== '');
   const first = tokens[0]?.toLowerCase();
   const op = first !== undefined && OPERATORS.has(first) ? first : 'in';
   const args = op === 'in' ? tokens : tokens.slice(1);
   const acceptsNull = args.some((t) => t.toLowerCase() === 'null');
-  const values = args.filter((t) => t.toLowerCase() !== 'null').map((t) => parseValue(name, t, kind));
+  const values = args.filter((t) => t.toLowerCase() !== 'null').map((t) => parseValue(name, t, kind, nowMs));
   const [a, b] = values;
   const need = (n: number) => {
     if (values.length < n) throw badRequest(`${name}: "${op}" needs ${n} value(s)`);
@@ -34,7 +39,10 @@ export function compileFilter(name: string, raw: string, kind: FilterKind): Pred
     case 'between':
       // RDD's FilterParser: exactly two dates, else "Query parameter is invalid".
       if (values.length !== 2 || kind === 'number') throw badRequest(`Query parameter is invalid: ${name}=between,start,end`);
-      test = (v) => v >= (a as string) && v <= (b as string);
+      {
+        const end = kind === 'datetime' && (b as number) % DAY_MS === 0 ? (b as number) + DAY_MS - 1 : b;
+        test = (v) => v >= (a as string) && v <= (end as string);
+      }
       break;
     case 'notequal':
       if (values.length === 0 && acceptsNull) return (v) => v !== null;
@@ -46,18 +54,19 @@ export function compileFilter(name: string, raw: string, kind: FilterKind): Pred
       test = (v) => set.has(v);
     }
   }
+  if (kind === 'datetime') return (v) => (v === null ? acceptsNull : test(parisWallMs(v as number)));
   return (v) => (v === null ? acceptsNull : test(kind === 'date' && typeof v === 'string' ? v.slice(0, 10) : v));
 }
 
-function parseValue(name: string, token: string, kind: FilterKind): string | number {
+function parseValue(name: string, token: string, kind: FilterKind, nowMs?: number): string | number {
   if (kind === 'number') {
     const n = Number(token);
     if (!Number.isFinite(n)) throw badRequest(`${name}: "${token}" is not a number`);
     return n;
   }
   if (kind === 'datetime') {
-    const ms = parseDateTime(token);
-    if (Number.isNaN(ms)) throw badRequest(`${name}: "${token}" is not a date-time`);
+    const ms = parseDateTime(token, nowMs);
+    if (Number.isNaN(ms)) throw badRequest(`Query parameter is invalid: ${name} ("${token}" is not a date-time)`);
     return ms;
   }
   const day = token.slice(0, 10);
@@ -85,10 +94,10 @@ export function parsePaging(raw: string | undefined, cap: number): { offset: num
 
 /** Adds a compiled filter for `param` when present; `read` picks the record's value. */
 export function addFilter<T>(
-  preds: Array<(item: T) => boolean>, raw: string | undefined, name: string, kind: FilterKind, read: (item: T) => Comparable,
+  preds: Array<(item: T) => boolean>, raw: string | undefined, name: string, kind: FilterKind, read: (item: T) => Comparable, nowMs?: number,
 ): void {
   if (raw === undefined) return;
-  const test = compileFilter(name, raw, kind);
+  const test = compileFilter(name, raw, kind, nowMs);
   preds.push((item) => test(read(item)));
 }
 

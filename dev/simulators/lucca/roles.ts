@@ -10,8 +10,14 @@ export const RoleSchema = z.object({
   seeFormer: z.boolean().default(false),
   /** "See future employees". */
   seeFuture: z.boolean().default(false),
-  /** "Consult HR files" › section holding the birth date. */
+  /** "Consult HR files" (with the section holding the birth date). */
   hrFileSections: z.boolean().default(false),
+  /**
+   * Which HR-file sections "Consult HR files" covers: "All items" (`all`), or the sections picked
+   * (data/extensions.ts HR_FILE_SECTIONS). A custom field (`extendedData.e_…`) of a section the role
+   * does not cover is left out of `extendedData`, whatever `hiddenAs` says.
+   */
+  hrSections: z.union([z.literal('all'), z.array(z.string())]).default('all'),
   /** Timmi Absences: /api/v3/leaves, /api/v3/leaveRequests. */
   leaves: z.boolean().default(false),
   /** Cleemy Expenses: /api/v3/expenseClaims. */
@@ -23,13 +29,18 @@ export type Role = z.infer<typeof RoleSchema>;
 export type Module = 'leaves' | 'expenses' | 'pagga';
 
 export const FULL_ROLE: Role = {
-  seeFormer: true, seeFuture: true, hrFileSections: true, leaves: true, expenses: true, pagga: true,
+  seeFormer: true, seeFuture: true, hrFileSections: true, hrSections: 'all', leaves: true, expenses: true, pagga: true,
 };
 
 /** A HappyPal-style marketplace key: Core HR with birth dates, former and future employees, no modules. */
 export const CORE_HR_ROLE: Role = {
-  seeFormer: true, seeFuture: true, hrFileSections: true, leaves: false, expenses: false, pagga: false,
+  seeFormer: true, seeFuture: true, hrFileSections: true, hrSections: 'all', leaves: false, expenses: false, pagga: false,
 };
+
+/** Whether the role may read the custom fields of an HR-file section. */
+export function seesSection(role: Role, section: string): boolean {
+  return role.hrFileSections && (role.hrSections === 'all' || role.hrSections.includes(section));
+}
 
 /**
  * How a field the role may not read is served. Lucca does both, depending on the resource

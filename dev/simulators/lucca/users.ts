@@ -1,11 +1,13 @@
 import { fullName, isFormer } from '../data/company.js';
 import { luccaDate, luccaDateTime } from '../data/dates.js';
+import { AXIS, axisSectionOf, EXTENSIONS, extensionValue } from '../data/extensions.js';
 import type { LuccaUser } from '../data/types.js';
 import { orgIndex, ref, v3Collection, v3Envelope, visibleTo, type RequestContext } from './context.js';
 import { parseFields, project } from './fields.js';
 import { addFilter, matchesAll, parsePaging } from './filters.js';
 import { badRequest, LuccaHttpError } from './http-error.js';
 import { checkFilterKeys, checkOrderBy } from './resources.js';
+import { seesSection } from './roles.js';
 
 const DEFAULT_FIELDS = 'id,name,url';
 
@@ -13,7 +15,7 @@ const DEFAULT_FIELDS = 'id,name,url';
  * Every v3 user property the simulator knows; `fields` picks from it. `birthDate` needs
  * hrFileSections: without it, it is left out or `null`, as the key's `hiddenAs` says.
  */
-export function userView(ctx: RequestContext, user: LuccaUser): Record<string, unknown> {
+export function userView(ctx: RequestContext, user: LuccaUser, wanted?: ReadonlyMap<string, unknown>): Record<string, unknown> {
   const company = ctx.company;
   const org = orgIndex(company);
   const department = org.departments.get(user.departmentId);
@@ -43,11 +45,31 @@ export function userView(ctx: RequestContext, user: LuccaUser): Record<string, u
     manager: manager ? ref(ctx, 'users', manager.id, fullName(manager)) : null,
     modifiedAt: luccaDateTime(user.modifiedAt),
   };
+  // Built only when asked for (`wanted`: the request's lower-cased field tree): most reads never do.
+  if (!wanted || wanted.has('extendeddata')) view.extendedData = extendedDataView(ctx, user);
+  if (!wanted || wanted.has(`useraxisvalues_${AXIS.id}`)) {
+    const section = axisSectionOf(user);
+    view[`userAxisValues_${AXIS.id}`] = ref(ctx, 'axissections', section.id, section.name);
+  }
   if (!ctx.role.hrFileSections) {
     if (ctx.key.hiddenAs === 'null') view.birthDate = null;
     else delete view.birthDate;
   }
   return view;
+}
+
+/**
+ * `extendedData`: one `{ id, value }` per custom field of the sections the role covers (a field
+ * without a value is `{ id, value: null }`); fields of other sections are left out. Value ids are
+ * derived from the user and the field (stable across reads). Dates as `YYYY-MM-DDT00:00:00`.
+ */
+function extendedDataView(ctx: RequestContext, user: LuccaUser): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  EXTENSIONS.forEach((def, i) => {
+    if (!seesSection(ctx.role, def.section)) return;
+    out[def.key] = { id: user.id * 100 + i, value: extensionValue(user, def.key) };
+  });
+  return out;
 }
 
 /** GET /api/v3/users */
@@ -63,7 +85,7 @@ export function listUsers(ctx: RequestContext): unknown {
   // Former employees are left out unless asked for, or unless the caller filters on the contract end itself.
   if (!former && !q.has('dtContractEnd')) preds.push((u) => !isFormer(u, ctx.today));
   addFilter(preds, q.get('id'), 'id', 'number', (u) => u.id);
-  addFilter(preds, q.get('modifiedAt'), 'modifiedAt', 'datetime', (u) => u.modifiedAt);
+  addFilter(preds, q.get('modifiedAt'), 'modifiedAt', 'datetime', (u) => u.modifiedAt, ctx.company.clock.now());
   addFilter(preds, q.get('dtContractStart'), 'dtContractStart', 'date', (u) => u.dtContractStart);
   addFilter(preds, q.get('dtContractEnd'), 'dtContractEnd', 'date', (u) => u.dtContractEnd);
   addFilter(preds, q.get('departmentId'), 'departmentId', 'number', (u) => u.departmentId);
@@ -73,7 +95,7 @@ export function listUsers(ctx: RequestContext): unknown {
   addTextFilter(preds, q.get('login'), (u) => u.login);
   const { page, total } = selectPage(ctx.company.users, preds, q.get('orderBy'), offset, limit);
   const wantsItems = fields.tree.size > 0 || !fields.count;
-  const items = wantsItems ? page.map((u) => project(userView(ctx, u), fields.tree)) : null;
+  const items = wantsItems ? page.map((u) => project(userView(ctx, u, fields.tree), fields.tree)) : null;
   return v3Collection(ctx, items, fields.count ? total : null);
 }
 
@@ -100,7 +122,7 @@ export function getUser(ctx: RequestContext): unknown {
   const user = Number.isInteger(id) ? ctx.company.byId.get(id) : undefined;
   if (!user || !visibleTo(ctx, user)) throw new LuccaHttpError(404, `Resource with ID ${ctx.params.id} not found`);
   const fields = parseFields(ctx.query.get('fields'), DEFAULT_FIELDS, 'User');
-  return v3Envelope(ctx, project(userView(ctx, user), fields.tree));
+  return v3Envelope(ctx, project(userView(ctx, user, fields.tree), fields.tree));
 }
 
 /** `mail=<exact>` (case-insensitive) or `mail=like,<part>`. */

@@ -4,6 +4,8 @@ import {
   type ReflectDataset,
   type ReflectStoredRecord,
   ReflectDatasetSchema,
+  type ReflectAttributeDefinition,
+  ReflectAttributeDefinitionSchema,
 } from '../../../activities/targets/reflect/schemas.js';
 import { parseAdmin } from '../shared/admin-kit.js';
 import type { Reply, RequestCounter } from '../shared/api-kit.js';
@@ -28,6 +30,8 @@ export interface ReflectState {
   reject(dataset: ReflectDataset, externalId: string, reason: string | null): void;
   /** Batches of more than `records` items answer 413 (null: no limit below the 500 cap). */
   setMaxBatch(records: number | null): void;
+  /** Defines the account's custom employee attributes (replaces the list). */
+  defineAttributes(definitions: ReflectAttributeDefinition[]): void;
   dump(): ReflectAdminState;
 }
 
@@ -45,6 +49,10 @@ export function createReflectState(
     },
     setMaxBatch(records) {
       store.maxBatchRecords = records;
+    },
+    defineAttributes(definitions) {
+      store.attributes.clear();
+      for (const d of definitions) store.attributes.set(d.key, d);
     },
     dump: () => ({
       datasets: {
@@ -69,6 +77,12 @@ export function reflectAdminRoutes(state: ReflectState) {
       if (!parsed.ok) return parsed.reply;
       state.reject(parsed.data.dataset, parsed.data.external_id, parsed.data.reason);
       return { status: 200, body: { rejects: Object.fromEntries(state.store.rejects) } };
+    }
+    if (method === 'POST' && route === 'custom-attributes') {
+      const parsed = parseAdmin(z.object({ data: z.array(ReflectAttributeDefinitionSchema) }), body);
+      if (!parsed.ok) return parsed.reply;
+      state.defineAttributes(parsed.data.data);
+      return { status: 200, body: { data: [...state.store.attributes.values()] } };
     }
     if (method === 'POST' && route === 'max-batch') {
       const parsed = parseAdmin(ReflectMaxBatchInputSchema, body);

@@ -5,7 +5,9 @@ import {
   type ReflectUpsertResult,
   ReflectDatasetSchema,
   reflectRecordSchemas,
+  type ReflectAttributeDefinition,
 } from '../../../activities/targets/reflect/schemas.js';
+import { checkCustomAttributes } from '../shared/custom-attributes.js';
 import { type FieldErrors, zodFieldErrors } from '../shared/field-errors.js';
 import { canonicalJson } from '../shared/idempotency.js';
 
@@ -44,6 +46,8 @@ export class ReflectStore {
   private tables = new Map<ReflectDataset, DatasetTable>(
     ReflectDatasetSchema.options.map((d) => [d, new DatasetTable()]),
   );
+  /** The account's custom attributes of employees, by key (validated on every employees upsert). */
+  readonly attributes = new Map<string, ReflectAttributeDefinition>();
   /** Test switch: `${dataset}/${external_id}` → reason; such records are rejected on upsert. */
   readonly rejects = new Map<string, string>();
   /** Batches of more records (or ids) than this are refused whole with 413; null: only the 500 cap. */
@@ -69,6 +73,8 @@ export class ReflectStore {
       const parsed = reflectRecordSchemas[dataset].safeParse(raw, { reportInput: true });
       if (!parsed.success) return reject(zodFieldErrors(parsed.error, 'record'));
       const record = parsed.data as Record<string, unknown>;
+      const attributes = dataset === 'employees' ? checkCustomAttributes(this.attributes, (record.custom_attributes ?? {}) as Record<string, unknown>) : null;
+      if (attributes) return reject(attributes);
       const id = String(record.external_id);
       const reason = this.rejects.get(`${dataset}/${id}`);
       if (reason !== undefined) return reject({ record: [reason] });
@@ -125,6 +131,7 @@ export class ReflectStore {
       table.invalidate();
     }
     this.rejects.clear();
+    this.attributes.clear();
     this.maxBatchRecords = this.startMaxBatch;
   }
 

@@ -14,6 +14,8 @@ import { installQuietRuntime, testDataConverter, workflowBundle } from '../suppo
  * - `sync-connection-v1`: HappyPal, phases inline, recorded before Reflect (no target in beginRun);
  * - `v2-happypal-*`: HappyPal, phases inline in syncConnection (before the registry);
  * - `v2-reflect-*`: Reflect, one syncDataset child per dataset (before the registry);
+ * - `v2i-happypal-*`: HappyPal inline with incremental reads (beginRun's read plan, Lucca read in parts):
+ *   main before the registry, recorded there — a first (full) run, then an incremental one;
  * - `v3-<target>-*`: every target through the registry, one syncDataset child per dataset (patch `targets-as-datasets`).
  * A parent's fixture comes with its children's (`…-child-<dataset>.json`).
  * Record the current shape on purpose only, after versioning the change with patched():
@@ -60,6 +62,7 @@ describe('workflow replay (determinism)', () => {
   it('has a fixture of every shape in the wild', () => {
     for (const shape of [
       'sync-connection-v1', 'v2-happypal-parent', 'v2-reflect-parent', 'v2-reflect-child-employees',
+      'v2i-happypal-parent', 'v2i-happypal-incremental-parent',
       'v3-happypal-parent', 'v3-happypal-child-employees', 'v3-reflect-parent', 'v3-reflect-child-employees',
     ]) {
       expect(fixtures).toContain(`${shape}.json`);

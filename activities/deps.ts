@@ -8,9 +8,7 @@ import type { CredentialCipher } from '../lib/credentials.js';
 import type { Logger } from '../lib/logger.js';
 import type { SyncMetrics } from '../lib/metrics.js';
 import { allowedHostsFor, InvalidConnectionUrlError, validateLuccaUrl, validateTargetUrl } from '../lib/lucca-url.js';
-import { createHappyPalClient, type HappyPalClient } from './targets/happypal/client.js';
 import { createLuccaClient, type LuccaClient } from './lucca/client.js';
-import { createReflectClient, type ReflectClient } from './targets/reflect/client.js';
 import type { RateLimiter } from './http/rate-limiter.js';
 import { SyncError } from './errors.js';
 
@@ -43,13 +41,18 @@ export interface Deps {
 export type ConnectionRow = typeof connections.$inferSelect;
 export type RunRow = typeof syncRuns.$inferSelect;
 
+/** The connection's target API: its checked URL and decrypted key, for the target's own client (its folder's context.ts). */
+export interface TargetEndpoint {
+  baseUrl: string;
+  apiKey: string;
+  dispatcher: Dispatcher;
+}
+
 export interface RunContext {
   run: RunRow;
   connection: ConnectionRow;
   lucca: LuccaClient;
-  /** Target clients are plain objects over the connection's target URL and key; the connection's target says which one to use. */
-  happypal: HappyPalClient;
-  reflect: ReflectClient;
+  target: TargetEndpoint;
 }
 
 export async function loadConnection(deps: Deps, connectionId: string): Promise<ConnectionRow> {
@@ -58,7 +61,7 @@ export async function loadConnection(deps: Deps, connectionId: string): Promise<
   return row;
 }
 
-/** Loads a run, its connection, and clients built from the decrypted credentials (kept in memory only). */
+/** Loads a run, its connection, a Lucca client and the target's endpoint, from the decrypted credentials (kept in memory only). */
 export async function loadRunContext(deps: Deps, runId: string): Promise<RunContext> {
   const run = await findRunById(deps.db.db, runId);
   if (!run) throw new SyncError('run_not_found', `Sync run ${runId} does not exist.`, false);
@@ -77,7 +80,7 @@ export async function loadRunContext(deps: Deps, runId: string): Promise<RunCont
     dispatcher: deps.dispatcher,
     ...(deps.targetWriteLimiter && { writeLimiter: deps.targetWriteLimiter }),
   };
-  return { run, connection, lucca, happypal: createHappyPalClient(target), reflect: createReflectClient(target) };
+  return { run, connection, lucca, target };
 }
 
 /**

@@ -3,41 +3,22 @@ import { findConnectionById } from '../db/queries/connections.js';
 import { reportLineCounts } from '../db/queries/report.js';
 import { closeRun, lastRetryNote } from '../db/queries/runs.js';
 import { countStagedRead } from '../db/queries/staging.js';
-import { advanceUsersCursor, loadUsersCursor } from '../db/queries/read-cursors.js';
+import { advanceUsersCursor } from '../db/queries/read-cursors.js';
 import { lastErrorSentence } from '../workflows/policies.js';
 import { claimRun, ConnectionBusyError, workflowState } from '../services/run-lock.js';
-import type { RunStatus, SyncSummary, Trigger } from '../workflows/contracts.js';
+import type { BeginRunInput, BeginRunResult, RunStatus, SyncSummary } from '../workflows/contracts.js';
 import { loadConnection, type Deps } from './deps.js';
 import { SyncError } from './errors.js';
-import { cursorMoves, decideUsersRead, DEFAULT_FULL_READ_DAYS, type UsersReadPlan } from '../rules/incremental.js';
+import type { Connectors } from './targets/connector.js';
+import { cursorMoves, type UsersReadPlan } from '../rules/incremental.js';
 
-/** The staged and cursor dataset of HappyPal's employees (plan.ts EMPLOYEES). */
+/** The cursor dataset of HappyPal's employees in the legacy inline path (plan.ts EMPLOYEES). */
 const USERS_DATASET = 'employees';
-
-export interface BeginRunInput {
-  connectionId: string;
-  workflowId: string;
-  trigger: Trigger;
-  dryRun: boolean;
-  /** `sync run --full`: read everything whatever the cursor says. */
-  full?: boolean;
-}
-
-export interface BeginRunResult {
-  runId: string;
-  /** Which engine path the workflow takes. Optional: histories recorded before Reflect lack it (HappyPal). */
-  target?: 'happypal' | 'reflect';
-  /**
-   * HappyPal: full or incremental read of Lucca users, decided once here and carried by the workflow
-   * (a retried read never changes its mind). Absent (older histories, Reflect): a full read.
-   */
-  read?: UsersReadPlan;
-}
 
 /** Statuses after which earlier runs' staged records are no longer needed (a failed or cancelled run keeps them). */
 const PURGE_AFTER: ReadonlySet<RunStatus> = new Set(['completed', 'blocked']);
 
-export function runActivities(deps: Deps) {
+export function runActivities(deps: Deps, connectors: Connectors) {
   const { db } = deps.db;
   return {
     /**
@@ -51,6 +32,10 @@ export function runActivities(deps: Deps) {
       if (!connection.active && !input.dryRun) {
         throw new SyncError('connection_inactive', `Connection ${connection.name} is not active yet: activate it with \`lucca-sync connection activate ${connection.name}\`.`, false);
       }
+      const connector = connectors[connection.target];
+      if (!connector) {
+        throw new SyncError('target_unknown', `Connection ${connection.name} is for target "${connection.target}", which this worker does not have: run a worker that has it.`, false);
+      }
       const { client } = Context.current();
       let row;
       try {
@@ -62,20 +47,12 @@ export function runActivities(deps: Deps) {
       if (row.status !== 'running') {
         throw new SyncError('run_abandoned', `Sync run ${row.id} was closed as ${row.status} before it began: start a new sync.`, false);
       }
-      if (connection.target !== 'happypal') {
-        deps.logger.info({ runId: row.id, connectionId: input.connectionId, trigger: input.trigger, dryRun: input.dryRun }, 'sync run started');
-        return { runId: row.id, target: connection.target };
-      }
-      const read = decideUsersRead({
-        now: deps.now?.() ?? new Date(),
-        today: deps.today(),
-        cursor: await loadUsersCursor(deps.db.sql, connection.id, USERS_DATASET),
-        fullReadDays: connection.fullReadDays ?? DEFAULT_FULL_READ_DAYS,
-        forceFull: !!input.full,
-        settingsChangedAt: connection.updatedAt,
-      });
-      deps.logger.info({ runId: row.id, connectionId: input.connectionId, trigger: input.trigger, dryRun: input.dryRun, fullRead: read.full, fullReason: read.fullReason }, 'sync run started');
-      return { runId: row.id, target: connection.target, read };
+      deps.logger.info({ runId: row.id, connectionId: input.connectionId, trigger: input.trigger, dryRun: input.dryRun }, 'sync run started');
+      // What the run syncs: the workflow runs one syncDataset child per dataset, in this order.
+      const datasets = connector.datasets.map((d) => ({
+        name: d.name, label: d.label, linesPerActivity: connector.linesPerActivity, ...(connector.onForbidden === 'fail-run' && { failOnForbidden: true }),
+      }));
+      return { runId: row.id, target: connection.target, datasets };
     },
 
     /**

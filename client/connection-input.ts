@@ -1,11 +1,11 @@
 import type { z } from 'zod';
+import { isTargetName, TARGET_NAMES, TARGETS } from '../activities/targets/registry.js';
 import { NewConnectionSchema, PolicySchema, SyncedFieldSchema, type NewConnection } from '../db/queries/connections.js';
 import { InvalidConnectionUrlError, validateLuccaUrl, validateTargetUrl } from '../lib/lucca-url.js';
 import { UpdateConnectionSchema, type UpdateConnectionInput } from '../services/connections.js';
 import { UsageError } from './errors.js';
 import { parseCadence, type Cadence } from './schedule-spec.js';
 
-export const DEFAULT_TARGET_URL = { happypal: 'https://api.happypal.fr', reflect: 'https://api.getreflect.io' } as const;
 
 /** The options of `connection add`, as commander hands them over (strings only). */
 export interface AddConnectionOptions {
@@ -78,8 +78,8 @@ function parseUrl(flag: string, check: () => string): string {
  * against the allow-list), keys, policies, cadence. Throws UsageError naming the flag at fault.
  */
 export function parseAddConnection(options: AddConnectionOptions, allowedHosts: readonly string[]): { connection: NewConnection; cadence: Cadence } {
-  if (options.target !== 'happypal' && options.target !== 'reflect') {
-    throw new UsageError(`bad --target "${options.target}": expected happypal or reflect.`);
+  if (!isTargetName(options.target)) {
+    throw new UsageError(`bad --target "${options.target}": expected ${TARGET_NAMES.join(' or ')}.`);
   }
   const target = options.target;
   const input: NewConnection = {
@@ -87,7 +87,7 @@ export function parseAddConnection(options: AddConnectionOptions, allowedHosts: 
     target,
     luccaUrl: parseLuccaUrl(options.luccaUrl, allowedHosts),
     luccaKey: options.luccaKey,
-    targetUrl: options.targetUrl ?? DEFAULT_TARGET_URL[target],
+    targetUrl: options.targetUrl ?? TARGETS[target].defaultUrl,
     targetKey: options.targetKey,
     defaultPolicy: parsePolicy(options.policy ?? 'lucca-wins'),
     fieldPolicies: parseFieldPolicies(options.fieldPolicy ?? []),

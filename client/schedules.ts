@@ -6,6 +6,7 @@ import {
   type ScheduleDescription,
   type ScheduleOptions,
 } from '@temporalio/client';
+import { targetLabel, type TargetName } from '../activities/targets/registry.js';
 import { scheduleIdFor, SYNC_WORKFLOW_TYPE, type SyncInput } from '../workflows/contracts.js';
 import { RUN_BUDGET_MS } from '../workflows/policies.js';
 import { DEFAULT_SCHEDULE_JITTER_SECONDS } from '../config/env.js';
@@ -15,7 +16,7 @@ import { describeCadence, specFor, type Cadence } from './schedule-spec.js';
 export interface ScheduledConnection {
   id: string;
   name: string;
-  target: 'happypal' | 'reflect';
+  target: TargetName;
 }
 
 export interface EnsureScheduleInput {
@@ -29,11 +30,10 @@ export interface EnsureScheduleInput {
 }
 
 export const CATCHUP_WINDOW = '1 hour';
-const TARGET_LABEL = { happypal: 'HappyPal', reflect: 'Reflect' } as const;
 
 /** The readable note shown in the Web UI and `connection show`: connection, target, cadence. */
 export function scheduleNote(connection: ScheduledConnection, cadence: Cadence): string {
-  return `Lucca → ${TARGET_LABEL[connection.target]} sync of "${connection.name}", ${describeCadence(cadence)}`;
+  return `Lucca → ${targetLabel(connection.target)} sync of "${connection.name}", ${describeCadence(cadence)}`;
 }
 
 /**
@@ -82,7 +82,7 @@ export async function ensureSchedule(client: Client, input: EnsureScheduleInput)
   const options: ScheduleOptions = {
     scheduleId,
     ...body,
-    memo: { connection: input.connection.name, target: TARGET_LABEL[input.connection.target], purpose: 'Lucca employee sync' },
+    memo: { connection: input.connection.name, target: targetLabel(input.connection.target), purpose: 'Lucca employee sync' },
     state: { paused: input.paused ?? false, note },
   };
   try {

@@ -12,7 +12,10 @@ import { maskSecret } from '../lib/credentials.js';
 import { activateConnection, updateConnection } from '../services/connections.js';
 import { startSync } from '../services/sync.js';
 import { serviceContext, viaService } from './service-bridge.js';
-import { progressQuery, REFLECT_DATASET_NAMES, scheduleIdFor, type SyncProgress } from '../workflows/contracts.js';
+import { progressQuery, scheduleIdFor, type SyncProgress } from '../workflows/contracts.js';
+import { targetOf } from '../activities/targets/registry.js';
+import type { SyncedField } from '../rules/person.js';
+import type { Policy } from '../rules/three-way.js';
 import { ConsoleError, notFound, type ConsoleDeps } from './deps.js';
 import type { Health } from './seams.js';
 
@@ -62,15 +65,18 @@ function masked(deps: ConsoleDeps, stored: string): string {
 
 export async function connectionView(deps: ConsoleDeps, scope: Scope, name: string) {
   const row = await requireConnection(deps, scope, name);
+  // A target of several datasets (Reflect) shows each, with its read cursor.
+  const { datasets } = targetOf(row.target);
+  const sectioned = datasets.length > 1;
   const [described, runs, cursors, audit] = await Promise.all([
     row.active ? deps.schedules.describe(row.name) : Promise.resolve(undefined),
     listRuns(deps.db, row.id, 20),
-    row.target === 'reflect' ? listDatasetCursors(deps.db, row.id) : Promise.resolve([]),
+    sectioned ? listDatasetCursors(deps.db, row.id) : Promise.resolve([]),
     deps.seams.listAudit(deps.db, row.id, 20),
   ]);
   const cadence = described && described !== 'unavailable' ? cadenceFromSpec(described.spec) : null;
   const lastRun = runs.find((r) => r.status !== 'running');
-  const lines = row.target === 'reflect' && lastRun ? await datasetActionCounts(deps.db, lastRun.id) : [];
+  const lines = sectioned && lastRun ? await datasetActionCounts(deps.db, lastRun.id) : [];
   return {
     name: row.name, target: row.target, company: row.company, active: row.active,
     luccaUrl: row.luccaUrl, luccaKey: masked(deps, row.luccaKeyEnc), targetUrl: row.targetUrl, targetKey: masked(deps, row.targetKeyEnc),
@@ -86,8 +92,8 @@ export async function connectionView(deps: ConsoleDeps, scope: Scope, name: stri
             nextRuns: described.state.paused ? [] : described.info.nextActionTimes.slice(0, 5).map((d) => d.toISOString()),
           },
     runs: runs.map(runSummary),
-    // Reflect: each dataset as the last finished run left it (its report lines), and its read cursor.
-    datasets: row.target === 'reflect' ? REFLECT_DATASET_NAMES.map((dataset) => {
+    // Each dataset as the last finished run left it (its report lines), and its read cursor.
+    datasets: sectioned ? datasets.map(({ name: dataset }) => {
       const cursor = cursors.find((c) => c.dataset === dataset);
       const mine = lines.filter((l) => l.dataset === dataset);
       const counts = Object.fromEntries(mine.filter((l) => l.action !== 'not_permitted').map((l) => [l.action, l.n]));
@@ -253,7 +259,7 @@ export async function relinkConnection(deps: ConsoleDeps, user: SessionUser, sco
 }
 
 /** The conflict policies and the guard, through `connection update`'s service (audited there). */
-export async function changePolicy(deps: ConsoleDeps, user: SessionUser, scope: Scope, name: string, input: { defaultPolicy?: 'lucca-wins' | 'target-wins' | 'review' | undefined; fieldPolicies?: Partial<Record<'firstName' | 'lastName' | 'email' | 'birthDate' | 'contractStart' | 'contractEnd', 'lucca-wins' | 'target-wins' | 'review' | null>> | undefined; deactivationGuardPct?: number | undefined }) {
+export async function changePolicy(deps: ConsoleDeps, user: SessionUser, scope: Scope, name: string, input: { defaultPolicy?: Policy | undefined; fieldPolicies?: Partial<Record<SyncedField, Policy | null>> | undefined; deactivationGuardPct?: number | undefined }) {
   const row = await requireConnection(deps, scope, name);
   const result = await viaService(() => updateConnection(serviceContext(deps, user), row.name, input));
   return { changed: result.changed };

@@ -14,6 +14,9 @@ import {
   uuid,
 } from 'drizzle-orm/pg-core';
 
+import type { TargetName } from '../activities/targets/registry.js';
+import { POLICIES } from '../rules/three-way.js';
+
 const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
 const updatedAt = () => timestamp('updated_at', { withTimezone: true }).notNull().defaultNow();
 
@@ -21,13 +24,14 @@ const updatedAt = () => timestamp('updated_at', { withTimezone: true }).notNull(
 export const connections = pgTable('connections', {
   id: uuid('id').primaryKey().defaultRandom(),
   name: text('name').notNull(),
-  target: text('target', { enum: ['happypal', 'reflect'] }).notNull(),
+  /** A target of the registry (activities/targets/registry.ts), checked where connections are made. Text, not an enum: a target is added without a migration. */
+  target: text('target').$type<TargetName>().notNull(),
   luccaUrl: text('lucca_url').notNull(),
   luccaKeyEnc: text('lucca_key_enc').notNull(),
   targetUrl: text('target_url').notNull(),
   targetKeyEnc: text('target_key_enc').notNull(),
   active: boolean('active').notNull(),
-  defaultPolicy: text('default_policy', { enum: ['lucca-wins', 'target-wins', 'review'] })
+  defaultPolicy: text('default_policy', { enum: POLICIES })
     .notNull()
     .default('lucca-wins'),
   fieldPolicies: jsonb('field_policies').$type<Record<string, string>>().notNull().default({}),

@@ -30,7 +30,9 @@
 import { z } from 'zod';
 import { SYNCED_FIELDS, sameValue, type Person, type SyncedField } from './person.js';
 
-export const PolicySchema = z.enum(['lucca-wins', 'target-wins', 'review']);
+/** The conflict policies, the one list of them (the database column, the CLI and the console derive from it). */
+export const POLICIES = ['lucca-wins', 'target-wins', 'review'] as const;
+export const PolicySchema = z.enum(POLICIES);
 export type Policy = z.infer<typeof PolicySchema>;
 
 export const FieldCaseSchema = z.enum(['unchanged', 'source_changed', 'target_edited', 'both_changed', 'converged', 'not_visible']);

@@ -18,6 +18,7 @@ import { deleteSchedule, describeSchedule, ensureSchedule } from '../client/sche
 import { storedMappings, storedScope } from '../rules/connection-config.js';
 import { isOperator, recordAudit, type Actor } from './audit.js';
 import { ServiceError } from './errors.js';
+import { TARGETS } from '../activities/targets/registry.js';
 
 /**
  * The rules of managing a connection (add, update, remove, reset), shared by the CLI and the web
@@ -309,8 +310,8 @@ async function moveSchedule(client: Client, sctx: ServiceContext, before: Connec
  */
 export async function activateConnection(sctx: ServiceContext, name: string, requested: Cadence | null): Promise<{ connection: Connection; cadence: Cadence; wasActive: boolean }> {
   const row = await getConnection(sctx, name);
-  if (row.target === 'reflect' && !isOperator(sctx.actor)) {
-    throw new ServiceError('forbidden', `only an operator can activate the Reflect connection "${row.name}": ask your operator (the publisher's help desk) to activate it.`);
+  if (!TARGETS[row.target].startsActive && !isOperator(sctx.actor)) {
+    throw new ServiceError('forbidden', `only an operator can activate the ${TARGETS[row.target].label} connection "${row.name}": ask your operator (the publisher's help desk) to activate it.`);
   }
   const client = await sctx.client();
   const existing = await describeSchedule(client, row.name);

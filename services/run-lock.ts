@@ -73,7 +73,9 @@ export async function findRunningSync(db: Db, client: Client, connection: { id: 
   const scheduled = schedule?.info.runningActions[0];
   if (scheduled) return `scheduled workflow ${scheduled.workflow.workflowId}`;
   const prefix = `sync-${connection.name}-manual-`;
-  for await (const wf of client.workflow.list({ query: `WorkflowId STARTS_WITH "${prefix}" AND ExecutionStatus = "Running"` })) {
+  // The run's workflow only: its dataset children (`<id>/<dataset>`) share the prefix and close just before it.
+  const query = `WorkflowId STARTS_WITH "${prefix}" AND WorkflowType = "${SYNC_WORKFLOW_TYPE}" AND ExecutionStatus = "Running"`;
+  for await (const wf of client.workflow.list({ query })) {
     return `manual workflow ${wf.workflowId}`;
   }
   return null;

@@ -5,6 +5,7 @@ import {
 } from '../db/queries/connections.js';
 import type { CredentialCipher } from '../lib/credentials.js';
 import { InvalidConnectionUrlError, validateLuccaUrl, validateTargetUrl } from '../lib/lucca-url.js';
+import { TARGETS } from '../activities/targets/registry.js';
 import { recordAudit } from './audit.js';
 import { activateConnection, CadenceSchema, getConnection, removeConnection, type ServiceContext } from './connections.js';
 import { ServiceError } from './errors.js';
@@ -178,9 +179,9 @@ export async function saveSetup(sctx: ServiceContext, data: SetupData, connectio
   if (!row || row.removedAt) throw new ServiceError('invalid', 'preview the first sync before saving (step 4).', 'preview');
   const added = () => recordAudit(sctx.db, {
     actor: sctx.actor, action: 'add', connection: row,
-    detail: { target: row.target, policy: row.defaultPolicy, company: row.company, via: 'console setup', active: row.target === 'happypal' },
+    detail: { target: row.target, policy: row.defaultPolicy, company: row.company, via: 'console setup', active: TARGETS[row.target].startsActive },
   });
-  if (row.target === 'reflect') {
+  if (!TARGETS[row.target].startsActive) {
     await added();
     return { connection: row, active: false };
   }

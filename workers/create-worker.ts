@@ -3,6 +3,7 @@ import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { Env } from '../config/env.js';
 import { createActivities, type Deps } from '../activities/index.js';
+import type { Connectors } from '../activities/targets/connector.js';
 import { rememberHeartbeats } from '../activities/http/keep-alive.js';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
@@ -24,6 +25,8 @@ export interface CreateWorkerOptions {
    */
   workflowBundle?: WorkerOptions['workflowBundle'];
   shutdownGraceTime?: WorkerOptions['shutdownGraceTime'];
+  /** The targets this worker runs: every registered one (activities/targets/connectors.ts) unless given (tests add a fake one). */
+  connectors?: Connectors;
   /** How much one worker takes on at once (config/env.ts WORKER_*; defaults: WORKER_CONCURRENCY_DEFAULTS). */
   concurrency?: Partial<WorkerConcurrency>;
 }
@@ -64,7 +67,7 @@ export function createWorker(options: CreateWorkerOptions): Promise<Worker> {
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
-    activities: createActivities(options.deps),
+    activities: createActivities(options.deps, options.connectors),
     dataConverter: options.dataConverter,
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     shutdownGraceTime: options.shutdownGraceTime ?? '10 seconds',

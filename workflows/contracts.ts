@@ -1,6 +1,4 @@
 import { defineQuery, defineSignal } from '@temporalio/workflow';
-import type { ReflectDataset } from '../activities/targets/reflect/schemas.js';
-import type { ReadCursor, ReadPlan } from '../activities/targets/reflect/index.js';
 import type { UsersReadPlan } from '../rules/incremental.js';
 
 /**
@@ -35,11 +33,43 @@ export interface SyncCursor {
   counts: Record<string, number>;
   continuedAsNew: number;
   /** The connection's target, from beginRun (absent in histories recorded before Reflect: HappyPal). */
-  target?: 'happypal' | 'reflect';
-  /** HappyPal: full or incremental read, from beginRun (absent in older histories: a full read). */
+  target?: string;
+  /** Legacy HappyPal path: full or incremental read, from beginRun (absent in older histories: a full read). */
   read?: UsersReadPlan;
-  /** Incremental reads: the part of the Lucca read in progress (absent: 0). */
+  /** Legacy HappyPal path, incremental reads: the part of the Lucca read in progress (absent: 0). */
   sourcePart?: number;
+}
+
+export interface BeginRunInput {
+  connectionId: string;
+  workflowId: string;
+  trigger: Trigger;
+  dryRun: boolean;
+  /** `sync run --full`: read everything whatever the cursor says (legacy HappyPal histories; the datasets get SyncInput.full). */
+  full?: boolean;
+}
+
+/** One dataset of a run, as the target's descriptor says (activities/targets/registry.ts). */
+export interface RunDataset {
+  name: string;
+  label: string;
+  /** Lucca refused its read (403): the run fails, instead of going on without it. */
+  failOnForbidden?: boolean;
+  /** Report lines one write activity applies (the target's own default; SyncOptions.linesPerActivity wins). */
+  linesPerActivity?: number;
+}
+
+export interface BeginRunResult {
+  runId: string;
+  /** The connection's target. Optional: histories recorded before Reflect lack it (HappyPal). */
+  target?: string;
+  /** What the run syncs, from the target registry. Optional: histories recorded before the registry lack it. */
+  datasets?: RunDataset[];
+  /**
+   * HappyPal histories recorded before the registry: the read plan beginRun decided (the legacy inline
+   * path carries it). Runs of the registry decide it in the dataset's prepare step instead.
+   */
+  read?: UsersReadPlan;
 }
 
 export interface SyncInput {
@@ -71,24 +101,55 @@ export interface SyncProgress {
   datasets?: Record<string, DatasetProgress>;
 }
 
-/** Reflect's datasets, each synced by its own child workflow (workflows/sync-dataset.workflow.ts). */
-export const REFLECT_DATASET_NAMES = ['employees', 'compensation', 'absences', 'expenses'] as const satisfies readonly ReflectDataset[];
-
 export type DatasetStatus = 'running' | 'completed' | 'not_permitted';
 
 export interface DatasetProgress {
-  dataset: ReflectDataset;
+  dataset: string;
   phase: Phase;
   status: DatasetStatus;
   pagesDone: number;
   counts: Record<string, number>;
 }
 
+/**
+ * A dataset's read plan, decided once by the target (prepareDataset) and handed back to every later
+ * step: opaque to the workflow, except that it says whether the read is full.
+ */
+export interface DatasetReadPlan {
+  full: boolean;
+}
+
+/** Where a dataset's read is: which part of its plan, and where in that part (an offset, a page). */
+export interface ReadCursor {
+  part: number;
+  at: number;
+}
+
+/** One call of fetchDatasetPages: the cursor to resume from, and the phase its next part belongs to. */
+export interface DatasetPages {
+  cursor: ReadCursor;
+  pages: number;
+  done: boolean;
+  counts: Record<string, number>;
+  /** The phase the next read belongs to (HappyPal reads Lucca, then the target); absent: `fetch-source`. */
+  phase?: Phase;
+}
+
+/** What planning one dataset found. */
+export interface DatasetPlanned {
+  counts: Record<string, number>;
+  message: string | null;
+  /** A guard stopped the dataset before writing: the run ends `blocked`. */
+  blocked?: boolean;
+}
+
 export interface DatasetCursor {
   phase: Phase;
   /** Decided once (full or incremental, what to read), then carried: a retry never changes its mind. */
-  plan: ReadPlan | null;
+  plan: DatasetReadPlan | null;
   read: ReadCursor;
+  /** The phase of the next read (DatasetPages.phase); absent in older histories. */
+  readPhase?: Phase;
   readDone: boolean;
   planned: boolean;
   /** From the plan (e.g. deletions held by the guard). */
@@ -102,7 +163,9 @@ export interface DatasetCursor {
 
 export interface DatasetInput {
   runId: string;
-  dataset: ReflectDataset;
+  dataset: string;
+  /** Lucca refused the read (403): fail the run (RunDataset.failOnForbidden). Absent in older (Reflect) histories: skip the dataset. */
+  failOnForbidden?: boolean;
   dryRun: boolean;
   /** The operator confirmed deletions past the guard (SyncInput.confirmDeactivations). */
   confirmDeletions: boolean;
@@ -119,7 +182,7 @@ export interface DatasetInput {
 
 /** A dataset's end: synced, or not permitted by the Lucca key (the run goes on with the others). */
 export interface DatasetResult {
-  dataset: ReflectDataset;
+  dataset: string;
   status: Exclude<DatasetStatus, 'running'>;
   message: string | null;
   /** The visibility guard stopped it before writing: the run ends `blocked`. */
@@ -142,7 +205,7 @@ export const datasetProgressSignal = defineSignal<[DatasetProgress]>('datasetPro
 
 export const SYNC_WORKFLOW_TYPE = 'syncConnection';
 export const DATASET_WORKFLOW_TYPE = 'syncDataset';
-export const datasetWorkflowIdFor = (parentWorkflowId: string, dataset: ReflectDataset) => `${parentWorkflowId}/${dataset}`;
+export const datasetWorkflowIdFor = (parentWorkflowId: string, dataset: string) => `${parentWorkflowId}/${dataset}`;
 export const scheduleIdFor = (connectionName: string) => `sync-${connectionName}`;
 export const manualWorkflowIdFor = (connectionName: string, at: Date) =>
   `sync-${connectionName}-manual-${at.toISOString().replace(/[:.]/g, '-')}`;

@@ -4,11 +4,12 @@ import {
   ContinueAsNew,
   continueAsNew,
   isCancellation,
+  patched,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
 import { progressQuery, type SyncCursor, type SyncInput, type SyncSummary } from './contracts.js';
-import { runReflectDatasets } from './reflect-run.js';
+import { LEGACY_REFLECT_DATASETS, runDatasets } from './run-datasets.js';
 import { activitiesUntil, failureBook, failureMessage, failureType, runDeadline } from './run-activities.js';
 
 // linesPerActivity: 5,000 lines take seconds to write; fewer, longer write activities mean fewer
@@ -16,9 +17,28 @@ import { activitiesUntil, failureBook, failureMessage, failureType, runDeadline 
 const DEFAULTS = { pagesPerActivity: 10, linesPerActivity: 5000, maxActivitiesPerRun: 500 };
 
 /**
- * One sync of one connection: fetch Lucca → fetch the target's current state → plan (map, match,
- * three-way check, guard) → write → report. Only orchestrates; every step is an activity working
- * on Postgres rows referenced by runId. Continues-as-new with its cursor on long runs.
+ * Versioning: every target runs as a list of datasets, each in a syncDataset child (run-datasets.ts),
+ * since this patch. Before it, HappyPal ran its phases inline below and Reflect ran its children from a
+ * list of its own; histories of both are in the wild (test/fixtures/histories, replayed by
+ * test/integration/replay.test.ts) and keep replaying on the legacy path.
+ *
+ * Why patched() rather than a new workflow type: schedules in production start `syncConnection` by
+ * name (client/schedules.ts), as do the CLI and the console; a new type would mean rewriting every
+ * schedule, and the old type would stay registered for the runs in flight anyway. With a patch there
+ * is one type, one workflow id scheme, one schedule action, and the legacy path can go once no run
+ * begun before the patch is open, which the run budget bounds (12 h at most, workflows/policies.ts):
+ * then deprecatePatch() for one release, then remove it. Worker Versioning would pin runs to builds
+ * instead, but needs deployments configured on the server for a change this small.
+ * A run decides once, at its start: an execution continued-as-new (only the legacy HappyPal path does)
+ * stays on the legacy path.
+ */
+export const TARGETS_AS_DATASETS = 'targets-as-datasets';
+
+/**
+ * One sync of one connection: begin the run (which says the connection's target and its datasets),
+ * then sync every dataset in its own child workflow (fetch Lucca → fetch the target's state if it
+ * compares with it → plan (map, match, three-way check, guards) → write), then report. Only
+ * orchestrates; every step is an activity working on Postgres rows referenced by runId.
  */
 export async function syncConnection(input: SyncInput): Promise<SyncSummary> {
   const options = { ...DEFAULTS, ...input.options };
@@ -43,7 +63,9 @@ export async function syncConnection(input: SyncInput): Promise<SyncSummary> {
     }
   };
 
+  const asDatasets = !input.cursor && patched(TARGETS_AS_DATASETS);
   try {
+    let datasets;
     if (!cursor.runId) {
       const begun = await acts().book.beginRun({
         connectionId: input.connectionId, workflowId: workflowInfo().workflowId, trigger: input.trigger, dryRun: !!input.dryRun,
@@ -51,13 +73,21 @@ export async function syncConnection(input: SyncInput): Promise<SyncSummary> {
       });
       cursor.runId = begun.runId;
       if (begun.target) cursor.target = begun.target;
+      datasets = begun.datasets;
       if (begun.read) cursor.read = begun.read;
     }
     const runId = cursor.runId;
-    // Reflect: one child workflow per dataset (reflect-run.ts). Histories of HappyPal runs never enter here.
-    if (cursor.target === 'reflect') {
-      return await runReflectDatasets(input, cursor, deadline, (status, message) => acts().book.finishRun({ runId, status, message }));
+    const finish = (status: 'completed' | 'blocked', message: string | null) => acts().book.finishRun({ runId, status, message });
+    if (asDatasets) {
+      if (!datasets) {
+        throw ApplicationFailure.create({
+          message: 'beginRun named no dataset: the activity workers are older than this workflow; deploy them together.', type: 'worker_mismatch', nonRetryable: true,
+        });
+      }
+      return await runDatasets(input, cursor, deadline, datasets, finish);
     }
+    // Legacy path: runs begun before the patch (see above). Reflect ran one child per dataset of its own list.
+    if (cursor.target === 'reflect') return await runDatasets(input, cursor, deadline, LEGACY_REFLECT_DATASETS, finish);
     const read = cursor.read;
     while (!cursor.sourceDone) {
       cursor.phase = 'fetch-source';

@@ -9,12 +9,13 @@ import { activitiesUntil, runDeadline } from './run-activities.js';
 const DEFAULTS = { pagesPerActivity: 10, linesPerActivity: 2000, maxActivitiesPerRun: 500 };
 
 /**
- * One Reflect dataset of one run (a child of syncConnection, id `<run workflow id>/<dataset>`):
- * decide the read (full or incremental) → read Lucca pages into staging → plan against what we
- * last wrote → write batches to Reflect → move the dataset's cursor. Only orchestrates; records stay
- * in Postgres. Has its own `progress` query and continues-as-new with its own cursor. A Lucca key
- * that may not read this dataset (403) ends it `not_permitted` with a report line naming the
- * permission, and the other datasets go on.
+ * One dataset of one run, whatever the target (a child of syncConnection, id `<run workflow id>/<dataset>`):
+ * decide the read (full or incremental) → read pages into staging (Lucca's, and the target's when it
+ * compares with them) → plan → write batches to the target → finish (e.g. move the dataset's cursor).
+ * Each step is an activity that dispatches to the run's target (activities/targets/dataset-activities.ts).
+ * Only orchestrates; records stay in Postgres. Has its own `progress` query and continues-as-new with
+ * its own cursor. A Lucca key that may not read this dataset (403) ends it `not_permitted` with a
+ * report line naming the permission, and the other datasets go on, unless the target fails the run then.
  */
 export async function syncDataset(input: DatasetInput): Promise<DatasetResult> {
   const options = { ...DEFAULTS, ...input.options };
@@ -57,9 +58,9 @@ export async function syncDataset(input: DatasetInput): Promise<DatasetResult> {
     c.plan ??= await acts().book.prepareDataset({ runId, dataset, ...(input.full && { full: true }) });
     const plan = c.plan;
     while (!c.readDone) {
-      await enter('fetch-source');
+      await enter(c.readPhase ?? 'fetch-source');
       const page = await acts().read.fetchDatasetPages({ runId, dataset, plan, cursor: c.read, maxPages: options.pagesPerActivity });
-      Object.assign(c, { read: page.cursor, readDone: page.done, pagesDone: c.pagesDone + page.pages });
+      Object.assign(c, { read: page.cursor, readDone: page.done, pagesDone: c.pagesDone + page.pages, ...(page.phase && { readPhase: page.phase }) });
       add(page.counts);
       await checkpoint();
     }
@@ -80,14 +81,14 @@ export async function syncDataset(input: DatasetInput): Promise<DatasetResult> {
       }
     }
     await enter('report');
-    await acts().book.finishDataset({ runId, dataset, plan, dryRun: input.dryRun });
+    await acts().book.finishDataset({ runId, dataset, plan, dryRun: input.dryRun, ...(c.blocked && { blocked: true }) });
     c.phase = 'done';
     await tell('completed');
     return { dataset, status: 'completed', message: c.message, counts: c.counts, ...(c.blocked && { blocked: true }) };
   } catch (err) {
     if (err instanceof ContinueAsNew) throw err;
     const cause = err instanceof ActivityFailure ? err.cause : undefined;
-    if (!(cause instanceof ApplicationFailure) || cause.type !== 'lucca_forbidden') throw err;
+    if (!(cause instanceof ApplicationFailure) || cause.type !== 'lucca_forbidden' || input.failOnForbidden) throw err;
     await acts().book.reportDatasetBlocked({ runId, dataset, message: cause.message });
     c.phase = 'done';
     await tell('not_permitted');

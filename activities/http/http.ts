@@ -1,5 +1,6 @@
 import { Agent, errors as undiciErrors, type Dispatcher } from 'undici';
 import { SyncError } from '../errors.js';
+import { targetLabel } from '../targets/registry.js';
 import { isJsonType, jsonShape, mediaType, textExcerpt } from './answers.js';
 
 export interface HttpResponse {
@@ -29,9 +30,8 @@ export function createDispatcher(connections = 32): Dispatcher {
 
 export const MAX_BODY_BYTES = 50 * 1024 * 1024;
 
-const LABEL: Record<string, string> = { lucca: 'Lucca', happypal: 'HappyPal', reflect: 'Reflect' };
-/** The service as people write it, for messages. */
-const named = (service: string) => LABEL[service] ?? service;
+/** The service as people write it, for messages: Lucca, or a target's label. */
+const named = (service: string) => (service === 'lucca' ? 'Lucca' : targetLabel(service));
 
 /** Keys that could reach a prototype if a parsed body were ever merged into another object. */
 const PROTOTYPE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);

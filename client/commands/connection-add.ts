@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
+import { TARGETS } from '../../activities/targets/registry.js';
 import { parseEnv } from '../../config/env.js';
+import { PolicySchema } from '../../rules/three-way.js';
 import { maskSecret } from '../../lib/credentials.js';
 import { addConnection } from '../../services/connections.js';
 import { parseAddConnection, type AddConnectionOptions } from '../connection-input.js';
@@ -12,14 +14,14 @@ const collect = (value: string, previous: string[] = []) => [...previous, value]
 export function registerConnectionAdd(group: Command): void {
   group
     .command('add')
-    .description('add a connection from a Lucca instance to HappyPal or Reflect (keys are stored encrypted)')
+    .description(`add a connection from a Lucca instance to ${or(Object.values(TARGETS).map((t) => t.label))} (keys are stored encrypted)`)
     .requiredOption('--name <name>', 'connection name: lower-case letters, digits and dashes, e.g. acme-happypal')
     .requiredOption('--lucca-url <url>', 'Lucca instance URL, e.g. https://acme.ilucca.net')
     .requiredOption('--lucca-key <key>', "Lucca API key (its role decides what the sync can read)")
-    .requiredOption('--target <target>', 'happypal or reflect')
-    .option('--target-url <url>', 'target API URL (default: https://api.happypal.fr or https://api.getreflect.io)')
+    .requiredOption('--target <target>', or(Object.keys(TARGETS)))
+    .option('--target-url <url>', `target API URL (default: ${or(Object.values(TARGETS).map((t) => t.defaultUrl))})`)
     .requiredOption('--target-key <key>', 'target API key')
-    .option('--policy <policy>', 'conflict policy: lucca-wins (default), target-wins or review')
+    .option('--policy <policy>', `conflict policy: ${or(PolicySchema.options.map((p) => (p === 'lucca-wins' ? `${p} (default)` : p)))}`)
     .option('--field-policy <field=policy>', 'per-field policy, repeatable, e.g. email=review', collect)
     .option('--company <id>', "the customer company, e.g. acme: its HR admins see the connection in the console")
     .option('--schedule <cadence>', 'daily (default) or every-4h')
@@ -44,4 +46,9 @@ export function registerConnectionAdd(group: Command): void {
 
 export function formatFieldPolicies(policies: Record<string, string>): string {
   return Object.entries(policies).map(([field, policy]) => `${field}=${policy}`).join(', ');
+}
+
+/** `a, b or c` */
+function or(items: readonly string[]): string {
+  return items.length < 2 ? items.join('') : `${items.slice(0, -1).join(', ')} or ${items.at(-1)}`;
 }

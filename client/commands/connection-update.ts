@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { PolicySchema } from '../../rules/three-way.js';
 import { parseEnv } from '../../config/env.js';
 import { updateConnection } from '../../services/connections.js';
 import { parseUpdateConnection, type UpdateConnectionOptions } from '../connection-input.js';
@@ -18,7 +19,7 @@ export function registerConnectionUpdate(group: Command): void {
     .option('--lucca-url <url>', 'new Lucca instance URL (tested first with the key)')
     .option('--target-key <key>', 'new target API key')
     .option('--target-url <url>', 'new target API URL')
-    .option('--policy <policy>', 'conflict policy: lucca-wins, target-wins or review')
+    .option('--policy <policy>', `conflict policy: ${PolicySchema.options.join(', ')}`)
     .option('--field-policy <field=policy>', 'per-field policy, repeatable; field=default drops it', collect)
     .option('--clear-field-policies', 'drop every per-field policy (before applying --field-policy)')
     .option('--guard <percent>', 'stop before deactivating more than this share of linked profiles (0-100)')

@@ -1,6 +1,7 @@
 import { formatCounts, formatTime } from '../output.js';
 import { actionCounts, visibleLines, type ReportEntry, type RunReport } from './load-report.js';
 import { ACTION_ORDER, actionLabel, AMBIGUOUS_REASON, durationText, noteLabel, shown } from './labels.js';
+import { targetLabel } from '../../activities/targets/registry.js';
 
 export interface RenderOptions {
   includeUnchanged?: boolean;
@@ -37,7 +38,7 @@ export function renderText(report: RunReport, options: RenderOptions = {}): stri
   if (run.message) out.push(`Message: ${run.message}`);
   out.push('');
   if (lines.length === 0) out.push('No record was affected.');
-  const target = run.target === 'reflect' ? 'Reflect' : 'HappyPal';
+  const target = targetLabel(run.target);
   const datasets = [...new Set(lines.map((l) => l.dataset))];
   for (const dataset of datasets) {
     // One section per dataset when a run has several (Reflect: employees, compensation, absences, expenses).

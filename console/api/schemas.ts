@@ -1,5 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { HEALTH_STATES } from '../seams.js';
+import { TargetNameSchema } from '../../activities/targets/registry.js';
+import { PolicySchema } from '../../rules/three-way.js';
 
 /** The API's contract: request and response shapes, published at /api/openapi.json. */
 export const ErrorSchema = z.object({ error: z.string() }).openapi('Error');
@@ -19,7 +21,7 @@ const RunSummary = z.object({
 export const ConnectionListSchema = z.object({
   temporal: z.enum(['ok', 'unavailable']),
   connections: z.array(z.object({
-    name: z.string(), target: z.enum(['happypal', 'reflect']), company: z.string().nullable(), active: z.boolean(),
+    name: z.string(), target: TargetNameSchema, company: z.string().nullable(), active: z.boolean(),
     health: z.enum(HEALTH_STATES).nullable(),
     lastRun: z.object({ id: z.string(), status: z.string().nullable(), startedAt: Time, finishedAt: Time, counts: Counts }).nullable(),
     schedule: z.enum(['running', 'paused', 'none', 'unknown']), nextRun: Time, openConflicts: z.number(), quarantined: z.number(),
@@ -27,7 +29,7 @@ export const ConnectionListSchema = z.object({
 }).openapi('ConnectionList');
 
 export const ConnectionSchema = z.object({
-  name: z.string(), target: z.enum(['happypal', 'reflect']), company: z.string().nullable(), active: z.boolean(),
+  name: z.string(), target: TargetNameSchema, company: z.string().nullable(), active: z.boolean(),
   luccaUrl: z.string(), luccaKey: z.string().openapi({ description: 'masked: never the key' }), targetUrl: z.string(),
   targetKey: z.string().openapi({ description: 'masked: never the key' }),
   defaultPolicy: z.string(), fieldPolicies: z.record(z.string(), z.string()), deactivationGuardPct: z.number(),
@@ -78,7 +80,7 @@ export const QuarantineSchema = z.array(z.object({
 export const NameParam = z.object({ name: z.string().min(1).max(100).openapi({ param: { name: 'name', in: 'path' } }) });
 export const IdParam = z.object({ id: z.string().min(1).max(100).openapi({ param: { name: 'id', in: 'path' } }) });
 export const ListQuery = z.object({
-  target: z.enum(['happypal', 'reflect']).optional(),
+  target: TargetNameSchema.optional(),
   q: z.string().max(100).optional(),
   health: z.enum(HEALTH_STATES).optional(),
 });
@@ -90,7 +92,7 @@ export const OkSchema = z.object({ ok: z.literal(true), message: z.string() });
 
 const CheckLine = z.object({ level: z.enum(['ok', 'warn', 'fail']), text: z.string() });
 const ReportLine = ReportPageSchema.shape.lines.element;
-const Policy = z.enum(['lucca-wins', 'target-wins', 'review']);
+const Policy = PolicySchema;
 const Field = z.enum(['firstName', 'lastName', 'email', 'birthDate', 'contractStart', 'contractEnd']);
 const Cadence = z.union([
   z.object({ kind: z.literal('daily'), hour: z.number().int().min(0).max(23), minute: z.number().int().min(0).max(59), timezone: z.string().max(64) }),
@@ -105,7 +107,7 @@ const Key = z.string().max(4096).openapi({ description: 'an API key: sent once, 
 export const SetupViewSchema = z.object({
   steps: z.object({ lucca: z.boolean(), target: z.boolean(), settings: z.boolean(), preview: z.boolean() }),
   lucca: z.object({ url: z.string().nullable(), keyKept: z.boolean(), lines: z.array(CheckLine), usable: z.boolean().nullable() }),
-  target: z.object({ target: z.enum(['happypal', 'reflect']).nullable(), url: z.string().nullable(), keyKept: z.boolean(), lines: z.array(CheckLine), usable: z.boolean().nullable() }),
+  target: z.object({ target: TargetNameSchema.nullable(), url: z.string().nullable(), keyKept: z.boolean(), lines: z.array(CheckLine), usable: z.boolean().nullable() }),
   settings: Settings.nullable(),
   companies: z.array(z.string()).nullable().openapi({ description: 'companies the user may set up for; null: any (operator)' }),
   connection: z.string().nullable().openapi({ description: 'the inactive connection the preview was made on, until saved' }),
@@ -118,7 +120,7 @@ export const SetupLuccaSchema = z.strictObject({
   luccaUrl: z.string().min(1).max(300), luccaKey: Key.optional().openapi({ description: 'omit to keep the key tested before' }),
 }).openapi('SetupLucca');
 export const SetupTargetSchema = z.strictObject({
-  target: z.enum(['happypal', 'reflect']), targetUrl: z.string().max(300).optional(), targetKey: Key.optional(),
+  target: TargetNameSchema, targetUrl: z.string().max(300).optional(), targetKey: Key.optional(),
 }).openapi('SetupTarget');
 export const SetupSettingsSchema = Settings.strict().openapi('SetupSettings');
 export const SetupSavedSchema = z.object({ name: z.string(), active: z.boolean(), message: z.string() }).openapi('SetupSaved');

@@ -4,9 +4,9 @@ import { shown } from '../../client/reports/labels.js';
 import { canChange } from '../auth/session.js';
 import type { conflictsView } from '../data.js';
 import { csrfField, layout, when, type Html } from './layout.js';
+import { targetLabel } from '../../activities/targets/registry.js';
 
 type Conflicts = Awaited<ReturnType<typeof conflictsView>>;
-const TARGET = { happypal: 'HappyPal', reflect: 'Reflect' } as const;
 
 export function conflictsPage(user: SessionUser, rows: Conflicts, flash?: string): Html {
   const editable = canChange(user);
@@ -18,9 +18,9 @@ export function conflictsPage(user: SessionUser, rows: Conflicts, flash?: string
   <td>${shown(r.base)}</td><td>${shown(r.lucca)}</td><td>${shown(r.targetValue)}</td><td>${when(r.openedAt)}</td>
   ${editable ? html`<td><fieldset><legend class="muted">Conflict ${r.id}</legend>
     <label><input type="radio" name="pick-${r.id}" value="lucca"> Lucca</label>
-    <label><input type="radio" name="pick-${r.id}" value="target"> ${TARGET[r.target]}</label>
+    <label><input type="radio" name="pick-${r.id}" value="target"> ${targetLabel(r.target)}</label>
     <button type="submit" class="secondary" name="one" value="${r.id}:lucca" aria-label="Keep Lucca's ${r.field} for ${r.sourceId} now">Keep Lucca now</button>
-    <button type="submit" class="secondary" name="one" value="${r.id}:target" aria-label="Keep ${TARGET[r.target]}'s ${r.field} for ${r.sourceId} now">Keep ${TARGET[r.target]} now</button>
+    <button type="submit" class="secondary" name="one" value="${r.id}:target" aria-label="Keep ${targetLabel(r.target)}'s ${r.field} for ${r.sourceId} now">Keep ${targetLabel(r.target)} now</button>
   </fieldset></td>` : ''}
 </tr>`)}</tbody></table>`;
   return layout({ title: 'Conflicts', user, current: '/conflicts', script: 'conflicts.js' }, html`<h1>Conflicts</h1>

@@ -4,6 +4,7 @@ import { formatCounts } from '../../client/output.js';
 import type { ConnectionsView } from '../data.js';
 import { HEALTH_STATES } from '../seams.js';
 import { layout, statusBadge, when, type Html } from './layout.js';
+import { TARGETS } from '../../activities/targets/registry.js';
 
 export function connectionsPage(user: SessionUser, view: ConnectionsView, filter: { target?: string; q?: string; health?: string }): Html {
   const option = (value: string, label: string, current?: string) =>
@@ -21,7 +22,7 @@ export function connectionsPage(user: SessionUser, view: ConnectionsView, filter
 ${view.temporal === 'unavailable' ? html`<p class="banner">Temporal is not reachable: next runs and schedule states are not shown.</p>` : ''}
 <form class="filters" method="get" action="/connections" role="search">
   <label>Search by name <input type="search" name="q" value="${filter.q ?? ''}" maxlength="100"></label>
-  <label>Target <select name="target">${option('', 'All targets', filter.target ?? '')}${option('happypal', 'HappyPal', filter.target)}${option('reflect', 'Reflect', filter.target)}</select></label>
+  <label>Target <select name="target">${option('', 'All targets', filter.target ?? '')}${Object.values(TARGETS).map((t) => option(t.name, t.label, filter.target))}</select></label>
   <label>Health <select name="health">${option('', 'Any health', filter.health ?? '')}${HEALTH_STATES.map((h) => option(h, h, filter.health))}</select></label>
   <button type="submit">Filter</button>
 </form>

@@ -1,11 +1,13 @@
 import { html } from 'hono/html';
+import { TARGETS, type TargetName } from '../../activities/targets/registry.js';
+import type { Policy } from '../../rules/three-way.js';
 import type { SessionUser } from '../../db/queries/console-auth.js';
 import { PolicySchema, SyncedFieldSchema } from '../../db/queries/connections.js';
 import type { ConnectionView } from '../data.js';
 import { csrfField, layout, type Html } from './layout.js';
 
-const TARGET = { happypal: 'HappyPal', reflect: 'Reflect' } as const;
-const POLICY_LABEL = { 'lucca-wins': 'Lucca wins', 'target-wins': 'the target wins', review: 'review (open a conflict)' } as const;
+const TARGET = Object.fromEntries(Object.values(TARGETS).map((t) => [t.name, t.label])) as Record<TargetName, string>;
+const POLICY_LABEL = { 'lucca-wins': 'Lucca wins', 'target-wins': 'the target wins', review: 'review (open a conflict)' } as const satisfies Record<Policy, string>;
 
 /** Relink: a new Lucca or target key, tested before it replaces the old one; the connection keeps its id, runs, links, cursors and conflicts. */
 export function relinkPage(user: SessionUser, c: ConnectionView, error?: string): Html {

@@ -1,4 +1,5 @@
 import { html } from 'hono/html';
+import { targetOf } from '../../activities/targets/registry.js';
 import { formatCounts } from '../../client/output.js';
 import { ACTION_ORDER, actionLabel, noteLabel, shown } from '../../client/reports/labels.js';
 import type { ReportEntry } from '../../client/reports/load-report.js';
@@ -37,7 +38,7 @@ ${run.message ? html`<p class="banner">${run.message}</p>` : ''}
 <section id="progress" class="progress" data-run="${run.id}" data-status="${run.status}" aria-live="polite">
   <h2>${running ? 'Progress' : 'Counts'}</h2>
   ${running ? html`<p>Phase <b data-field="phase">${run.phase}</b> · pages read <b data-field="pages">–</b> · <span data-field="live" class="muted">connecting…</span></p>` : ''}
-  ${running && run.target === 'reflect' ? html`<p>Datasets: <span data-field="datasets">–</span></p>` : ''}
+  ${running && targetOf(run.target).datasets.length > 1 ? html`<p>Datasets: <span data-field="datasets">–</span></p>` : ''}
   <p>Counts: <span data-field="counts">${formatCounts(run.counts)}</span></p>
 </section>
 <h2>Report</h2>

@@ -1,4 +1,6 @@
 import { html } from 'hono/html';
+import { TARGET_NAMES, TARGETS, type TargetName } from '../../activities/targets/registry.js';
+import type { Policy } from '../../rules/three-way.js';
 import { formatCounts } from '../../client/output.js';
 import { actionLabel, shown } from '../../client/reports/labels.js';
 import { describeCadence } from '../../client/schedule-spec.js';
@@ -14,8 +16,8 @@ export const SETUP_STEPS = [
 ] as const;
 export type SetupStep = (typeof SETUP_STEPS)[number][0];
 
-const TARGET = { happypal: 'HappyPal', reflect: 'Reflect' } as const;
-const POLICY_LABEL = { 'lucca-wins': 'Lucca wins', 'target-wins': 'the target wins', review: 'review (open a conflict)' } as const;
+const TARGET = Object.fromEntries(Object.values(TARGETS).map((t) => [t.name, t.label])) as Record<TargetName, string>;
+const POLICY_LABEL = { 'lucca-wins': 'Lucca wins', 'target-wins': 'the target wins', review: 'review (open a conflict)' } as const satisfies Record<Policy, string>;
 const MARK = { ok: 'ok', warn: 'warn', fail: 'bad' } as const;
 const WORD = { ok: 'ok', warn: 'warning', fail: 'missing' } as const;
 
@@ -68,7 +70,7 @@ export function setupTargetPage(user: SessionUser, view: SetupView, error?: stri
   const target = t.target ?? 'happypal';
   return page(user, view, 'target', '2. Target URL and API key', html`<form class="form" method="post" action="/setup/target">${csrfField(user)}
   <fieldset><legend>Target</legend>
-  ${(['happypal', 'reflect'] as const).map((k) => html`<label class="inline"><input type="radio" name="target" value="${k}"${target === k ? html` checked` : ''}> ${TARGET[k]}</label>`)}
+  ${TARGET_NAMES.map((k) => html`<label class="inline"><input type="radio" name="target" value="${k}"${target === k ? html` checked` : ''}> ${TARGET[k]}</label>`)}
   </fieldset>
   <label for="targetUrl">Target API URL</label>
   <input id="targetUrl" name="targetUrl" type="url" maxlength="300" placeholder="${DEFAULT_TARGET_URL.happypal} or ${DEFAULT_TARGET_URL.reflect}" value="${t.url ?? ''}" aria-describedby="target-url-hint">
@@ -151,6 +153,6 @@ export function setupSavePage(user: SessionUser, view: SetupView, error?: string
   <dt>Guard</dt><dd>${s?.deactivationGuardPct ?? '–'} %</dd>
   <dt>Schedule</dt><dd>${s ? describeCadence(s.cadence) : '–'}</dd>
 </dl>
-${target === 'reflect' ? html`<p class="banner">A Reflect connection is saved inactive: an operator (the publisher's help desk) activates it, and its schedule starts then.</p>` : html`<p>Saving activates the connection: its schedule starts, and you can sync it now from its page.</p>`}
+${target && !TARGETS[target].startsActive ? html`<p class="banner">A ${TARGET[target]} connection is saved inactive: an operator (the publisher's help desk) activates it, and its schedule starts then.</p>` : html`<p>Saving activates the connection: its schedule starts, and you can sync it now from its page.</p>`}
 <form method="post" action="/setup/save">${csrfField(user)}<button type="submit">Save the connection</button></form>`, { error });
 }

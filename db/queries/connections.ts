@@ -2,12 +2,15 @@ import { and, asc, eq, inArray, isNull, notExists, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { CredentialCipher } from '../../lib/credentials.js';
 import type { Db } from '../client.js';
+import { TARGETS, TargetNameSchema } from '../../activities/targets/registry.js';
+import { SYNCED_FIELDS } from '../../rules/person.js';
+import { PolicySchema } from '../../rules/three-way.js';
 import {
   conflicts, connections, datasetCursors, quarantine, recordLinks, reportLines, snapshots, stagedRecords, syncRuns,
 } from '../schema.js';
 
-export const PolicySchema = z.enum(['lucca-wins', 'target-wins', 'review']);
-export const SyncedFieldSchema = z.enum(['firstName', 'lastName', 'email', 'birthDate', 'contractStart', 'contractEnd']);
+export { PolicySchema };
+export const SyncedFieldSchema = z.enum(SYNCED_FIELDS);
 export const ConnectionNameSchema = z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/, 'lower-case letters, digits and dashes, 2-63 characters, e.g. acme-happypal');
 
 /** Far above any real key (Lucca's are 36 characters), far below what would bloat every request. */
@@ -32,7 +35,7 @@ export const CompanySchema = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'a co
 /** What an operator gives to create a connection (validated at the CLI edge with this schema). */
 export const NewConnectionSchema = z.object({
   name: ConnectionNameSchema,
-  target: z.enum(['happypal', 'reflect']),
+  target: TargetNameSchema,
   luccaUrl: z.string(),
   luccaKey: ApiKeySchema,
   targetUrl: z.string().url('a URL such as https://api.happypal.fr'),
@@ -46,7 +49,7 @@ export const NewConnectionSchema = z.object({
 export type NewConnection = z.input<typeof NewConnectionSchema>;
 export type Connection = typeof connections.$inferSelect;
 
-/** Stores a connection with its keys encrypted. Reflect connections start inactive (activated by the publisher). */
+/** Stores a connection with its keys encrypted. Some targets' connections start inactive (activated by the publisher: TargetDescriptor.startsActive). */
 export async function insertConnection(db: Db, cipher: CredentialCipher, input: NewConnection, options: { active?: boolean } = {}): Promise<Connection> {
   const parsed = NewConnectionSchema.parse(input);
   const [row] = await db
@@ -58,7 +61,7 @@ export async function insertConnection(db: Db, cipher: CredentialCipher, input: 
       luccaKeyEnc: cipher.encrypt(parsed.luccaKey),
       targetUrl: parsed.targetUrl,
       targetKeyEnc: cipher.encrypt(parsed.targetKey),
-      active: options.active ?? parsed.target === 'happypal',
+      active: options.active ?? TARGETS[parsed.target].startsActive,
       defaultPolicy: parsed.defaultPolicy,
       fieldPolicies: parsed.fieldPolicies,
       deactivationGuardPct: parsed.deactivationGuardPct,

@@ -1,6 +1,7 @@
 import { and, asc, count, desc, eq, ilike, inArray, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../client.js';
 import { conflicts, connections, datasetCursors, quarantine, reportLines, syncRuns } from '../schema.js';
+import type { TargetName } from '../../activities/targets/registry.js';
 
 /**
  * What a console user may see: every company (operators) or the companies they are assigned to.
@@ -15,7 +16,7 @@ export function inScope(scope: Scope): SQL {
 }
 
 export interface ConnectionFilter {
-  target?: 'happypal' | 'reflect' | undefined;
+  target?: TargetName | undefined;
   search?: string | undefined;
 }
 

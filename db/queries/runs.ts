@@ -1,6 +1,6 @@
 import { and, eq, like, sql } from 'drizzle-orm';
 import type { Db, DbTx } from '../client.js';
-import { syncRuns } from '../schema.js';
+import { connections, syncRuns } from '../schema.js';
 import { purgeStagedRows } from './staging.js';
 
 /** The prefix of a running run's message while one of its activities retries. */
@@ -131,4 +131,11 @@ export async function closeRun(
     if (row && close.purgeOthers) await purgeStagedRows(tx, row.connectionId, row.id);
     return row;
   });
+}
+
+/** The target of a run's connection (the connector its dataset steps dispatch to); undefined for an unknown run. */
+export async function targetOfRun(db: Db, runId: string): Promise<string | undefined> {
+  const [row] = await db.select({ target: connections.target }).from(syncRuns)
+    .innerJoin(connections, eq(connections.id, syncRuns.connectionId)).where(eq(syncRuns.id, runId));
+  return row?.target;
 }

@@ -25,12 +25,13 @@ function tsMs(ts: Ts): number {
   return seconds * 1000 + (ts.nanos ?? 0) / 1e6;
 }
 
-/** Every execution of a workflow id, with its full history (exact event counts and activity times). */
-export async function historyFacts(client: Client, workflowId: string): Promise<HistoryFacts> {
-  const runIds: string[] = [];
-  for await (const execution of client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) runIds.push(execution.runId);
-  const facts: HistoryFacts = { runs: runIds.length, eventsPerRun: [], maxEvents: 0, totalEvents: 0, activityMs: {}, activityCount: {}, activityFailures: {} };
-  for (const runId of runIds) {
+/** Every execution of the given workflow ids (a run and its dataset children), with their full histories (exact event counts and activity times). */
+export async function historyFacts(client: Client, ...workflowIds: string[]): Promise<HistoryFacts> {
+  const runs: Array<{ workflowId: string; runId: string }> = [];
+  const query = workflowIds.map((id) => `WorkflowId = '${id}'`).join(' OR ');
+  for await (const execution of client.workflow.list({ query })) runs.push({ workflowId: execution.workflowId, runId: execution.runId });
+  const facts: HistoryFacts = { runs: runs.length, eventsPerRun: [], maxEvents: 0, totalEvents: 0, activityMs: {}, activityCount: {}, activityFailures: {} };
+  for (const { workflowId, runId } of runs) {
     const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
     const events = history.events ?? [];
     facts.eventsPerRun.push(events.length);

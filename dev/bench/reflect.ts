@@ -36,8 +36,9 @@ import { FULL_ROLE, luccaGet } from '../simulators/lucca/fixtures.js';
 import { startLuccaSimulator, type LuccaSimulator } from '../simulators/lucca/server.js';
 import { startReflectSimulator, type ReflectSimulator } from '../simulators/reflect/server.js';
 import {
-  datasetWorkflowIdFor, REFLECT_DATASET_NAMES, type DatasetResult, type SyncSummary,
+  datasetWorkflowIdFor, type DatasetResult, type SyncSummary,
 } from '../../workflows/contracts.js';
+import { REFLECT_DATASETS } from '../../activities/targets/reflect/target.js';
 import { WORKER_NODE_FLAGS } from '../../workers/node-flags.js';
 import {
   benchArgs, gitCommit, onCleanup, procMemory, runBench, startInfra, startWorker, writeResults, type BenchInfra, type WorkerChild,
@@ -208,7 +209,7 @@ type StoreSnapshot = Map<ReflectDataset, Map<string, string>>;
 function reflectSnapshot(reflect: ReflectSimulator): { requests: Record<string, Record<string, number>>; store: StoreSnapshot } {
   const dump = reflect.state.dump();
   const store: StoreSnapshot = new Map();
-  for (const dataset of REFLECT_DATASET_NAMES) {
+  for (const dataset of REFLECT_DATASETS) {
     store.set(dataset, new Map(dump.datasets[dataset].map((r) => [String(r.external_id), String(r.updated_at)])));
   }
   return { requests: dump.requestCounts, store };
@@ -272,7 +273,7 @@ async function runCase(infra: BenchInfra, env: SizeEnv, kind: CaseKind): Promise
 
   const parentHistory = await historyFacts(infra.client, workflowId);
   const datasets: Record<string, DatasetFacts> = {};
-  for (const dataset of REFLECT_DATASET_NAMES) {
+  for (const dataset of REFLECT_DATASETS) {
     const childId = datasetWorkflowIdFor(workflowId, dataset);
     const result = (await infra.client.workflow.getHandle(childId).result()) as DatasetResult;
     const endpoints = Object.fromEntries(Object.entries(byEndpoint).filter(([e]) => LUCCA_ENDPOINT_DATASET[e] === dataset));
@@ -333,7 +334,7 @@ function mainTable(r: ReflectBenchResults): string {
     int(c.size), KIND[c.kind] + (c.status === 'completed' ? '' : ` (${c.status})`), s(c.ms), int(c.lucca.requests), int(c.lucca.recordsRead),
     `${int(c.reflect.requests)} (${int(c.reflect.byEndpoint.batchUpsert ?? 0)} / ${int(c.reflect.byEndpoint.batchDelete ?? 0)} / ${int(c.reflect.byEndpoint.listRecords ?? 0)})`,
     changesText(c.reflect.changes),
-    [eventsText(c.parentHistory), ...REFLECT_DATASET_NAMES.map((d) => (c.datasets[d] ? eventsText(c.datasets[d].history) : '–'))].join(' / '),
+    [eventsText(c.parentHistory), ...REFLECT_DATASETS.map((d) => (c.datasets[d] ? eventsText(c.datasets[d].history) : '–'))].join(' / '),
     int(c.workerPeakRssMb), int(c.rows.total),
   ]));
 }
@@ -345,7 +346,7 @@ function datasetTable(r: ReflectBenchResults): string {
   ];
   const rows: string[][] = [];
   for (const c of r.cases) {
-    for (const dataset of REFLECT_DATASET_NAMES) {
+    for (const dataset of REFLECT_DATASETS) {
       const d = c.datasets[dataset];
       if (!d) continue;
       const a = d.history.activityMs;

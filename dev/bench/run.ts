@@ -28,7 +28,7 @@ import { generateCompany, type Company } from '../simulators/data/company.js';
 import { startHappyPalSimulator, type HappyPalSimulator } from '../simulators/happypal/server.js';
 import { luccaGet } from '../simulators/lucca/fixtures.js';
 import { startLuccaSimulator, type LuccaSimulator } from '../simulators/lucca/server.js';
-import type { SyncOptions, SyncSummary } from '../../workflows/contracts.js';
+import { datasetWorkflowIdFor, type SyncOptions, type SyncSummary } from '../../workflows/contracts.js';
 import type { BaselineInput, BaselineResult } from './baseline.js';
 import {
   benchArgs, gitCommit, onCleanup, procMemory, RESULTS_DIR, runBaselineProcess, runBench, startInfra, startWorker, writeResults, type BenchInfra, type WorkerChild,
@@ -200,7 +200,8 @@ async function runOurs(infra: BenchInfra, env: SizeEnv, label: string, full = fa
   const ms = performance.now() - started;
   const peakKb = env.worker.peakKb();
   const requests = requestDelta(before, requestSnapshot(env.lucca, env.happypalOurs));
-  const history = await historyFacts(infra.client, workflowId);
+  // The run and its employees dataset (a child workflow, where the activities run).
+  const history = await historyFacts(infra.client, workflowId, datasetWorkflowIdFor(workflowId, 'employees'));
   return { ms, summary, peakKb, requests, history };
 }
 

@@ -17,6 +17,7 @@ import { startTemporalServer, temporalAnswers, type RunningTemporal } from '../.
 import type { SyncInput, SyncSummary } from '../../workflows/contracts.js';
 import { createHarnessCore, HARNESS_CREDENTIALS_KEY } from './harness-core.js';
 import { testDataConverter, uniqueTaskQueue } from './temporal.js';
+export { activityAttempts } from './run-history.js';
 
 /**
  * Chaos-test helpers. Nothing here reads vitest's `inject`: the same pieces serve the integration
@@ -313,23 +314,6 @@ export async function backendAlive(databaseUrl: string, pid: number): Promise<bo
   } finally {
     await admin.end({ timeout: 5 });
   }
-}
-
-/** The highest attempt each activity type reached in a workflow's history (1 = never retried). */
-export async function activityAttempts(handle: WorkflowHandle): Promise<Record<string, number>> {
-  const history = await handle.fetchHistory();
-  const typeOf = new Map<string, string>();
-  const attempts: Record<string, number> = {};
-  for (const event of history.events ?? []) {
-    const scheduled = event.activityTaskScheduledEventAttributes;
-    if (scheduled && event.eventId != null) typeOf.set(String(event.eventId), scheduled.activityType?.name ?? '?');
-    const started = event.activityTaskStartedEventAttributes;
-    if (started) {
-      const type = typeOf.get(String(started.scheduledEventId)) ?? '?';
-      attempts[type] = Math.max(attempts[type] ?? 0, started.attempt ?? 1);
-    }
-  }
-  return attempts;
 }
 
 // ---------------------------------------------------------------------------------------------

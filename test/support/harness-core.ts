@@ -6,6 +6,7 @@ import type { NativeConnection, Worker } from '@temporalio/worker';
 import { createDispatcher } from '../../activities/http/http.js';
 import { createPostgresRateLimiter } from '../../activities/http/rate-limiter.js';
 import type { Deps } from '../../activities/index.js';
+import type { TargetName } from '../../activities/targets/registry.js';
 import type { DbHandle } from '../../db/client.js';
 import { insertConnection, type NewConnection } from '../../db/queries/connections.js';
 import { createCredentialCipher } from '../../lib/credentials.js';
@@ -30,7 +31,7 @@ export interface HarnessCoreOptions {
   lucca: DemoLucca;
   /** The target simulator the connections write to. */
   target: { url: string; apiKey: string; close(): Promise<void> };
-  targetKind: 'happypal' | 'reflect';
+  targetKind: TargetName;
   taskQueue: string;
   /** Workflow ids are `<workflowIdPrefix>-<connectionId>-<random>`. */
   workflowIdPrefix: string;

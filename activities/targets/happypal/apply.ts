@@ -3,7 +3,8 @@ import {
   commitWrittenRecords, countWriteTries, plannedLines, type PlannedLineRow, type RefusedLine, type WrittenRecord,
 } from '../../../db/queries/writes.js';
 import { setRunPhase } from '../../../db/queries/runs.js';
-import { loadRunContext, type Deps, type RunContext } from '../../deps.js';
+import type { Deps } from '../../deps.js';
+import { loadRunContext, type RunContext } from './context.js';
 import { SyncError } from '../../errors.js';
 import { exhaustedVerdict, runWritePipeline, throttled } from '../../write-pipeline/index.js';
 import { EMPLOYEES } from './plan.js';

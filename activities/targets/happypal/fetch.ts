@@ -4,6 +4,7 @@ import { runFetchLoop, sourceIdOf } from '../../http/fetch-loop.js';
 import { stageRows } from '../../../db/queries/staging.js';
 import { countLinks, stagedSourcesWithLinks } from '../../../db/queries/plan.js';
 import { markFetchComplete, setRunPhase } from '../../../db/queries/runs.js';
+import { loadRunContext as loadHappyPalContext } from './context.js';
 import { retryIds } from '../../../db/queries/read-cursors.js';
 import { idQueries, lookUpTargets, targetLookups, type UsersReadPlan } from '../../../rules/incremental.js';
 import type { HappyPalUser } from './schemas.js';
@@ -89,7 +90,7 @@ export function fetchActivities(deps: Deps) {
       /** The run's read plan: an incremental run reads only the profiles of the people it read (absent: all). */
       read?: UsersReadPlan;
     }): Promise<FetchResult & { page: number }> {
-      const { happypal, connection } = await loadRunContext(deps, input.runId);
+      const { happypal, connection } = await loadHappyPalContext(deps, input.runId);
       await setRunPhase(db, input.runId, 'fetch-target');
       const setAside = async (page: number, unreadable: { id: string | null; position: number; email: string | null; problems: string[] }[]) => {
         if (unreadable.length === 0) return;

@@ -3,11 +3,11 @@
  * planned report line, and the snapshot form of a record (what we last wrote). No I/O.
  */
 import type { z } from 'zod';
-import { reflectRecordSchemas, type ReflectDataset } from './schemas.js';
+import { reflectRecordSchemas } from './schemas.js';
+import { REFLECT_DATASETS, type ReflectDataset } from './target.js';
 import { parseLuccaDate } from '../../../rules/person.js';
 
-/** The datasets in report order; also the order of their report sections (seq ranges). */
-export const REFLECT_DATASETS = ['employees', 'compensation', 'absences', 'expenses'] as const satisfies readonly ReflectDataset[];
+export { REFLECT_DATASETS };
 
 /** Report lines of one dataset use seq in [index × SECTION, (index + 1) × SECTION): one run, four sections. */
 export const SECTION_SEQ = 10_000_000;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { REFLECT_DATASETS, type ReflectDataset } from './target.js';
 
 /**
  * Reflect API v1 payloads (contract: docs/reflect-api.md). Single source of types for the Reflect
@@ -6,8 +7,8 @@ import { z } from 'zod';
  * fields default to null, so an omitted field and an explicit null are the same stored value.
  */
 
-export const ReflectDatasetSchema = z.enum(['employees', 'compensation', 'absences', 'expenses']);
-export type ReflectDataset = z.infer<typeof ReflectDatasetSchema>;
+export const ReflectDatasetSchema = z.enum(REFLECT_DATASETS);
+export type { ReflectDataset };
 
 export const REFLECT_MAX_BATCH = 500;
 

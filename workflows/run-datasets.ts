@@ -1,0 +1,98 @@
+import { ApplicationFailure, executeChild, isCancellation, setHandler, workflowInfo } from '@temporalio/workflow';
+import {
+  datasetProgressSignal, datasetWorkflowIdFor, progressQuery, type DatasetProgress, type DatasetResult, type Phase, type RunDataset,
+  type SyncCursor, type SyncInput, type SyncSummary,
+} from './contracts.js';
+import { failureMessage, failureType } from './run-activities.js';
+import { syncDataset } from './sync-dataset.workflow.js';
+
+const PHASES: readonly Phase[] = ['starting', 'fetch-source', 'fetch-target', 'plan', 'write', 'report', 'done'];
+
+/**
+ * Reflect's datasets as runs that began before the target registry knew them (their beginRun returned
+ * no datasets): frozen with those histories, so they replay. Not the definition of Reflect's datasets
+ * (activities/targets/reflect/target.ts); deleted with the legacy path of sync-connection.workflow.ts.
+ */
+export const LEGACY_REFLECT_DATASETS: readonly RunDataset[] = [
+  { name: 'employees', label: 'employees' }, { name: 'compensation', label: 'compensation' },
+  { name: 'absences', label: 'absences' }, { name: 'expenses', label: 'expense reports' },
+];
+
+/**
+ * The datasets of one run, whatever the target: one child workflow per dataset, all at once, then the report.
+ *
+ * Child workflows rather than phases of this workflow: each dataset is its own failure domain (a
+ * key without Pagga rights stops compensation, not absences), has its own history (a year of
+ * leaves does not crowd the employees' history, and each continues-as-new on its own), its own
+ * `progress` query and its own line in the Web UI (`<run id>/<dataset>`). The datasets are
+ * independent (targets check no reference between them), so they run side by side; their Lucca
+ * reads share the instance's rate limiter, so this costs Lucca nothing more than one after another.
+ * A target with one dataset (HappyPal) reports it as the run itself: no `employees:` prefix.
+ */
+export async function runDatasets(
+  input: SyncInput, cursor: SyncCursor, deadline: number, datasets: readonly RunDataset[],
+  finish: (status: 'completed' | 'blocked', message: string | null) => Promise<SyncSummary>,
+): Promise<SyncSummary> {
+  const label = new Map(datasets.map((d) => [d.name, d.label]));
+  const prefixed = datasets.length > 1;
+  const progress = new Map<string, DatasetProgress>();
+  setHandler(progressQuery, () => ({
+    runId: cursor.runId, phase: cursor.phase, pagesDone: cursor.pagesDone, counts: { ...cursor.counts }, datasets: Object.fromEntries(progress),
+  }));
+  setHandler(datasetProgressSignal, (p) => {
+    progress.set(p.dataset, p);
+    const all = [...progress.values()];
+    cursor.phase = progress.size < datasets.length ? 'starting'
+      : PHASES[Math.min(...all.map((d) => PHASES.indexOf(d.phase)))] ?? 'starting';
+    cursor.pagesDone = all.reduce((n, d) => n + d.pagesDone, 0);
+    cursor.counts = {};
+    for (const d of all) for (const [key, n] of Object.entries(d.counts)) cursor.counts[key] = (cursor.counts[key] ?? 0) + n;
+  });
+  const parentId = workflowInfo().workflowId;
+  const settled = await Promise.allSettled(datasets.map((d) => {
+    // The target's write batch unless the caller set one (tests, bench).
+    const options = d.linesPerActivity !== undefined ? { linesPerActivity: d.linesPerActivity, ...input.options } : input.options;
+    return executeChild(syncDataset, {
+      workflowId: datasetWorkflowIdFor(parentId, d.name),
+      args: [{
+        runId: cursor.runId, dataset: d.name, dryRun: !!input.dryRun, confirmDeletions: !!input.confirmDeactivations, deadline,
+        ...(d.failOnForbidden && { failOnForbidden: true }),
+        ...(input.full && { full: true }), ...(input.confirmVisibility && { confirmVisibility: true }),
+        ...(options && { options }),
+      }],
+    });
+  }));
+  const cancelled = settled.find((s) => s.status === 'rejected' && isCancellation(s.reason));
+  if (cancelled?.status === 'rejected') throw cancelled.reason;
+  const failed = datasets.filter((_, i) => settled[i]?.status === 'rejected');
+  if (failed.length > 0) {
+    const first = settled.find((s) => s.status === 'rejected') as PromiseRejectedResult;
+    const message = failureMessage(first.reason, input.budgetMs);
+    throw ApplicationFailure.create({
+      message: prefixed ? `${failed.map((d) => d.label).join(', ')} failed: ${message}` : message,
+      type: failureType(first.reason),
+      nonRetryable: true,
+    });
+  }
+  const results = settled.map((s) => (s as PromiseFulfilledResult<DatasetResult>).value);
+  cursor.phase = 'report';
+  // A section the visibility guard stopped makes the run `blocked` (the others synced): an operator must look.
+  const message = !prefixed && results[0]?.status === 'completed' ? results[0].message : summaryMessage(results, (name) => label.get(name) ?? name);
+  const summary = await finish(results.some((r) => r.blocked) ? 'blocked' : 'completed', message);
+  cursor.phase = 'done';
+  return summary;
+}
+
+/** null when every dataset synced; otherwise it names the partial sections, and why, plainly. */
+function summaryMessage(results: DatasetResult[], label: (dataset: string) => string): string | null {
+  const blocked = results.filter((r) => r.status === 'not_permitted');
+  const notes = results.filter((r) => r.status === 'completed' && r.message).map((r) => `${label(r.dataset)}: ${r.message}`);
+  if (blocked.length === 0) return notes.length > 0 ? notes.join(' ') : null;
+  const synced = results.filter((r) => r.status === 'completed').map((r) => label(r.dataset));
+  return [
+    `Partial sync: ${blocked.map((r) => label(r.dataset)).join(', ')} not synced (missing Lucca permission); ` +
+      `${synced.length > 0 ? `${synced.join(', ')} synced.` : 'nothing else synced.'}`,
+    ...blocked.map((r) => r.message),
+    ...notes,
+  ].join(' ');
+}

@@ -202,7 +202,7 @@ export async function discardSetup(sctx: ServiceContext, connectionId: string | 
       await removeConnection(sctx, row.name, { purge: true });
       return;
     } catch (err) {
-      if (!(err instanceof ServiceError && err.kind === 'busy') || waited >= 10_000) throw err;
+      if (!(err instanceof ServiceError && err.kind === 'busy') || waited >= 30_000) throw err;
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
   }

@@ -1,5 +1,5 @@
 import {
-  ActivityFailure, ApplicationFailure, ContinueAsNew, continueAsNew, getExternalWorkflowHandle, isCancellation, setHandler, workflowInfo,
+  ActivityFailure, ApplicationFailure, ContinueAsNew, continueAsNew, getExternalWorkflowHandle, isCancellation, patched, setHandler, workflowInfo,
 } from '@temporalio/workflow';
 import {
   datasetProgressSignal, progressQuery, type DatasetCursor, type DatasetInput, type DatasetProgress, type DatasetResult, type DatasetStatus,
@@ -7,6 +7,9 @@ import {
 import { activitiesUntil, runDeadline } from './run-activities.js';
 
 const DEFAULTS = { pagesPerActivity: 10, linesPerActivity: 2000, maxActivitiesPerRun: 500 };
+
+/** The parent hears of every page read and line batch written, not only of phase changes. */
+const PROGRESS_PER_STEP = 'dataset-progress-per-step';
 
 /**
  * One dataset of one run, whatever the target (a child of syncConnection, id `<run workflow id>/<dataset>`):
@@ -62,6 +65,9 @@ export async function syncDataset(input: DatasetInput): Promise<DatasetResult> {
       const page = await acts().read.fetchDatasetPages({ runId, dataset, plan, cursor: c.read, maxPages: options.pagesPerActivity });
       Object.assign(c, { read: page.cursor, readDone: page.done, pagesDone: c.pagesDone + page.pages, ...(page.phase && { readPhase: page.phase }) });
       add(page.counts);
+      // Pages read so far, for the parent's progress query (the console's live view). Histories
+      // recorded before it had no such signal: patched() keeps them replaying.
+      if (patched(PROGRESS_PER_STEP)) await tell();
       await checkpoint();
     }
     if (!c.planned) {
@@ -77,6 +83,7 @@ export async function syncDataset(input: DatasetInput): Promise<DatasetResult> {
         const batch = await acts().work.applyDataset({ runId, dataset, maxLines: options.linesPerActivity });
         add(batch.counts);
         if (batch.done) break;
+        if (patched(PROGRESS_PER_STEP)) await tell(); // lines written so far
         await checkpoint();
       }
     }

@@ -68,7 +68,10 @@ async function temporal(...args: string[]): Promise<{ encodings: string[]; conte
       encodings.push(Buffer.from(metadata.encoding, 'base64').toString());
       if (typeof data === 'string') contents.push(Buffer.from(data, 'base64').toString());
     }
-    Object.values(node).forEach(walk);
+    // What patched() records, the SDK's marker and the `TemporalChangeVersion` search attribute (the
+    // patch id, `targets-as-datasets`), names code, not data, and never goes through our codec: every
+    // other payload must be ours, encrypted.
+    Object.entries(node).forEach(([key, value]) => key !== 'markerRecordedEventAttributes' && key !== 'TemporalChangeVersion' && walk(value));
   };
   walk(JSON.parse(stdout));
   return { encodings, contents: contents.join('\n') };

@@ -99,7 +99,9 @@ describe('durability of the HappyPal sync', () => {
     const summary = (await h.withWorker(() => handle.result())) as SyncSummary;
     expect(summary.status).toBe('completed');
     const runs = [];
-    for await (const execution of h.client.workflow.list({ query: `WorkflowId = '${handle.workflowId}'` })) runs.push(execution.status.name);
+    // The run's dataset child (`<run>/employees`) is what reads and writes, so it is what continues as new.
+    const query = `WorkflowId = '${handle.workflowId}' OR WorkflowId = '${handle.workflowId}/employees'`;
+    for await (const execution of h.client.workflow.list({ query })) runs.push(execution.status.name);
     expect(runs.filter((s) => s === 'CONTINUED_AS_NEW').length).toBeGreaterThanOrEqual(2);
     expect(activeProfilesByEmail(h.happypal.state.dump().users)).toEqual(expectedActiveProfiles(h.lucca.sim.company('demo'), today));
     expect(summary.counts.created).toBe(expectedActiveProfiles(h.lucca.sim.company('demo'), today).size);

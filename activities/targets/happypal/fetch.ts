@@ -1,6 +1,6 @@
 import { HAPPYPAL_USER_FIELDS, LUCCA_PAGE_LIMIT } from '../../lucca/schemas.js';
 import { loadRunContext, type Deps } from '../../deps.js';
-import { runFetchLoop, sourceIdOf } from '../../http/fetch-loop.js';
+import { runFetchLoop, sourceIdOf, type PageRead } from '../../http/fetch-loop.js';
 import { stageRows } from '../../../db/queries/staging.js';
 import { countLinks, stagedSourcesWithLinks } from '../../../db/queries/plan.js';
 import { markFetchComplete, setRunPhase } from '../../../db/queries/runs.js';
@@ -99,6 +99,15 @@ export function fetchActivities(deps: Deps) {
         })));
         deps.logger.warn({ runId: input.runId, page, profiles: unreadable.map((u) => u.id ?? `#${u.position}`) }, 'HappyPal profiles that do not match the contract were set aside');
       };
+      // HappyPal's pages are numbered from 1, whichever way they are read; a retried attempt resumes after its last heartbeat.
+      const readTargetPages = async (readPage: (cursor: { page: number }, signal: AbortSignal) => Promise<PageRead<{ page: number }>>) => {
+        const result = await runFetchLoop(deps.db, {
+          runId: input.runId, start: { page: input.page }, maxPages: input.maxPages,
+          resume: (start, beat) => ({ page: Math.max(start.page, beat?.page ?? 1) }),
+          readPage,
+        });
+        return { page: result.cursor.page, pages: result.pages, done: result.done, counts: {} };
+      };
       if (input.read && !input.read.full) {
         // Stable across attempts: the staged read is complete, and links change only in the write phase.
         const employees = { connectionId: connection.id, dataset: 'employees' };
@@ -107,56 +116,42 @@ export function fetchActivities(deps: Deps) {
         const lookups = targetLookups(sources);
         if (lookUpTargets(lookups, linked)) {
           const all = [...lookups.ids.map((id) => ({ id })), ...lookups.emails.map((email) => ({ email }))];
-          const result = await runFetchLoop(deps.db, {
-            runId: input.runId,
-            start: { page: input.page },
-            maxPages: input.maxPages,
-            resume: (start, beat) => ({ page: Math.max(start.page, beat?.page ?? 1) }),
-            async readPage({ page }, signal) {
-              // Page n (from 1) is lookups [(n-1)·LOOKUPS_PER_PAGE, n·LOOKUPS_PER_PAGE), a few at a time.
-              const slice = all.slice((page - 1) * LOOKUPS_PER_PAGE, page * LOOKUPS_PER_PAGE);
-              const users: HappyPalUser[] = [];
-              const unreadable: { id: string | null; position: number; email: string | null; problems: string[] }[] = [];
-              for (let i = 0; i < slice.length; i += LOOKUP_CONCURRENCY) {
-                await Promise.all(slice.slice(i, i + LOOKUP_CONCURRENCY).map(async (lookup, j) => {
-                  if ('id' in lookup) {
-                    const found = await happypal.getUser(lookup.id, signal);
-                    if (found && 'user' in found) users.push(found.user);
-                    else if (found) unreadable.push({ ...found.unreadable, position: i + j });
-                  } else {
-                    // Every profile with this email (a few at most: more than one is itself ambiguous).
-                    const list = await happypal.listUsers(1, 100, signal, lookup.email);
-                    users.push(...list.data);
-                    unreadable.push(...list.unreadable.map((u) => ({ ...u, position: i + j })));
-                  }
-                }));
-              }
-              await setAside(page, unreadable);
-              const done = page * LOOKUPS_PER_PAGE >= all.length;
-              return { dataset: TARGET_USERS, page, rows: users.map((user) => ({ sourceId: user.id, data: user })), next: { page: page + 1 }, done };
-            },
+          return readTargetPages(async ({ page }, signal) => {
+            // Page n (from 1) is lookups [(n-1)·LOOKUPS_PER_PAGE, n·LOOKUPS_PER_PAGE), a few at a time.
+            const slice = all.slice((page - 1) * LOOKUPS_PER_PAGE, page * LOOKUPS_PER_PAGE);
+            const users: HappyPalUser[] = [];
+            const unreadable: { id: string | null; position: number; email: string | null; problems: string[] }[] = [];
+            for (let i = 0; i < slice.length; i += LOOKUP_CONCURRENCY) {
+              await Promise.all(slice.slice(i, i + LOOKUP_CONCURRENCY).map(async (lookup, j) => {
+                if ('id' in lookup) {
+                  const found = await happypal.getUser(lookup.id, signal);
+                  if (found && 'user' in found) users.push(found.user);
+                  else if (found) unreadable.push({ ...found.unreadable, position: i + j });
+                } else {
+                  // Every profile with this email (a few at most: more than one is itself ambiguous).
+                  const list = await happypal.listUsers(1, 100, signal, lookup.email);
+                  users.push(...list.data);
+                  unreadable.push(...list.unreadable.map((u) => ({ ...u, position: i + j })));
+                }
+              }));
+            }
+            await setAside(page, unreadable);
+            const done = page * LOOKUPS_PER_PAGE >= all.length;
+            return { dataset: TARGET_USERS, page, rows: users.map((user) => ({ sourceId: user.id, data: user })), next: { page: page + 1 }, done };
           });
-          return { page: result.cursor.page, pages: result.pages, done: result.done, counts: {} };
         }
       }
-      const result = await runFetchLoop(deps.db, {
-        runId: input.runId,
-        start: { page: input.page },
-        maxPages: input.maxPages,
-        resume: (start, beat) => ({ page: Math.max(start.page, beat?.page ?? 1) }),
-        async readPage({ page }, signal) {
-          const list = await happypal.listUsers(page, TARGET_PAGE_SIZE, signal);
-          await setAside(page, list.unreadable);
-          return {
-            dataset: TARGET_USERS,
-            page,
-            rows: list.data.map((user) => ({ sourceId: user.id, data: user })),
-            next: { page: list.meta.next_page ?? page + 1 },
-            done: list.meta.next_page === null,
-          };
-        },
+      return readTargetPages(async ({ page }, signal) => {
+        const list = await happypal.listUsers(page, TARGET_PAGE_SIZE, signal);
+        await setAside(page, list.unreadable);
+        return {
+          dataset: TARGET_USERS,
+          page,
+          rows: list.data.map((user) => ({ sourceId: user.id, data: user })),
+          next: { page: list.meta.next_page ?? page + 1 },
+          done: list.meta.next_page === null,
+        };
       });
-      return { page: result.cursor.page, pages: result.pages, done: result.done, counts: {} };
     },
   };
 }

@@ -2,10 +2,12 @@ import { configDefaults, defineConfig } from 'vitest/config';
 
 /**
  * Integration files whose assertions are about wall-clock timing (schedules every 5 s, a 10 s
- * catch-up window; a statement caught waiting on a table lock mid-write): they run after every
- * other file, one at a time, so that a busy machine cannot shift their timers.
+ * catch-up window; a statement caught waiting on a table lock, a Temporal crash landing mid-write):
+ * they run after every other file, one at a time, so that a busy machine cannot shift their timers.
  */
-const ALONE = ['test/integration/chaos-schedule-catchup.test.ts', 'test/integration/chaos-postgres.test.ts'];
+const ALONE = [
+  'test/integration/chaos-schedule-catchup.test.ts', 'test/integration/chaos-postgres.test.ts', 'test/integration/chaos-temporal-restart.test.ts',
+];
 
 const integration = {
   // One Temporal dev server and one migrated template database for the run (per project) ...

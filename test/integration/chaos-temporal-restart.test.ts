@@ -34,7 +34,7 @@ describe('the Temporal server stopped and restarted mid-sync', () => {
     const harness = h;
     const temporal = server;
     const company = harness.lucca.sim.company('demo');
-    harness.happypal.faults.set('createUser', { latencyMs: 40 }); // a write phase of several seconds
+    harness.happypal.faults.set('createUser', { latencyMs: 100 }); // a write phase of several seconds, so both crashes land mid-write
     const { id } = await harness.addConnection();
     worker = await harness.newWorker();
     const running = worker.run();

@@ -59,7 +59,13 @@ async function previewToTheEnd(session: ApiSession): Promise<View> {
     expect(started.status, started.text).toBe(200);
     for (;;) {
       const view = (await api('GET', '/api/setup', session)).json() as View;
-      if (view.preview?.finished) return view;
+      if (view.preview?.finished) {
+        // The run row closes in the workflow's last activity; its workflow closes one task later. Keep the
+        // worker until then, or the preview stays "running" in Temporal and a discard is refused.
+        const [run] = await world.harness.db.db.select().from(syncRuns).where(eq(syncRuns.id, view.preview.runId));
+        await world.harness.client.workflow.getHandle(run!.workflowId).result();
+        return view;
+      }
       await new Promise((r) => setTimeout(r, 300));
     }
   });

@@ -14,7 +14,7 @@ import { PROJECT_ROOT } from '../../config/paths.js';
 import type { ReflectDataset } from '../../activities/targets/reflect/schemas.js';
 import { reportLines } from '../../db/schema.js';
 import { addExpenseClaim, addLeave, changeSalary, update } from '../../dev/simulators/data/mutations.js';
-import { previewScope } from '../../services/connection-scope.js';
+import { applyScope, previewScope } from '../../services/connection-scope.js';
 import type { ServiceContext } from '../../services/connections.js';
 import { createReflectHarness, reflectRecords, type ReflectHarness } from '../support/reflect-harness.js';
 import { TEST_CREDENTIALS_KEY } from '../support/sync-harness.js';
@@ -137,6 +137,40 @@ describe('Reflect: scope', () => {
     const both = await previewScope(sctx, name, { exclude: { legalEntities: [kept.name, excluded.name] } });
     expect(both.toDeactivate).toBe(company.users.filter((u) => u.legalEntityId === kept.id && written.has(String(u.id))).length);
     expect(both.toDeactivate).toBeGreaterThan(0);
+  });
+  it('people leaving the scope beyond the deactivation guard are held, written nothing, until the operator confirms', async () => {
+    const harness = (h = await createReflectHarness({ company: { employees: 60, seed: 7 } }));
+    const sctx = services(harness);
+    const company = harness.company();
+    const { id, name } = await harness.addConnection();
+    const [, excluded] = company.legalEntities;
+    if (!excluded) throw new Error('the fixture needs two legal entities');
+    expect((await harness.sync(id)).status).toBe('completed');
+    const today = company.clock.today();
+    const open = (r: Record<string, unknown> | undefined) => r !== undefined && (r.contract_end === null || String(r.contract_end) > today);
+    const leaving = company.users.map((u) => String(u.id))
+      .filter((u) => company.byId.get(Number(u))?.legalEntityId === excluded.id && open(reflectRecords(harness.reflect, 'employees').get(u)));
+    const written = reflectRecords(harness.reflect, 'employees').size;
+    expect(leaving.length).toBeGreaterThan(Math.floor(written / 10));
+
+    const preview = await previewScope(sctx, name, { exclude: { legalEntities: [excluded.id] } });
+    expect(preview.toDeactivate).toBe(company.users.filter((u) => u.legalEntityId === excluded.id && reflectRecords(harness.reflect, 'employees').has(String(u.id))).length);
+    await applyScope(sctx, preview);
+    const before = reflectRecords(harness.reflect, 'employees');
+
+    const held = await harness.sync(id);
+    expect(held.message).toMatch(new RegExp(`${leaving.length} employees left the connection's scope, more than the 10 % deactivation guard allows`));
+    expect(reflectRecords(harness.reflect, 'employees')).toEqual(before);
+    const heldLines = await harness.db.db.select().from(reportLines)
+      .where(and(eq(reportLines.runId, held.runId), eq(reportLines.dataset, 'employees'), eq(reportLines.action, 'deactivation_held')));
+    expect(heldLines.map((l) => l.sourceId).sort()).toEqual([...leaving].sort());
+
+    const confirmed = await harness.sync(id, { confirmDeactivations: true });
+    expect(confirmed.status).toBe('completed');
+    const after = reflectRecords(harness.reflect, 'employees');
+    for (const u of leaving) expect(after.get(u)?.contract_end, u).toBe(today);
+    // Nobody in the scope was touched by it.
+    for (const [key, record] of after) if (!leaving.includes(key)) expect(record, key).toEqual(before.get(key));
   });
 });
 

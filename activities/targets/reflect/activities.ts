@@ -217,11 +217,13 @@ export function reflectActivities(deps: Deps) {
         const at = new Date(input.plan.readStartedAt);
         // A section the visibility guard stopped moves nothing: the next run reads (and judges) it again.
         const blocked = (counts[VISIBILITY_BLOCKED] ?? 0) > 0;
+        // Employees who left the scope and were held by the deactivation guard: the cursor stays, so the
+        // next run reads them again (in full when this read was full) and a confirmed run can end them.
+        const held = (counts.deactivation_held ?? 0) > 0;
         const set = {
           lastRunId: run.id, updatedAt: new Date(),
-          // Employees who left the scope and were held by the guard are read again next run, as refused records are.
-          ...(!counts.error && !blocked && !counts.deactivation_held && { lastSince: at }),
-          ...(input.plan.full && !blocked && { lastFullReadAt: at }),
+          ...(!counts.error && !blocked && !held && { lastSince: at }),
+          ...(input.plan.full && !blocked && !held && { lastFullReadAt: at }),
         };
         await saveDatasetCursor(db, { connectionId: run.connectionId, dataset: input.dataset }, set);
       }

@@ -20,7 +20,7 @@ export const reflectConnector: TargetConnector<'reflect'> = {
     writtenPeople: (db, connectionId) => snapshotSourceIds(db, { connectionId, dataset: 'employees' }),
     words: {
       written: 'employee record(s) written to Reflect',
-      leaving: 'ended (contract end set to the day of the sync, as for a leaver)',
+      leaving: 'ended if their contract still runs (contract end set to the day of the sync, as for a leaver)',
       joining: 'not on Reflect yet (created)',
       others: 'Compensation, absences and expense reports of people outside the scope are not written; what Reflect has of people who leave it stays as it is.',
     },

@@ -9,8 +9,11 @@ import type { HappyPalAttributeDefinition } from '../activities/targets/happypal
 import { createLuccaClient, type LuccaClient } from '../activities/lucca/client.js';
 import { unlimited } from '../activities/http/rate-limiter.js';
 import { SyncError } from '../activities/errors.js';
-import { EMPLOYEES } from '../activities/targets/happypal/plan.js';
-import { linkedSourceIds, updateConnection as updateConnectionRow, type Connection } from '../db/queries/connections.js';
+import { CONNECTORS } from '../activities/targets/connectors.js';
+import type { TargetScopeSupport } from '../activities/targets/connector.js';
+import { isTargetName, targetLabel } from '../activities/targets/registry.js';
+import { updateConnection as updateConnectionRow, type Connection } from '../db/queries/connections.js';
+import { requireFullRead } from '../db/queries/datasets.js';
 import { allowedHostsFor, validateLuccaUrl, validateTargetUrl } from '../lib/lucca-url.js';
 import { storedMappings, storedScope, usersFields } from '../rules/connection-config.js';
 import { FieldMappingsSchema, mapExtras, readSource, sourcePermission, type FieldMapping } from '../rules/field-mapping.js';
@@ -89,11 +92,11 @@ export interface ScopePreview {
   resolved: ResolvedScope | null;
   description: string;
   employees: { seen: number; inScope: number; outOfScope: number; notVisible: number };
-  /** Linked profiles (synced before) the next sync would deactivate, because they are now out of scope. */
+  /** People written to the target before (HappyPal: linked profiles) the next sync would deactivate (Reflect: end), because they are now out of scope. */
   toDeactivate: number;
-  /** Linked profiles the current scope left out, that the new one brings back (reactivated if their contract runs). */
+  /** People written before that the current scope left out, and the new one brings back (reactivated if their contract runs). */
   backInScope: number;
-  /** Employees in scope with no profile yet: created (or attached by email) by the next sync. */
+  /** Employees in scope not written yet: created (HappyPal: or attached by email) by the next sync. */
   newInScope: number;
   /** PII-free lines for the CLI. */
   lines: string[];
@@ -106,10 +109,7 @@ export interface ScopePreview {
  */
 export async function previewScope(sctx: ServiceContext, name: string, raw: unknown | null): Promise<ScopePreview> {
   const row = await getConnection(sctx, name);
-  if (row.target !== 'happypal') {
-    throw new ServiceError('refused', `a scope is not supported on ${row.target} connections yet: ${row.target} also receives compensation, absences and expenses, ` +
-      'which would have to follow the same scope. Nothing was changed.', 'scope');
-  }
+  const support = scopeSupportOf(row.target);
   let input: ScopeInput | null = null;
   if (raw !== null) {
     const parsed = ScopeInputSchema.safeParse(raw);
@@ -131,7 +131,7 @@ export async function previewScope(sctx: ServiceContext, name: string, raw: unkn
       }
     }
     const users = await readUsers(lucca, usersFields(['id'], resolved ?? current, []).concat(['legalEntityId', 'departmentId']));
-    const linked = new Set(await linkedSourceIds(sctx.db, row.id, EMPLOYEES));
+    const linked = new Set(await support.writtenPeople(sctx.db, row.id));
     const employees = { seen: users.length, inScope: 0, outOfScope: 0, notVisible: 0 };
     let toDeactivate = 0;
     let backInScope = 0;
@@ -154,11 +154,19 @@ export async function previewScope(sctx: ServiceContext, name: string, raw: unkn
       ...(resolved ? resolvedLines(resolved) : []),
       `Employees the key sees: ${employees.seen}; in the scope: ${employees.inScope}; outside: ${employees.outOfScope}` +
         (employees.notVisible ? `; organisation not visible to the key: ${employees.notVisible} (never written, never deactivated for it)` : '') + '.',
-      `At the next sync: ${toDeactivate} linked profile(s) would be deactivated (out of the scope, under the ${row.deactivationGuardPct} % deactivation guard)` +
-        `, ${backInScope} brought back into the scope, ${newInScope} employee(s) in the scope without a profile yet (created or attached by email).`,
+      `At the next sync: ${toDeactivate} ${support.words.written} would be ${support.words.leaving} (out of the scope, under the ${row.deactivationGuardPct} % deactivation guard)` +
+        `, ${backInScope} brought back into the scope, ${newInScope} employee(s) in the scope ${support.words.joining}.`,
+      ...(support.words.others ? [support.words.others] : []),
     ];
     return { connection: row, resolved, description, employees, toDeactivate, backInScope, newInScope, lines };
   });
+}
+
+/** The target's scope support (its connector's), or a refusal that says a scope does not apply to it. */
+function scopeSupportOf(target: string): TargetScopeSupport {
+  const support = isTargetName(target) ? CONNECTORS[target].scope : undefined;
+  if (!support) throw new ServiceError('refused', `a scope is not supported on ${targetLabel(target)} connections. Nothing was changed.`, 'scope');
+  return support;
 }
 
 function resolvedLines(scope: ResolvedScope): string[] {
@@ -170,6 +178,8 @@ function resolvedLines(scope: ResolvedScope): string[] {
 export async function applyScope(sctx: ServiceContext, preview: ScopePreview): Promise<Connection> {
   const row = preview.connection;
   await updateConnectionRow(sctx.db, row.id, { scope: preview.resolved as Record<string, unknown> | null });
+  // Who is in the scope is decided again on everyone at the next sync, not only on the people Lucca modified since.
+  await requireFullRead(sctx.db, row.id);
   await recordAudit(sctx.db, {
     actor: sctx.actor, action: 'update', connection: row,
     detail: { changed: ['scope'], scope: preview.description, toDeactivate: preview.toDeactivate },

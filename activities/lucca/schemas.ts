@@ -51,6 +51,13 @@ export const REFLECT_USER_FIELDS = [
 ] as const;
 
 /**
+ * The v3 user fields a connection's scope reads (rules/scope.ts SCOPE_LUCCA_FIELDS): the id and the
+ * org ids. Reflect reads them with its other datasets when the connection has a scope, so each
+ * person's compensation, absences and expenses follow the scope (activities/targets/reflect/scope.ts).
+ */
+export const SCOPE_USER_FIELDS = ['id', 'legalEntityId', 'departmentId'] as const;
+
+/**
  * One half-day leave row: its period, account (the absence type), owner and whether it still stands.
  * Lucca's Leave has no modification date (developers.lucca.fr, timmi-absences/leaves/leave): asking
  * for one is a 400, so changes are read whole in the read window, cancellations through `isActive`.

@@ -1,3 +1,4 @@
+import type { Db } from '../../db/client.js';
 import type { DatasetPages, DatasetPlanned, DatasetReadPlan, ReadCursor } from '../../workflows/contracts.js';
 import type { Deps, TargetEndpoint } from '../deps.js';
 import type { TargetDescriptor } from './target.js';
@@ -31,6 +32,27 @@ export interface DatasetSteps {
 }
 
 /**
+ * How a target follows a connection's scope (rules/scope.ts): every dataset it syncs writes only
+ * people in the scope, and one it wrote who leaves the scope is ended the target's own way, under the
+ * deactivation guard. A target without it refuses a scope (services/connection-scope.ts).
+ */
+export interface TargetScopeSupport {
+  /** Lucca ids of the people the connection has written to the target: the preview counts who would leave the scope, or come back. */
+  writtenPeople(db: Db, connectionId: string): Promise<string[]>;
+  /** The preview's words (plural forms with "(s)"). */
+  words: {
+    /** The people written: `linked profile(s)`. */
+    written: string;
+    /** What the next sync does to one who leaves: `deactivated`. */
+    leaving: string;
+    /** What it does to one in the scope it has not written yet: `created or attached by email`. */
+    joining: string;
+    /** What the scope does to the target's other datasets, or nothing. */
+    others?: string;
+  };
+}
+
+/**
  * A target: its descriptor (plain data, registry.ts) and its flow. Each target folder exports one
  * (activities/targets/<name>/connector.ts); connectors.ts maps every registered name to its own.
  */
@@ -39,6 +61,8 @@ export interface TargetConnector<Name extends string = string> extends TargetDes
   steps(deps: Deps): DatasetSteps;
   /** Reads one page of the target with the key, as a sync's first read would; writes nothing. Throws SyncError. */
   checkKey(endpoint: TargetEndpoint): Promise<void>;
+  /** Present when the target supports a scope per connection. */
+  scope?: TargetScopeSupport;
 }
 
 /** The connectors a worker runs, by target name: connectors.ts's, or more in tests (a fake target). */

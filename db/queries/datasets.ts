@@ -33,6 +33,21 @@ export async function snapshotFieldsOf(db: Db, scope: DatasetScope): Promise<{ s
     .where(and(eq(snapshots.connectionId, scope.connectionId), eq(snapshots.dataset, scope.dataset)));
 }
 
+/** The source ids of every snapshot of the dataset (the records we wrote). */
+export async function snapshotSourceIds(db: Db, scope: DatasetScope): Promise<string[]> {
+  const rows = await db.select({ sourceId: snapshots.sourceId }).from(snapshots)
+    .where(and(eq(snapshots.connectionId, scope.connectionId), eq(snapshots.dataset, scope.dataset)));
+  return rows.map((r) => r.sourceId);
+}
+
+/**
+ * The connection's next read of every dataset is full (a scope changed: who is in it is decided
+ * again on everyone, not only on the records Lucca modified since the last run).
+ */
+export async function requireFullRead(db: Db, connectionId: string): Promise<void> {
+  await db.update(datasetCursors).set({ lastFullReadAt: null }).where(eq(datasetCursors.connectionId, connectionId));
+}
+
 /**
  * A dataset's plan, in one transaction: its report lines, the records quarantined (added, or their
  * reasons updated), and the records that now map cleanly (`okIds`) out of the quarantine.

@@ -13,6 +13,7 @@ import { unknownFields, type TypeName } from '../../dev/simulators/lucca/resourc
 const RESOURCE_OF: Record<string, TypeName> = {
   HAPPYPAL_USER_FIELDS: 'User',
   REFLECT_USER_FIELDS: 'User',
+  SCOPE_USER_FIELDS: 'User',
   LEAVE_FIELDS: 'Leave',
   EXPENSE_CLAIM_FIELDS: 'ExpenseClaim',
 };

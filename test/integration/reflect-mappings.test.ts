@@ -3,7 +3,7 @@ import { and, eq } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { reportLines } from '../../db/schema.js';
 import { update } from '../../dev/simulators/data/mutations.js';
-import { applyMappings, previewMappings, previewScope } from '../../services/connection-scope.js';
+import { applyMappings, previewMappings } from '../../services/connection-scope.js';
 import type { ServiceContext } from '../../services/connections.js';
 import { createReflectHarness, reflectRecords, type ReflectHarness } from '../support/reflect-harness.js';
 
@@ -21,8 +21,6 @@ describe('Reflect: extra field mappings', () => {
       env: { LUCCA_ALLOWED_HOSTS: ['127.0.0.1'], TEMPORAL_TASK_QUEUE: harness.taskQueue }, actor: { kind: 'os', user: 'test-operator' },
     };
     const { id, name } = await harness.addConnection();
-    // A scope is refused on Reflect for now, with the reason.
-    await expect(previewScope(sctx, name, { exclude: { departments: [100] } })).rejects.toThrow(/a scope is not supported on reflect connections yet/);
     harness.reflect.state.defineAttributes([{ key: 'cse_college', type: 'enum', values: ['cadres', 'non-cadres'] }, { key: 'meal_allowance', type: 'number' }]);
     await applyMappings(sctx, await previewMappings(sctx, name, [
       { source: 'extendedData.e_cse_college', target: 'cse_college', type: 'enum', values: ['cadres', 'non-cadres'], transforms: [{ kind: 'lower-case' }] },

@@ -5,6 +5,8 @@ import { fetchActivities } from './fetch.js';
 import { planActivities } from './plan.js';
 import { decideRunRead, moveReadCursor, usersReadPlanOf } from './read-plan.js';
 import { HAPPYPAL } from './target.js';
+import { linkedSourceIds } from '../../../db/queries/connections.js';
+import { EMPLOYEES } from './plan.js';
 
 /**
  * Lucca's users, then HappyPal's profiles: the parts of the employees dataset's read. Lucca's read is
@@ -24,6 +26,11 @@ export const happypalConnector: TargetConnector<'happypal'> = {
   ...HAPPYPAL,
   async checkKey(endpoint) {
     await createHappyPalClient(endpoint).listUsers(1, 1);
+  },
+  // Out of the scope: never written; a linked profile that leaves it is deactivated (plan-records.ts).
+  scope: {
+    writtenPeople: (db, connectionId) => linkedSourceIds(db, connectionId, EMPLOYEES),
+    words: { written: 'linked profile(s)', leaving: 'deactivated', joining: 'without a profile yet (created or attached by email)' },
   },
   steps(deps) {
     const fetch = fetchActivities(deps);

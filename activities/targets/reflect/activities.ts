@@ -13,8 +13,10 @@ import { diffDataset } from './diff.js';
 import { SECTION_SEQ, sectionSeq, type Fields } from './model.js';
 import { decideReadPlan, type ReadPlan } from './read-plan.js';
 import { furthest, readPlanPage, STAGED, type ReadCursor } from './readers.js';
-import { REFLECT_USER_FIELDS } from '../../lucca/schemas.js';
-import { storedMappings, usersFields } from '../../../rules/connection-config.js';
+import { REFLECT_USER_FIELDS, SCOPE_USER_FIELDS } from '../../lucca/schemas.js';
+import { storedMappings, storedScope, usersFields } from '../../../rules/connection-config.js';
+import { scopeIsEmpty } from '../../../rules/scope.js';
+import { endedRecord, scopeNote } from './scope.js';
 import {
   addEvidence, createTally, emptyEvidence, guardVisibility, hiddenFields, notVisibleNote, omittedFields, type HideableField,
 } from '../../../rules/visibility.js';
@@ -93,13 +95,15 @@ export function reflectActivities(deps: Deps) {
         cursor,
         full: !!input.full,
         fullReadDays: connection.fullReadDays ?? deps.reflectFullReadDays ?? DEFAULT_REFLECT_FULL_READ_DAYS,
+        scoped: !scopeIsEmpty(storedScope(connection.scope)),
       });
     },
 
     /** Reads up to `maxPages` pages of the plan into staged rows; a 403 names the Lucca permission to grant. */
     async fetchDatasetPages(input: DatasetStep & { plan: ReadPlan; cursor: ReadCursor; maxPages: number }) {
       const { lucca, connection } = await loadRunContext(deps, input.runId);
-      const userFields = usersFields(REFLECT_USER_FIELDS, null, storedMappings(connection.fieldMappings));
+      // A scoped read asks for the org ids the scope reads (rules/scope.ts), whatever the scope now uses.
+      const userFields = usersFields([...REFLECT_USER_FIELDS, ...(input.plan.scoped ? SCOPE_USER_FIELDS : [])], null, storedMappings(connection.fieldMappings));
       let reading = input.cursor.part;
       try {
         const r = await runFetchLoop(deps.db, {
@@ -134,7 +138,12 @@ export function reflectActivities(deps: Deps) {
         const blocked = await reportLineError(db, run.id, input.dataset, VISIBILITY_BLOCKED);
         if (blocked) return { counts: again.counts, message: blocked.error, blocked: true };
         const held = again.counts.planned_deletion_held ?? 0;
-        return { counts: again.counts, message: held > 0 ? `${held} deletions were held back by the deletion guard (see the report).` : null };
+        const endsHeld = again.counts.planned_deactivation_held ?? 0;
+        const message = [
+          held > 0 ? `${held} deletions were held back by the deletion guard (see the report).` : null,
+          endsHeld > 0 ? `${endsHeld} employees who left the scope were not ended: held back by the deactivation guard (see the report).` : null,
+        ].filter((m) => m !== null).join(' ');
+        return { counts: again.counts, message: message === '' ? null : message };
       }
 
       const names = stagedNamesOf(input.plan);
@@ -151,13 +160,18 @@ export function reflectActivities(deps: Deps) {
       const seen = input.dataset === 'employees'
         ? await employeesVisibility(run.id, connection.id, staged.get(STAGED.users) ?? [], snaps, input)
         : { hidden: [], blockedReason: null, note: null };
-      const { mapped, inScope } = mapDataset(input.dataset, staged, input.plan, deps.today(), seen.hidden, storedMappings(connection.fieldMappings));
+      const mappings = storedMappings(connection.fieldMappings);
+      // The scope applies to a read made with it (the plan says so): the org ids are in its rows.
+      const connectionScope = input.plan.scoped ? storedScope(connection.scope) : null;
+      const { mapped, inScope, leavers, scope: leftOut } = mapDataset(input.dataset, staged, input.plan, deps.today(), seen.hidden, mappings, connectionScope);
+      const today = deps.today();
       const diff = diffDataset({
         mapped,
         snapshots: new Map(snaps.map((s) => [s.sourceId, s.fields as Fields])),
         inScope,
         guardPct: connection.deactivationGuardPct,
         confirmDeletions: input.confirmDeletions,
+        scopeLeavers: { ids: leavers, end: (snapshot) => endedRecord(snapshot, today, mappings) },
       });
       ctx.heartbeat('planned');
 
@@ -165,7 +179,7 @@ export function reflectActivities(deps: Deps) {
       const values: NewReportLine[] = diff.lines.map((l, i) => ({
         runId: run.id, seq: base + i, dataset: input.dataset, sourceId: l.sourceId,
         // Reflect keys records by our external id: a record already there is known by the same id.
-        targetId: l.action === 'updated' || l.action === 'deleted' || l.action === 'deletion_held' ? l.sourceId : null,
+        targetId: l.action === 'created' || l.action === 'quarantined' ? null : l.sourceId,
         action: l.action, changes: l.changes, reasons: l.reasons, plan: l.plan,
         // The visibility guard holds: the section is planned and reported, nothing is written.
         outcome: seen.blockedReason && l.outcome === 'planned' ? 'skipped' : l.outcome,
@@ -187,7 +201,7 @@ export function reflectActivities(deps: Deps) {
       if (seen.blockedReason) {
         return { counts: { ...planned.counts, unchanged: diff.unchanged }, message: seen.blockedReason, blocked: true };
       }
-      const message = [diff.heldReason, seen.note].filter((m) => m !== null).join(' ');
+      const message = [diff.heldReason, seen.note, scopeNote(input.dataset, leftOut)].filter((m) => m !== null).join(' ');
       return { counts: { ...planned.counts, unchanged: diff.unchanged }, message: message === '' ? null : message };
     },
 
@@ -203,10 +217,13 @@ export function reflectActivities(deps: Deps) {
         const at = new Date(input.plan.readStartedAt);
         // A section the visibility guard stopped moves nothing: the next run reads (and judges) it again.
         const blocked = (counts[VISIBILITY_BLOCKED] ?? 0) > 0;
+        // Employees who left the scope and were held by the deactivation guard: the cursor stays, so the
+        // next run reads them again (in full when this read was full) and a confirmed run can end them.
+        const held = (counts.deactivation_held ?? 0) > 0;
         const set = {
           lastRunId: run.id, updatedAt: new Date(),
-          ...(!counts.error && !blocked && { lastSince: at }),
-          ...(input.plan.full && !blocked && { lastFullReadAt: at }),
+          ...(!counts.error && !blocked && !held && { lastSince: at }),
+          ...(input.plan.full && !blocked && !held && { lastFullReadAt: at }),
         };
         await saveDatasetCursor(db, { connectionId: run.connectionId, dataset: input.dataset }, set);
       }

@@ -4,6 +4,7 @@ import { reflectApplyActivities } from './apply.js';
 import { createReflectClient } from './client.js';
 import { ReflectDatasetSchema } from './schemas.js';
 import { REFLECT } from './target.js';
+import { snapshotSourceIds } from '../../../db/queries/datasets.js';
 
 /**
  * Reflect as a target: four datasets, each read in full or from its cursor (read-plan.ts), diffed
@@ -13,6 +14,16 @@ export const reflectConnector: TargetConnector<'reflect'> = {
   ...REFLECT,
   async checkKey(endpoint) {
     await createReflectClient(endpoint).listRecords('employees', 1, 1);
+  },
+  // Every dataset follows the scope: scope.ts says what it does to each.
+  scope: {
+    writtenPeople: (db, connectionId) => snapshotSourceIds(db, { connectionId, dataset: 'employees' }),
+    words: {
+      written: 'employee record(s) written to Reflect',
+      leaving: 'ended if their contract still runs (contract end set to the day of the sync, as for a leaver)',
+      joining: 'not on Reflect yet (created)',
+      others: 'Compensation, absences and expense reports of people outside the scope are not written; what Reflect has of people who leave it stays as it is.',
+    },
   },
   steps(deps) {
     const a = { ...reflectActivities(deps), ...reflectApplyActivities(deps) };

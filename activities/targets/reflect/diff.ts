@@ -10,7 +10,8 @@
  */
 import { toFields, type Fields, type Mapped, type Reason, type ReflectRecord } from './model.js';
 
-export type ReflectAction = 'created' | 'updated' | 'deleted' | 'quarantined' | 'deletion_held';
+/** `deactivated`: an employee who left the connection's scope, ended on Reflect (scope.ts); `deactivation_held`: held by the guard. */
+export type ReflectAction = 'created' | 'updated' | 'deleted' | 'quarantined' | 'deletion_held' | 'deactivated' | 'deactivation_held';
 
 export interface FieldDiff {
   field: string;
@@ -39,8 +40,14 @@ export interface DiffInput {
    */
   inScope: ((id: string, fields: Fields) => boolean) | null;
   guardPct: number;
-  /** An operator's confirmation lets deletions past the guard through. */
+  /** An operator's confirmation lets deletions (and scope endings) past the guard through. */
   confirmDeletions: boolean;
+  /**
+   * Employees who left the connection's scope (scope.ts): each one we wrote is ended, `end` giving
+   * the record to send (null: already ended, nothing to write), under the deletion guard's percentage
+   * of the records we wrote, counted on its own; above it the endings are held, the rest is written.
+   */
+  scopeLeavers?: { ids: readonly string[]; end: (snapshot: Fields) => ReflectRecord | null };
 }
 
 export interface DiffResult {
@@ -117,5 +124,28 @@ export function diffDataset(input: DiffInput): DiffResult {
         : { sourceId: id, action: 'deleted', changes: [], reasons: [], plan: { op: 'delete' }, outcome: 'planned' });
     }
   }
-  return { lines, unchanged, okIds, heldReason };
+  const endHeld = planScopeEndings(input, lines);
+  return { lines, unchanged, okIds, heldReason: [heldReason, endHeld].filter((m) => m !== null).join(' ') || null };
+}
+
+/** Ends the scope leavers we wrote (adds their lines); returns the guard's message when it held them. */
+function planScopeEndings(input: DiffInput, lines: PlannedLine[]): string | null {
+  if (!input.scopeLeavers) return null;
+  const endings: Array<{ sourceId: string; record: ReflectRecord; changes: FieldDiff[] }> = [];
+  for (const id of [...new Set(input.scopeLeavers.ids)].sort()) {
+    const snapshot = input.snapshots.get(id);
+    const record = snapshot ? input.scopeLeavers.end(snapshot) : null;
+    if (snapshot && record) endings.push({ sourceId: id, record, changes: changesOf(snapshot, toFields(record)) });
+  }
+  const allowed = Math.max(1, Math.floor((input.snapshots.size * input.guardPct) / 100));
+  const hold = endings.length > allowed && !input.confirmDeletions;
+  const reason = { code: 'out_of_scope', message: hold ? 'left the connection\'s scope; ending held by the deactivation guard' : 'left the connection\'s scope: ended like a contract end' };
+  for (const e of endings) {
+    lines.push(hold
+      ? { sourceId: e.sourceId, action: 'deactivation_held', changes: e.changes, reasons: [reason], plan: null, outcome: 'skipped' }
+      : { sourceId: e.sourceId, action: 'deactivated', changes: e.changes, reasons: [reason], plan: { op: 'upsert', record: e.record }, outcome: 'planned' });
+  }
+  if (!hold) return null;
+  return `${endings.length} employees left the connection's scope, more than the ${input.guardPct} % deactivation guard allows (${allowed}); ` +
+    'they were not ended on Reflect. Check the scope and the Lucca key\'s view of the organisation, then confirm with a confirmed sync (--confirm-deactivations).';
 }

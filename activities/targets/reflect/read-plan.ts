@@ -10,6 +10,10 @@
  * - expenses: `modifiedOn=since`, same overlap.
  * - compensation: read whole on every run: it is small (a few items per person, 1000 per page);
  *   with the work contracts, whose establishment gives each pay item its currency.
+ * - with a scope on the connection (rules/scope.ts), compensation, absences and expenses also read
+ *   every user's org ids (`org`, the users list with SCOPE_USER_FIELDS, former employees included),
+ *   so each record follows its owner's scope (scope.ts); the employees read asks for the org ids with
+ *   its own fields.
  * A full re-read every `fullReadDays` (weekly by default) reads everything, so records we wrote that
  * Lucca no longer returns, which Lucca deletes without telling, are deleted from Reflect.
  */
@@ -23,7 +27,9 @@ export type ReadPart =
   | { kind: 'expense-claims'; since: string | null }
   | { kind: 'fixed-items' }
   | { kind: 'variable-items' }
-  | { kind: 'work-contracts' };
+  | { kind: 'work-contracts' }
+  /** Every user's id and org ids, for the scope (read whole: a person's scope is not a modification of their records). */
+  | { kind: 'org' };
 
 export interface ReadPlan {
   dataset: ReflectDataset;
@@ -36,6 +42,11 @@ export interface ReadPlan {
   parts: ReadPart[];
   /** Absences only: the date window read. */
   window: LeaveWindow | null;
+  /**
+   * The connection had a scope when the read was decided: the read carries the org ids and the plan
+   * applies the scope. Absent in plans decided before scopes reached Reflect (no scope then).
+   */
+  scoped?: boolean;
 }
 
 export interface DatasetCursorRow {
@@ -64,6 +75,8 @@ export function decideReadPlan(input: {
   fullReadDays: number;
   /** An operator's full resync (`sync run --full`): read everything whatever the cursor says. */
   full?: boolean;
+  /** The connection has a (non-empty) scope. */
+  scoped?: boolean;
 }): ReadPlan {
   const { dataset, now, today, cursor, fullReadDays } = input;
   const readStartedAt = now.toISOString();
@@ -71,14 +84,16 @@ export function decideReadPlan(input: {
   const due = lastFull === undefined || now.getTime() - lastFull >= fullReadDays * 86_400_000 - CADENCE_SLACK_MS;
   const full = !!input.full || dataset === 'compensation' || !cursor?.lastSince || due;
   const since = full || !cursor?.lastSince ? null : new Date(cursor.lastSince.getTime() - OVERLAP_MINUTES * 60_000).toISOString();
-  const base = { dataset, full, since, readStartedAt, window: null };
+  const base = { dataset, full, since, readStartedAt, window: null, ...(input.scoped && { scoped: true }) };
+  // The other datasets learn each owner's org from a read of their own (datasets run side by side).
+  const org: ReadPart[] = input.scoped ? [{ kind: 'org' }] : [];
   switch (dataset) {
     case 'employees':
       return { ...base, parts: [{ kind: 'users', since }] };
     case 'expenses':
-      return { ...base, parts: [{ kind: 'expense-claims', since }] };
+      return { ...base, parts: [{ kind: 'expense-claims', since }, ...org] };
     case 'compensation':
-      return { ...base, parts: [{ kind: 'fixed-items' }, { kind: 'variable-items' }, { kind: 'work-contracts' }] };
+      return { ...base, parts: [{ kind: 'fixed-items' }, { kind: 'variable-items' }, { kind: 'work-contracts' }, ...org] };
     case 'absences': {
       const window: LeaveWindow = {
         from: addDays(today, -(full ? LEAVES_PAST_DAYS_FULL : LEAVES_PAST_DAYS_DAILY)),
@@ -86,7 +101,7 @@ export function decideReadPlan(input: {
         edgeDays: LEAVES_EDGE_DAYS,
       };
       // A window is read whole, so `since` plays no part: the window is the incremental read.
-      return { ...base, since: null, window, parts: [{ kind: 'leaves', from: window.from, to: window.to }] };
+      return { ...base, since: null, window, parts: [{ kind: 'leaves', from: window.from, to: window.to }, ...org] };
     }
   }
 }

@@ -17,6 +17,7 @@ import {
   LUCCA_LEAVES_PAGE_LIMIT,
   LUCCA_PAGE_LIMIT,
   REFLECT_USER_FIELDS,
+  SCOPE_USER_FIELDS,
 } from '../../lucca/schemas.js';
 import type { PageRead } from '../../http/fetch-loop.js';
 import type { StagedRow } from '../../../db/queries/staging.js';
@@ -31,6 +32,8 @@ export const STAGED: Record<ReadPart['kind'], string> = {
   'fixed-items': 'lucca-fixed-items',
   'variable-items': 'lucca-variable-items',
   'work-contracts': 'lucca-work-contracts',
+  // Shared by the datasets of one run that read it (rows staged once: same run, same ids).
+  org: 'lucca-org',
 };
 
 /** Which part is being read, and where in it: an offset (v3) or the number of pages read (v4). */
@@ -55,6 +58,10 @@ async function readPart(lucca: LuccaClient, part: ReadPart, at: number, signal: 
         offset: at, fields: userFields, formerEmployees: true, signal,
         ...(part.since && { modifiedSince: luccaDateTime(part.since) }),
       });
+      return { rows: rowsOf(page.items, at), next: at + page.items.length, partDone: page.items.length < LUCCA_PAGE_LIMIT, page: at / LUCCA_PAGE_LIMIT };
+    }
+    case 'org': {
+      const page = await lucca.listUsers({ offset: at, fields: SCOPE_USER_FIELDS, formerEmployees: true, signal });
       return { rows: rowsOf(page.items, at), next: at + page.items.length, partDone: page.items.length < LUCCA_PAGE_LIMIT, page: at / LUCCA_PAGE_LIMIT };
     }
     case 'leaves': {

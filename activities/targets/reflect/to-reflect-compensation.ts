@@ -91,7 +91,8 @@ const malformed = (id: string, what: string): Mapped => ({
   kind: 'invalid', id, reasons: [{ code: 'malformed_record', message: `${what} is not a remuneration item with an id` }],
 });
 
-function ownerOf(item: Record<string, unknown>): string | null {
+/** Whose pay item it is (Lucca user id), or null. */
+export function compensationOwnerOf(item: Record<string, unknown>): string | null {
   if (isObject(item.workContract)) {
     const owner = idOf(item.workContract.ownerId);
     if (owner) return owner;
@@ -106,7 +107,7 @@ function categoryOf(item: Record<string, unknown>): unknown {
 
 /** Owner and currency: the fields both kinds of item share, with the reasons they are unknown. */
 function common(raw: Record<string, unknown>, index: CurrencyIndex) {
-  const owner = ownerOf(raw);
+  const owner = compensationOwnerOf(raw);
   const reasons: Reason[] = [];
   if (owner === null) reasons.push({ code: 'invalid_value', field: 'employee_external_id', message: 'the item has no owner' });
   const currency = itemCurrency(raw, index);

@@ -37,6 +37,11 @@ export function expenseStatusId(raw: Record<string, unknown>): number | undefine
 
 const STATUS_BY_NAME = new Map(Object.entries(EXPENSE_STATUS).map(([id, s]) => [s.replace(/_/g, ''), Number(id)]));
 
+/** Whose expense claim it is (Lucca user id), or null. */
+export function expenseOwnerOf(raw: Record<string, unknown>): string | null {
+  return idOf(raw.ownerId) ?? (isObject(raw.owner) ? idOf(raw.owner.id) : null);
+}
+
 export function mapExpenseClaim(raw: unknown, position: number): Mapped {
   const id = isObject(raw) ? idOf(raw.id) : null;
   if (!isObject(raw) || id === null) {
@@ -46,7 +51,7 @@ export function mapExpenseClaim(raw: unknown, position: number): Mapped {
   const statusId = expenseStatusId(raw);
   const status = statusId === undefined ? undefined : EXPENSE_STATUS[statusId];
   if (status === undefined) reasons.push({ code: 'invalid_value', field: 'status', message: 'status is not a known Lucca expense-claim status' });
-  const owner = idOf(raw.ownerId) ?? (isObject(raw.owner) ? idOf(raw.owner.id) : null);
+  const owner = expenseOwnerOf(raw);
   if (owner === null) reasons.push({ code: 'invalid_value', field: 'employee_external_id', message: 'the claim has no owner' });
   return validated('expenses', id, {
     external_id: id,

@@ -175,7 +175,7 @@ describe('permission diagnosis', () => {
     harness.lucca.sim.setKeyRole('demo', harness.lucca.apiKey, { ...FULL_ROLE, hrSections: ['État civil'] });
     const diagnosed = await cli(harness, 'connection', 'test', name);
     expect(diagnosed.code).toBe(1);
-    expect(diagnosed.stdout).toMatch(/FAIL {2}Mapped field extendedData\.e_cse_college → cse_college is not visible to the key: in Lucca, open the key's role .*Co-workers tab, "Consult HR files" → select the section holding e_cse_college/);
+    expect(diagnosed.stdout).toMatch(/FAIL {2}Mapped field extendedData\.e_cse_college → cse_college is not visible to the key: in Lucca, open the key's role .*Co-workers tab, "Consult HR files" → select the relevant section \(the one holding e_cse_college\)/);
     expect(diagnosed.stdout).toContain('Mapped field extendedData.e_badge_date → badge_date is not visible');
 
     // At run time: nothing is written for the hidden values (HappyPal keeps them), and the run says why.

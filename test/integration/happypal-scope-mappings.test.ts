@@ -136,7 +136,7 @@ describe('extra field mappings', () => {
 const cli = runCli;
 
 describe('permission diagnosis', () => {
-  it('a key without the section: connection test names "Consult HR files" → select the section; at run time the value is not visible, never written as empty', async () => {
+  it('a key without the section: connection test names "Consult HR files" → select the relevant section; at run time the value is not visible, never written as empty', async () => {
     const harness = (h = await createSyncHarness({ company: { employees: 30, seed: 13, invalidShare: 0 } }));
     const sctx = services(harness);
     const { id, name } = await harness.addConnection();

@@ -11,6 +11,7 @@ import {
 import { maskSecret } from '../lib/credentials.js';
 import { activateConnection, updateConnection } from '../services/connections.js';
 import { startSync } from '../services/sync.js';
+import { describeConfig } from '../services/connection-scope.js';
 import { serviceContext, viaService } from './service-bridge.js';
 import { progressQuery, scheduleIdFor, type SyncProgress } from '../workflows/contracts.js';
 import { targetOf } from '../activities/targets/registry.js';
@@ -81,6 +82,8 @@ export async function connectionView(deps: ConsoleDeps, scope: Scope, name: stri
     name: row.name, target: row.target, company: row.company, active: row.active,
     luccaUrl: row.luccaUrl, luccaKey: masked(deps, row.luccaKeyEnc), targetUrl: row.targetUrl, targetKey: masked(deps, row.targetKeyEnc),
     defaultPolicy: row.defaultPolicy, fieldPolicies: row.fieldPolicies, deactivationGuardPct: row.deactivationGuardPct,
+    // Which employees sync and the extra fields mapped (read-only; `connection scope|mappings` changes them): names and ids, no personal data.
+    config: describeConfig(row),
     schedule: described === 'unavailable'
       ? { state: 'unknown' as const, cadence: null, note: null, nextRuns: [] as string[] }
       : !described

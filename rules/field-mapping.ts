@@ -239,7 +239,7 @@ export function fromTargetValue(value: unknown): string | null {
 /** The HR-file section / permission a source needs, in the words of Lucca's screens. */
 export function sourcePermission(source: string): string {
   const s = parseSource(source);
-  if (s?.kind === 'extended') return `"Consult HR files" › select the section holding ${s.key}`;
+  if (s?.kind === 'extended') return `"Consult HR files" › select the relevant section (the one holding ${s.key})`;
   if (s?.kind === 'axis') return `"Consult users" › analytical axis ${s.axisId} (the role must see the axis sections)`;
   if (s?.path.startsWith('manager')) return '"View employee managers"';
   if (s?.path === 'jobTitle') return '"View employee jobs"';

@@ -33,6 +33,10 @@ export const ConnectionSchema = z.object({
   luccaUrl: z.string(), luccaKey: z.string().openapi({ description: 'masked: never the key' }), targetUrl: z.string(),
   targetKey: z.string().openapi({ description: 'masked: never the key' }),
   defaultPolicy: z.string(), fieldPolicies: z.record(z.string(), z.string()), deactivationGuardPct: z.number(),
+  config: z.object({
+    scope: z.string().openapi({ description: 'which employees sync (legal entities, establishments, departments by name and id)' }),
+    mappings: z.array(z.string()).openapi({ description: 'extra Lucca fields mapped to target attributes: source → attribute (type; transforms; policy)' }),
+  }).openapi({ description: 'read-only here: `lucca-sync connection scope|mappings` changes them' }),
   schedule: z.object({ state: z.enum(['running', 'paused', 'none', 'unknown']), cadence: z.string().nullable(), note: z.string().nullable(), nextRuns: z.array(z.string()) }),
   runs: z.array(RunSummary),
   datasets: z.array(z.object({ dataset: z.string(), status: z.string().nullable(), counts: Counts, lastSyncedAt: Time, lastFullReadAt: Time })),

@@ -40,6 +40,8 @@ ${flash ? html`<p class="flash" role="status">${flash}</p>` : ''}
   <dt>Active</dt><dd>${c.active ? 'yes' : 'no (an operator activates it)'}</dd>
   <dt>Policy</dt><dd>${c.defaultPolicy}${policies.length ? html` (fields: ${policies.map(([f, p]) => `${f}=${p}`).join(', ')})` : ''}</dd>
   <dt>Guard</dt><dd>stop before deactivating more than ${c.deactivationGuardPct} % of linked profiles</dd>
+  <dt>Scope</dt><dd>${c.config.scope}</dd>
+  <dt>Mapped fields</dt><dd>${c.config.mappings.length ? html`<ul class="mappings">${c.config.mappings.map((m) => html`<li>${m}</li>`)}</ul>` : 'none'}</dd>
 </dl>
 <h2>Schedule</h2>
 <dl class="settings">

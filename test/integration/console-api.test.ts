@@ -145,10 +145,12 @@ describe('console API: tenant isolation', () => {
         for (const secret of world.secrets) expect(text.includes(secret), `${path} holds a key`).toBe(false);
       }
     }
-    const detail = (await call(world.url, 'GET', `/api/connections/${world.a.name}`, { session: operator })).json() as { luccaKey: string; targetKey: string };
+    const detail = (await call(world.url, 'GET', `/api/connections/${world.a.name}`, { session: operator })).json() as { luccaKey: string; targetKey: string; config: unknown };
     // maskSecret: `abcd…yz`, or only bullets for a short key (the simulators' keys are short).
     expect(detail.luccaKey).toBe('cons…89');
     expect(detail.targetKey).toMatch(/^(•+|.{4}….{2})$/);
+    // The scope and the mapped fields, read-only (none set on this connection).
+    expect(detail.config).toEqual({ scope: 'every employee the Lucca key sees', mappings: [] });
   });
 });
 

@@ -5,7 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeSchedule } from '../../client/schedules.js';
 import { parseEnv } from '../../config/env.js';
 import { connections } from '../../db/schema.js';
-import { resolveKey } from '../../dev/simulators/lucca/roles.js';
+import { FULL_ROLE, resolveKey } from '../../dev/simulators/lucca/roles.js';
+import { FieldMappingsSchema } from '../../rules/field-mapping.js';
+import { ResolvedScopeSchema } from '../../rules/scope.js';
 import { eq } from 'drizzle-orm';
 import { happyPalWrites } from '../support/sync-harness.js';
 import { createConsoleWorld, type ConsoleWorld, type Login } from '../support/console-harness.js';
@@ -18,6 +20,7 @@ const chromiumPath = parseEnv().CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 const LIMITED_KEY = 'limited-lucca-key-000000001';
 const ROTATED_KEY = 'rotated-lucca-key-000000002';
+const NO_CSE_KEY = 'no-cse-section-lucca-key-003';
 
 let world: ConsoleWorld;
 let browser: Browser;
@@ -31,6 +34,8 @@ beforeAll(async () => {
   // A key whose role lacks "Consult HR files" (birth dates), and a rotated key for the relink.
   instance.keys.set(LIMITED_KEY, resolveKey({ key: LIMITED_KEY, name: 'limited', role: { seeFormer: false, hrFileSections: false } }, instance.keys.size));
   instance.keys.set(ROTATED_KEY, resolveKey({ key: ROTATED_KEY, name: 'rotated' }, instance.keys.size));
+  // A key whose "Consult HR files" covers "État civil" only: a field of the "Avantages CSE" section is hidden.
+  instance.keys.set(NO_CSE_KEY, resolveKey({ key: NO_CSE_KEY, name: 'no-cse', role: { ...FULL_ROLE, hrSections: ['État civil'] } }, instance.keys.size));
   // Root in a container has no user namespace for Chromium's sandbox.
   browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
 });
@@ -281,5 +286,28 @@ describe('console in a real Chromium', () => {
     await page.goto(`${world.url}/connections/${world.a.name}`);
     expect(await page.locator('.audit').textContent()).toContain('started a full resync');
     await shot(page, 'connection-actions');
+  });
+
+  it("a connection's page shows its scope and mapped fields; a relink key without the mapped field's section is refused, naming it", async () => {
+    const { harness } = world;
+    const lists = { legalEntities: [], establishments: [], departments: [] };
+    await harness.db.db.update(connections).set({
+      scope: ResolvedScopeSchema.parse({ input: { exclude: { departments: [101] } }, include: lists, exclude: { ...lists, departments: [{ id: 101, name: 'Support' }] } }),
+      fieldMappings: FieldMappingsSchema.parse([{ source: 'extendedData.e_cse_college', target: 'cse_college', type: 'text', transforms: [{ kind: 'trim' }], policy: 'review' }]),
+    }).where(eq(connections.id, world.b.id));
+    const page = await signIn(world.users.operator);
+    await page.goto(`${world.url}/connections/${world.b.name}`);
+    const settings = await page.locator('dl.settings').first().textContent();
+    expect(settings).toContain('include all — exclude department: Support (101)');
+    expect(settings).toContain('extendedData.e_cse_college → cse_college (text; trim; policy review)');
+
+    const before = (await harness.db.db.select().from(connections).where(eq(connections.id, world.b.id)))[0]!;
+    await page.getByRole('link', { name: 'Relink (new key)' }).click();
+    await page.getByLabel('New Lucca API key').fill(NO_CSE_KEY);
+    await page.getByRole('button', { name: 'Test and save' }).click();
+    const alert = page.getByRole('alert').filter({ hasText: 'the new Lucca key was not saved' });
+    await alert.waitFor();
+    expect(await alert.textContent()).toMatch(/Mapped field extendedData\.e_cse_college → cse_college is not visible to the key: .*"Consult HR files" → select the relevant section \(the one holding e_cse_college\)/);
+    expect((await harness.db.db.select().from(connections).where(eq(connections.id, world.b.id)))[0]!.luccaKeyEnc).toBe(before.luccaKeyEnc);
   });
 });

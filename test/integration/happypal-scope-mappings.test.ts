@@ -2,23 +2,17 @@
  * Issue 20 on real Temporal and Postgres, against the Lucca and HappyPal simulators: a scope per
  * connection (previewed, then applied) and extra fields mapped to HappyPal custom attributes.
  */
-import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { and, eq } from 'drizzle-orm';
-import { afterEach, describe, expect, inject, it } from 'vitest';
-import { reportLines, syncRuns } from '../../db/schema.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { conflicts, reportLines, syncRuns } from '../../db/schema.js';
 import { FULL_ROLE } from '../../dev/simulators/lucca/roles.js';
-import { PROJECT_ROOT } from '../../config/paths.js';
-import { TEST_PAYLOAD_KEYS } from '../support/temporal.js';
-import { testDatabaseUrl } from '../support/database.js';
 import { update } from '../../dev/simulators/data/mutations.js';
 import { applyMappings, previewMappings, previewScope } from '../../services/connection-scope.js';
 import type { ServiceContext } from '../../services/connections.js';
 import { ServiceError } from '../../services/errors.js';
 import { currentEmployees, profileOf } from '../support/fixtures.js';
-import { createSyncHarness, TEST_CREDENTIALS_KEY, type SyncHarness } from '../support/sync-harness.js';
+import { createSyncHarness, type SyncHarness } from '../support/sync-harness.js';
+import { runCli } from '../support/cli-process.js';
 
 let h: SyncHarness | undefined;
 afterEach(async () => {
@@ -139,23 +133,10 @@ describe('extra field mappings', () => {
   });
 });
 
-/** The real CLI, as an operator runs it, against the harness's database and Temporal. */
-function cli(harness: SyncHarness, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'lucca-scope-'));
-  const env = {
-    DATABASE_URL: testDatabaseUrl(), TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_TASK_QUEUE: harness.taskQueue,
-    LUCCA_ALLOWED_HOSTS: '127.0.0.1', CREDENTIALS_KEY: TEST_CREDENTIALS_KEY, PAYLOAD_KEYS: TEST_PAYLOAD_KEYS, DATA_DIR: dataDir, LOG_LEVEL: 'silent',
-  };
-  return new Promise((resolve) => {
-    execFile(process.execPath, [path.join(PROJECT_ROOT, 'bin', 'lucca-sync.mjs'), ...args], { env, cwd: PROJECT_ROOT, timeout: 90_000 }, (err, stdout, stderr) => {
-      rmSync(dataDir, { recursive: true, force: true });
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
-    });
-  });
-}
+const cli = runCli;
 
 describe('permission diagnosis', () => {
-  it('a key without the section: connection test names "Consult HR files" → select the section; at run time the value is not visible, never written as empty', async () => {
+  it('a key without the section: connection test names "Consult HR files" → select the relevant section; at run time the value is not visible, never written as empty', async () => {
     const harness = (h = await createSyncHarness({ company: { employees: 30, seed: 13, invalidShare: 0 } }));
     const sctx = services(harness);
     const { id, name } = await harness.addConnection();
@@ -175,7 +156,7 @@ describe('permission diagnosis', () => {
     harness.lucca.sim.setKeyRole('demo', harness.lucca.apiKey, { ...FULL_ROLE, hrSections: ['État civil'] });
     const diagnosed = await cli(harness, 'connection', 'test', name);
     expect(diagnosed.code).toBe(1);
-    expect(diagnosed.stdout).toMatch(/FAIL {2}Mapped field extendedData\.e_cse_college → cse_college is not visible to the key: in Lucca, open the key's role .*Co-workers tab, "Consult HR files" → select the section holding e_cse_college/);
+    expect(diagnosed.stdout).toMatch(/FAIL {2}Mapped field extendedData\.e_cse_college → cse_college is not visible to the key: in Lucca, open the key's role .*Co-workers tab, "Consult HR files" → select the relevant section \(the one holding e_cse_college\)/);
     expect(diagnosed.stdout).toContain('Mapped field extendedData.e_badge_date → badge_date is not visible');
 
     // At run time: nothing is written for the hidden values (HappyPal keeps them), and the run says why.
@@ -186,5 +167,61 @@ describe('permission diagnosis', () => {
     expect(await lineFor(harness, run.runId, alice.id)).toBeUndefined();
     const [row] = await harness.db.db.select().from(syncRuns).where(eq(syncRuns.id, run.runId));
     expect(row?.message ?? '').toMatch(/custom attribute cse_college \(extendedData\.e_cse_college\) was not visible to the Lucca key for \d+ employee\(s\); nothing was written for it/);
+  });
+});
+
+describe('conflicts on a mapped attribute', () => {
+  it('a hand edit under review opens an attr.* conflict through a real sync; `conflicts resolve` picks a side and the next sync applies it', async () => {
+    const harness = (h = await createSyncHarness({ company: { employees: 20, seed: 29, invalidShare: 0 } }));
+    const sctx = services(harness);
+    const { id, name } = await harness.addConnection();
+    harness.happypal.state.defineAttributes([{ key: 'cse_college', type: 'enum', values: ['cadres', 'non-cadres'] }]);
+    await applyMappings(sctx, await previewMappings(sctx, name, [{ ...MAPPINGS[0], policy: 'review' }]));
+    expect((await harness.sync(id)).status).toBe('completed');
+    const [alice, bob] = currentEmployees(company(harness));
+    if (!alice || !bob) throw new Error('fixture too small');
+    const college = (u: typeof alice) => profileOf(harness.happypal, u).custom_attributes.cse_college as string;
+    const other = (v: string) => (v === 'cadres' ? 'non-cadres' : 'cadres');
+    const [aliceLucca, bobLucca] = [college(alice), college(bob)];
+
+    // Hand edits on HappyPal, under review: kept, and a conflict opened for each.
+    harness.happypal.state.handEdit(profileOf(harness.happypal, alice).id, 'custom_attributes.cse_college', other(aliceLucca), 'hr@client');
+    harness.happypal.state.handEdit(profileOf(harness.happypal, bob).id, 'custom_attributes.cse_college', other(bobLucca), 'hr@client');
+    const second = await harness.sync(id);
+    expect(second.status).toBe('completed');
+    expect([college(alice), college(bob)]).toEqual([other(aliceLucca), other(bobLucca)]);
+    expect(await lineFor(harness, second.runId, alice.id)).toMatchObject({
+      action: 'conflict', changes: [expect.objectContaining({ field: 'attr.cse_college', before: other(aliceLucca), after: other(aliceLucca), note: 'conflict' })],
+    });
+    const open = await harness.db.db.select().from(conflicts).where(and(eq(conflicts.connectionId, id), eq(conflicts.status, 'open')));
+    expect(open.map((c) => `${c.sourceId}:${c.field}`).sort()).toEqual([`${alice.id}:attr.cse_college`, `${bob.id}:attr.cse_college`].sort());
+    const aliceConflict = open.find((c) => c.sourceId === String(alice.id));
+    const bobConflict = open.find((c) => c.sourceId === String(bob.id));
+    expect(aliceConflict).toMatchObject({ baseValue: aliceLucca, sourceValue: aliceLucca, targetValue: other(aliceLucca) });
+    const listed = await cli(harness, 'conflicts', 'list', name);
+    expect(listed.code).toBe(0);
+    expect(listed.stdout).toContain('attr.cse_college');
+
+    // The HR admin picks: Lucca's value for Alice, HappyPal's for Bob (the real CLI).
+    const keepLucca = await cli(harness, 'conflicts', 'resolve', String(aliceConflict?.id), '--keep', 'lucca');
+    expect(keepLucca).toMatchObject({ code: 0, stdout: expect.stringContaining("the next sync writes Lucca's attr.cse_college to HappyPal") });
+    const keepHappyPal = await cli(harness, 'conflicts', 'resolve', String(bobConflict?.id), '--keep', 'happypal');
+    expect(keepHappyPal).toMatchObject({ code: 0, stdout: expect.stringContaining('its attr.cse_college is kept') });
+    expect(await harness.db.db.select().from(conflicts).where(and(eq(conflicts.connectionId, id), eq(conflicts.status, 'open')))).toEqual([]);
+
+    const third = await harness.sync(id);
+    expect(third.status).toBe('completed');
+    expect([college(alice), college(bob)]).toEqual([aliceLucca, other(bobLucca)]);
+    expect(await lineFor(harness, third.runId, alice.id)).toMatchObject({
+      action: 'updated', changes: [expect.objectContaining({ field: 'attr.cse_college', before: other(aliceLucca), after: aliceLucca })],
+    });
+    expect(await lineFor(harness, third.runId, bob.id)).toBeUndefined();
+    // Settled: neither side moves, nothing is written or reopened.
+    const fourth = await harness.sync(id);
+    expect(fourth.status).toBe('completed');
+    expect(await lineFor(harness, fourth.runId, alice.id)).toBeUndefined();
+    expect(await lineFor(harness, fourth.runId, bob.id)).toBeUndefined();
+    expect([college(alice), college(bob)]).toEqual([aliceLucca, other(bobLucca)]);
+    expect(await harness.db.db.select().from(conflicts).where(and(eq(conflicts.connectionId, id), eq(conflicts.status, 'open')))).toEqual([]);
   });
 });

@@ -66,7 +66,7 @@ describe('judgeExtras: the scope\'s org data and mapped fields, in the words of 
 
   it('a section the role lacks is a FAIL naming "Consult HR files" → select the section', () => {
     const lines = judgeExtras([{ id: 1, extendedData: {} }, { id: 2, extendedData: {} }], null, [mapping]);
-    expect(lines).toEqual([{ level: 'fail', text: expect.stringMatching(/not visible to the key: .*Co-workers tab, "Consult HR files" → select the section holding e_cse_college/) }]);
+    expect(lines).toEqual([{ level: 'fail', text: expect.stringMatching(/not visible to the key: .*Co-workers tab, "Consult HR files" → select the relevant section \(the one holding e_cse_college\)/) }]);
   });
 
   it('visible for some only is a warning; visible and valued is ok; visible but empty for all is a warning', () => {

@@ -100,10 +100,37 @@ describe('extra field mappings', () => {
     const plan = planRecords(aPlanInput({ ...withEmployees([e]), mappings: [college] }));
     // Nothing changes, so no line at all: the run's notice says what could not be seen, and why.
     expect(lineOf(plan, '5')).toBeUndefined();
-    expect(plan.notice).toContain('"Consult HR files" › select the section holding e_cse_college');
+    expect(plan.notice).toContain('"Consult HR files" › select the relevant section (the one holding e_cse_college)');
     const created = lineOf(planRecords(aPlanInput({ sources: [aSource(aLuccaUser({ id: 6 }))], mappings: [college] })), '6');
     expect(created?.plan?.create?.custom_attributes).toBeUndefined();
     expect(created?.plan?.commit.snapshot).not.toHaveProperty('attr.cse_college');
+  });
+
+  it.each(['lucca-wins', 'target-wins', 'review'] as const)(
+    'a mapped field served null for everyone read while we had synced values is hidden for the run (%s): not written, base kept, no conflict',
+    (policy) => {
+      const team = [5, 6, 7].map((id) => {
+        const e = aSyncedEmployee(id, { lucca: ext({ e_cse_college: null }) as never, profile: { custom_attributes: { cse_college: 'cadres' } } });
+        e.snapshot.fields['attr.cse_college'] = 'cadres';
+        return e;
+      });
+      const plan = planRecords(aPlanInput({ ...withEmployees(team), mappings: [{ ...college, policy }] }));
+      expect(plan.lines.filter((l) => l.plan?.update?.custom_attributes !== undefined)).toEqual([]);
+      expect(plan.lines.flatMap((l) => l.plan?.commit.openConflicts ?? [])).toEqual([]);
+      for (const line of plan.lines) expect(line.plan?.commit.snapshot?.['attr.cse_college']).toBe('cadres');
+      expect(plan.notice).toContain('custom attribute cse_college (extendedData.e_cse_college) was not visible to the Lucca key for 3 employee(s); ' +
+        'nothing was written for it and HappyPal keeps its value (null for everyone read, while we had synced values)');
+    },
+  );
+
+  it('one person cleared in Lucca (others keep a value) is a real clear: written as empty', () => {
+    const cleared = aSyncedEmployee(5, { lucca: ext({ e_cse_college: null }) as never, profile: { custom_attributes: { cse_college: 'cadres' } } });
+    const other = aSyncedEmployee(6, { lucca: ext({ e_cse_college: 'Cadres' }) as never, profile: { custom_attributes: { cse_college: 'cadres' } } });
+    for (const e of [cleared, other]) e.snapshot.fields['attr.cse_college'] = 'cadres';
+    const plan = planRecords(aPlanInput({ ...withEmployees([cleared, other]), mappings: [college] }));
+    expect(lineOf(plan, '5')).toMatchObject({ action: 'updated', changes: [{ field: 'attr.cse_college', before: 'cadres', after: null }] });
+    expect(lineOf(plan, '5')?.plan?.update).toEqual({ custom_attributes: { cse_college: null } });
+    expect(plan.notice ?? '').not.toContain('cse_college');
   });
 
   it('a value that does not fit (text where a date is expected) quarantines the record, PII-free', () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { diffDataset } from '../../activities/targets/reflect/diff.js';
+import { FieldMappingSchema } from '../../rules/field-mapping.js';
 import { currencyIndex, mapFixedItem, mapVariableItem } from '../../activities/targets/reflect/to-reflect-compensation.js';
 import { mapEmployee } from '../../activities/targets/reflect/to-reflect-employee.js';
 import { EXPENSE_STATUS, mapExpenseClaim } from '../../activities/targets/reflect/to-reflect-expense.js';
@@ -67,6 +68,44 @@ describe('mapEmployee (Lucca v3 user → Reflect employee)', () => {
     expect(renamed.lines[0]?.plan).toMatchObject({ op: 'upsert', record: { first_name: 'Anna', birth_date: '1990-04-02' } });
     const fresh = diffDataset({ mapped: [mapEmployee(omitted, TODAY, 0)], snapshots: new Map(), inScope: null, guardPct: 10, confirmDeletions: false });
     expect(fresh.lines[0]?.plan).toMatchObject({ op: 'upsert', record: { birth_date: null } });
+  });
+});
+
+describe('mapEmployee: mapped attributes the key cannot see (rules/mapped-visibility.ts)', () => {
+  const user = {
+    id: 12, firstName: 'Anne', lastName: 'Martin', mail: 'anne.martin@acme.fr', birthDate: '1990-04-02T00:00:00',
+    dtContractStart: '2020-01-06T00:00:00', dtContractEnd: null, department: { name: 'Finance' }, managerId: 3, employeeNumber: '12',
+  };
+  const mappings = [
+    FieldMappingSchema.parse({ source: 'extendedData.e_cse_college', target: 'cse_college', type: 'text' }),
+    FieldMappingSchema.parse({ source: 'extendedData.e_prime_panier', target: 'meal_allowance', type: 'number' }),
+  ];
+  const withExt = (ext: Record<string, unknown>) => ({ ...user, extendedData: Object.fromEntries(Object.entries(ext).map(([k, v]) => [k, { id: 1, value: v }])) });
+  const written = mapEmployee(withExt({ e_cse_college: 'Cadres', e_prime_panier: 7 }), TODAY, 0, [], mappings);
+  if (written.kind !== 'record') throw new Error('not a record');
+  const snapshots = new Map([['12', toFields(written.record)]]);
+  const diff = (m: Mapped) => diffDataset({ mapped: [m], snapshots, inScope: null, guardPct: 10, confirmDeletions: false });
+
+  it.each([
+    ['left out of extendedData (section not granted)', withExt({}), []],
+    ['served null for everyone while we had synced values (hidden run-wide)', withExt({ e_cse_college: null, e_prime_panier: null }), ['attr.cse_college', 'attr.meal_allowance']],
+  ])('%s: unknown, carried from what we last wrote, no change', (_, raw, hidden) => {
+    const mapped = mapEmployee(raw, TODAY, 0, hidden, mappings);
+    expect(mapped).toMatchObject({ kind: 'record', unknown: ['attr.cse_college', 'attr.meal_allowance'], numeric: ['attr.meal_allowance'] });
+    expect([diff(mapped).lines, diff(mapped).unchanged]).toEqual([[], 1]);
+  });
+
+  it('with another change, the upsert sends the carried values, a number attribute as a number (never null, never text)', () => {
+    const mapped = mapEmployee({ ...withExt({}), firstName: 'Anna' }, TODAY, 0, [], mappings);
+    const [line] = diff(mapped).lines;
+    expect(line?.changes).toEqual([{ field: 'first_name', before: 'Anne', after: 'Anna' }]);
+    expect(line?.plan).toEqual({ op: 'upsert', record: expect.objectContaining({ 'attr.cse_college': 'Cadres', 'attr.meal_allowance': 7 }) });
+  });
+
+  it('null for one person only (not hidden run-wide) is a real clear', () => {
+    const mapped = mapEmployee(withExt({ e_cse_college: null, e_prime_panier: 7 }), TODAY, 0, [], mappings);
+    expect(mapped).not.toHaveProperty('unknown');
+    expect(diff(mapped).lines[0]?.changes).toEqual([{ field: 'attr.cse_college', before: 'Cadres', after: null }]);
   });
 });
 

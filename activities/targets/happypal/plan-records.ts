@@ -13,8 +13,9 @@ import {
   addEvidence, createTally, emptyEvidence, guardVisibility, hiddenFields, notVisibleNote, type VisibilityCounts,
 } from '../../../rules/visibility.js';
 import {
-  extraKey, fromTargetValue, mapExtras, targetOfExtraKey, sourcePermission, toTargetValue, type FieldMapping, type MappedRecord,
+  extraKey, fromTargetValue, mapExtras, targetOfExtraKey, toTargetValue, type FieldMapping, type MappedRecord,
 } from '../../../rules/field-mapping.js';
+import { addMappedEvidence, emptyMappedEvidence, hiddenMappings, mappedNotVisibleNote, withHiddenMappings } from '../../../rules/mapped-visibility.js';
 import { describeVerdict, evaluateScope, orgOf, type ResolvedScope, type ScopeVerdict } from '../../../rules/scope.js';
 import { decideField, type FieldDecision } from '../../../rules/three-way.js';
 
@@ -91,6 +92,8 @@ export interface PlanSetup {
   confirmVisibility: boolean;
   scope?: ResolvedScope | null;
   mappings?: FieldMapping[];
+  /** Mapped attributes hidden run-wide (mapped-visibility.ts hiddenMappings), found before planning. */
+  hiddenMappings?: readonly string[];
 }
 
 type SnapshotRow = PlanInput['snapshots'][number];
@@ -159,7 +162,7 @@ export function createPlanner(setup: PlanSetup) {
         tally.add(data);
         const result = mapLuccaUser(data, setup.today);
         const scope = evaluateScope(setup.scope, orgOf(data));
-        const extras = mapExtras(data, mappings);
+        const extras = withHiddenMappings(mapExtras(data, mappings), setup.hiddenMappings ?? []);
         if (!result.ok) return { sourceId, reasons: result.reasons };
         // A mapped value that does not fit its type is never written: the record waits in quarantine.
         if (scope.in === true && extras.misfits.length > 0) {
@@ -230,10 +233,7 @@ export function createPlanner(setup: PlanSetup) {
   };
 
   function extrasNote(): string | null {
-    const parts = mappings.filter((m) => (notVisibleExtras.get(m.target) ?? 0) > 0).map((m) =>
-      `custom attribute ${m.target} (${m.source}) was not visible to the Lucca key for ${notVisibleExtras.get(m.target)} employee(s); ` +
-      `nothing was written for it and HappyPal keeps its value. To sync it, grant the key's role ${sourcePermission(m.source)}.`);
-    return parts.length > 0 ? parts.join(' ') : null;
+    return mappedNotVisibleNote(mappings, notVisibleExtras, setup.hiddenMappings ?? [], 'HappyPal');
   }
 
   function scopeNote(): string | null {
@@ -409,11 +409,16 @@ export function planChunks(fetchedIds: readonly string[], missing: readonly Link
 export function planRecords(input: PlanInput, chunkSize = Number.POSITIVE_INFINITY): Plan {
   const snapshotOf = new Map(input.snapshots.map((s) => [s.sourceId, s.fields]));
   const evidence = emptyEvidence();
-  for (const { sourceId, data } of input.sources) addEvidence(evidence, data, snapshotOf.get(sourceId));
+  const mappedEvidence = emptyMappedEvidence(input.mappings ?? []);
+  for (const { sourceId, data } of input.sources) {
+    addEvidence(evidence, data, snapshotOf.get(sourceId));
+    addMappedEvidence(mappedEvidence, data, snapshotOf.get(sourceId), input.mappings ?? []);
+  }
   const planner = createPlanner({
     ...input,
     targetEmails: [...input.targets, ...(input.unreadableTargets ?? [])].map((t) => ({ targetId: 'id' in t ? t.id : t.targetId, email: t.email ?? null })),
     hidden: hiddenFields(evidence), visibilityBaseline: input.visibilityBaseline ?? null, confirmVisibility: !!input.confirmVisibility,
+    hiddenMappings: hiddenMappings(mappedEvidence),
   });
   planner.claim(input.sources);
   const fetchedIds = input.sources.map((s) => s.sourceId);

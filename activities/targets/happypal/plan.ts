@@ -5,7 +5,7 @@ import {
   stagedByKeys, stagedEmails, stagedIds, stagedProblems,
 } from '../../../db/queries/plan.js';
 import { reportLineCounts, reportLineTotal } from '../../../db/queries/report.js';
-import { fieldEvidence, lastVisibility, saveVisibility } from '../../../db/queries/visibility.js';
+import { fieldEvidence, lastVisibility, mappedEvidence, saveVisibility } from '../../../db/queries/visibility.js';
 import { setRunPhase } from '../../../db/queries/runs.js';
 import { HappyPalUserSchema, type HappyPalUser } from './schemas.js';
 import { loadRunContext, type ConnectionRow, type Deps } from '../../deps.js';
@@ -13,6 +13,7 @@ import { SOURCE_USERS, TARGET_UNREADABLE, TARGET_USERS } from './fetch.js';
 import { createPlanner, planChunks } from './plan-records.js';
 import type { UsersReadPlan } from '../../../rules/incremental.js';
 import { hiddenFields } from '../../../rules/visibility.js';
+import { hiddenMappings } from '../../../rules/mapped-visibility.js';
 import { storedMappings, storedScope } from '../../../rules/connection-config.js';
 
 export const EMPLOYEES = 'employees';
@@ -60,7 +61,8 @@ export function planActivities(deps: Deps) {
     const ctx = Context.current();
     const scope = { connectionId: connection.id, dataset: EMPLOYEES };
     const incremental = !!confirm.read && !confirm.read.full;
-    const [links, targetEmails, unreadableTargets, openConflicts, fetched, evidence, visibilityBaseline] = await Promise.all([
+    const mappings = storedMappings(connection.fieldMappings);
+    const [links, targetEmails, unreadableTargets, openConflicts, fetched, evidence, extrasEvidence, visibilityBaseline] = await Promise.all([
       linksOf(tx, scope),
       // Unreadable profiles keep their email in the index: whoever they belong to is not given a second profile.
       stagedEmails(tx, runId, [TARGET_USERS, TARGET_UNREADABLE]),
@@ -69,6 +71,7 @@ export function planActivities(deps: Deps) {
       stagedIds(tx, runId, SOURCE_USERS),
       // Before the first record: a field hidden run-wide changes every record's decision.
       fieldEvidence(tx, { runId, stagedDataset: SOURCE_USERS, connectionId: scope.connectionId, dataset: scope.dataset }),
+      mappedEvidence(tx, { runId, stagedDataset: SOURCE_USERS, connectionId: scope.connectionId, dataset: scope.dataset, mappings }),
       incremental ? Promise.resolve(null) : lastVisibility(tx, scope.connectionId),
     ]);
     const planner = createPlanner({
@@ -76,7 +79,7 @@ export function planActivities(deps: Deps) {
       defaultPolicy: connection.defaultPolicy, fieldPolicies: connection.fieldPolicies,
       guardPct: connection.deactivationGuardPct, confirmDeactivations: confirm.confirmDeactivations,
       hidden: hiddenFields(evidence), visibilityBaseline, confirmVisibility: !!confirm.confirmVisibility,
-      scope: storedScope(connection.scope), mappings: storedMappings(connection.fieldMappings),
+      scope: storedScope(connection.scope), mappings, hiddenMappings: hiddenMappings(extrasEvidence),
     });
     const sourcesOf = (ids: readonly string[]) => stagedByKeys(tx, runId, SOURCE_USERS, ids);
     ctx.heartbeat('indexed');

@@ -21,6 +21,10 @@ import {
   addEvidence, createTally, emptyEvidence, guardVisibility, hiddenFields, notVisibleNote, omittedFields, type HideableField,
 } from '../../../rules/visibility.js';
 import { REFLECT_EMPLOYEE_FIELD } from './to-reflect-employee.js';
+import { extraKey, mapExtras, type FieldMapping } from '../../../rules/field-mapping.js';
+import {
+  addMappedEvidence, emptyMappedEvidence, hiddenMappings, mappedNotVisibleNote, withHiddenMappings,
+} from '../../../rules/mapped-visibility.js';
 import { sectionCounts } from './section.js';
 
 /** The sentinel report line of an employees section the visibility guard stopped (its `error` is the guard's message). */
@@ -51,25 +55,35 @@ export function reflectActivities(deps: Deps) {
   const { db } = deps.db;
 
   /**
-   * "Unknown is not empty" for the employees section (rules/visibility.ts): the fields
-   * hidden run-wide, the note on values the key could not see, and, on a full read (an incremental
+   * "Unknown is not empty" for the employees section (rules/visibility.ts, and rules/mapped-visibility.ts
+   * for the mapped attributes): the fields and attributes (`attr.<name>`) hidden run-wide, the note on
+   * values the key could not see, and, on a full read (an incremental
    * one says nothing of who is no longer returned), the visibility guard against the last successful
    * run, whose counts this read then replaces.
    */
   async function employeesVisibility(
     runId: string, connectionId: string, users: readonly StagedRow[], snaps: ReadonlyArray<{ sourceId: string; fields: unknown }>,
-    input: { plan: ReadPlan; confirmVisibility?: boolean },
-  ): Promise<{ hidden: HideableField[]; blockedReason: string | null; note: string | null }> {
+    input: { plan: ReadPlan; confirmVisibility?: boolean }, mappings: readonly FieldMapping[],
+  ): Promise<{ hidden: string[]; blockedReason: string | null; note: string | null }> {
     const byOurName = new Map(snaps.map((s) => {
       const fields = s.fields as Fields;
       return [s.sourceId, Object.fromEntries(Object.entries(REFLECT_EMPLOYEE_FIELD).map(([ours, theirs]) => [ours, fields[theirs as string] ?? null]))];
     }));
+    const snapshotOf = new Map(snaps.map((s) => [s.sourceId, s.fields as Fields]));
     const evidence = emptyEvidence();
-    for (const row of users) addEvidence(evidence, row.data, byOurName.get(row.sourceId));
+    const extrasEvidence = emptyMappedEvidence(mappings);
+    for (const row of users) {
+      addEvidence(evidence, row.data, byOurName.get(row.sourceId));
+      addMappedEvidence(extrasEvidence, row.data, snapshotOf.get(row.sourceId), mappings);
+    }
     const hidden = hiddenFields(evidence);
+    const hiddenExtras = hiddenMappings(extrasEvidence);
     const notVisible: Partial<Record<HideableField, number>> = {};
+    const extrasNotVisible = new Map<string, number>();
     for (const row of users) {
       for (const field of new Set([...omittedFields(row.data), ...hidden])) notVisible[field] = (notVisible[field] ?? 0) + 1;
+      if (mappings.length === 0) continue;
+      for (const t of withHiddenMappings(mapExtras(row.data, mappings), hiddenExtras).unknown) extrasNotVisible.set(t, (extrasNotVisible.get(t) ?? 0) + 1);
     }
     let guard: { allowed: boolean; message: string | null } = { allowed: true, message: null };
     if (input.plan.full) {
@@ -79,8 +93,9 @@ export function reflectActivities(deps: Deps) {
       guard = guardVisibility({ baseline, now: tally.counts(), nowAtBaseline: tally.atBaseline(), override: !!input.confirmVisibility });
       await saveVisibility(deps.db.sql, runId, tally.counts());
     }
-    const note = [guard.allowed ? guard.message : null, notVisibleNote(notVisible, hidden)].filter((m) => m !== null).join(' ');
-    return { hidden, blockedReason: guard.allowed ? null : guard.message, note: note === '' ? null : note };
+    const note = [guard.allowed ? guard.message : null, notVisibleNote(notVisible, hidden), mappedNotVisibleNote(mappings, extrasNotVisible, hiddenExtras, 'Reflect')]
+      .filter((m) => m !== null).join(' ');
+    return { hidden: [...hidden, ...hiddenExtras.map(extraKey)], blockedReason: guard.allowed ? null : guard.message, note: note === '' ? null : note };
   }
 
   return {
@@ -157,10 +172,10 @@ export function reflectActivities(deps: Deps) {
       const scope = { connectionId: connection.id, dataset: input.dataset };
       const snaps = await snapshotFieldsOf(db, scope);
       ctx.heartbeat('loaded');
-      const seen = input.dataset === 'employees'
-        ? await employeesVisibility(run.id, connection.id, staged.get(STAGED.users) ?? [], snaps, input)
-        : { hidden: [], blockedReason: null, note: null };
       const mappings = storedMappings(connection.fieldMappings);
+      const seen = input.dataset === 'employees'
+        ? await employeesVisibility(run.id, connection.id, staged.get(STAGED.users) ?? [], snaps, input, mappings)
+        : { hidden: [], blockedReason: null, note: null };
       // The scope applies to a read made with it (the plan says so): the org ids are in its rows.
       const connectionScope = input.plan.scoped ? storedScope(connection.scope) : null;
       const { mapped, inScope, leavers, scope: leftOut } = mapDataset(input.dataset, staged, input.plan, deps.today(), seen.hidden, mappings, connectionScope);

@@ -9,7 +9,6 @@ import { mapEmployee } from './to-reflect-employee.js';
 import { mapExpenseClaim } from './to-reflect-expense.js';
 import { idOf, isObject, type Fields, type Mapped } from './model.js';
 import type { ReadPlan } from './read-plan.js';
-import type { SyncedField } from '../../../rules/person.js';
 import { STAGED } from './readers.js';
 import type { StagedRow } from '../../../db/queries/staging.js';
 import type { FieldMapping } from '../../../rules/field-mapping.js';
@@ -33,7 +32,7 @@ export interface MappedDataset {
 
 export const stagedNamesOf = (plan: ReadPlan): string[] => [...new Set(plan.parts.map((p) => STAGED[p.kind]))];
 
-/** `hidden`: employee fields hidden run-wide (visibility.ts). */
+/** `hidden`: employee fields (visibility.ts) and mapped attributes (`attr.<name>`, mapped-visibility.ts) hidden run-wide. */
 /** `mappings`: the connection's extra fields, added to employees as custom attributes. */
 /**
  * `scope`: the connection's scope when the plan was read with one (`plan.scoped`; scope.ts): records
@@ -41,7 +40,7 @@ export const stagedNamesOf = (plan: ReadPlan): string[] => [...new Set(plan.part
  * covers, so what we wrote of them is neither updated nor deleted.
  */
 export function mapDataset(
-  dataset: ReflectDataset, staged: StagedByName, plan: ReadPlan, today: string, hidden: readonly SyncedField[] = [], mappings: readonly FieldMapping[] = [],
+  dataset: ReflectDataset, staged: StagedByName, plan: ReadPlan, today: string, hidden: readonly string[] = [], mappings: readonly FieldMapping[] = [],
   scope: ResolvedScope | null = null,
 ): MappedDataset {
   const rows = (kind: keyof typeof STAGED) => staged.get(STAGED[kind]) ?? [];

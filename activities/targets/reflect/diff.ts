@@ -71,11 +71,14 @@ function changesOf(before: Fields | undefined, after: Fields): FieldDiff[] {
   return out;
 }
 
-/** Unknown fields take the value we last wrote (null only when we never wrote the record). */
-function carryUnknown(record: ReflectRecord, unknown: readonly string[] | undefined, snapshot: Fields | undefined): ReflectRecord {
+/** Unknown fields take the value we last wrote (null only when we never wrote the record); `numeric` ones as numbers. */
+function carryUnknown(record: ReflectRecord, unknown: readonly string[] | undefined, snapshot: Fields | undefined, numeric: readonly string[] = []): ReflectRecord {
   if (!unknown || unknown.length === 0) return record;
   const out = { ...record };
-  for (const field of unknown) out[field] = snapshot?.[field] ?? null;
+  for (const field of unknown) {
+    const last = snapshot?.[field] ?? null;
+    out[field] = last !== null && numeric.includes(field) && Number.isFinite(Number(last)) ? Number(last) : last;
+  }
   return out;
 }
 
@@ -94,7 +97,7 @@ export function diffDataset(input: DiffInput): DiffResult {
       if (snapshot) lines.push({ sourceId: m.id, action: 'deleted', changes: [], reasons: [], plan: { op: 'delete' }, outcome: 'planned' });
     } else if (m.kind === 'record') {
       okIds.push(m.id);
-      const record = carryUnknown(m.record, m.unknown, snapshot);
+      const record = carryUnknown(m.record, m.unknown, snapshot, m.numeric);
       const fields = toFields(record);
       const changes = changesOf(snapshot, fields);
       if (snapshot && changes.length === 0) unchanged += 1;

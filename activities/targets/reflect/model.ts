@@ -27,8 +27,10 @@ export type Mapped =
   /**
    * Send this record (when it differs from what we last wrote). `unknown`: fields the Lucca key
    * cannot see; an upsert replaces the whole record, so they carry what we last wrote (diff.ts).
+   * `numeric`: those of them Reflect takes as JSON numbers (a mapped `number` attribute), whose
+   * snapshot text is sent back as a number.
    */
-  | { kind: 'record'; id: string; record: ReflectRecord; unknown?: string[] }
+  | { kind: 'record'; id: string; record: ReflectRecord; unknown?: string[]; numeric?: string[] }
   /** Lucca says it no longer stands (a cancelled leave, a deleted variable item): delete it if we wrote it. */
   | { kind: 'gone'; id: string }
   /** Not sendable: quarantined with reasons, retried when read again. */

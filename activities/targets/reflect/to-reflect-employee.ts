@@ -8,6 +8,7 @@ import { mapLuccaUser } from '../../../rules/map-lucca-user.js';
 import { normaliseName, type SyncedField } from '../../../rules/person.js';
 import { idOf, isObject, validated, type Mapped, type ReflectRecord } from './model.js';
 import { extraKey, isExtraKey, mapExtras, targetOfExtraKey, toTargetValue, type FieldMapping } from '../../../rules/field-mapping.js';
+import { withHiddenMappings } from '../../../rules/mapped-visibility.js';
 
 /** Our flat record → Reflect's payload: `attr.<name>` fields nested into `custom_attributes` (nulls left out). */
 export function reflectPayload(record: ReflectRecord): Record<string, unknown> {
@@ -26,14 +27,17 @@ export const REFLECT_EMPLOYEE_FIELD: Partial<Record<SyncedField, string>> = {
   birthDate: 'birth_date', contractStart: 'contract_start', contractEnd: 'contract_end',
 };
 
-/** `hidden`: fields hidden run-wide (visibility.ts hiddenFields), unknown for every record. */
+/**
+ * `hidden`: fields hidden run-wide, unknown for every record: synced fields (visibility.ts hiddenFields)
+ * and mapped attributes as `attr.<name>` (mapped-visibility.ts hiddenMappings).
+ */
 /**
  * `mappings`: extra Lucca fields sent as custom attributes. In our model they are flat fields
  * `attr.<name>` of the record (so the diff and the report show each one before → after, and one the
  * key cannot see carries what we last wrote); the client nests them into `custom_attributes`
  * (reflectPayload). A value that does not fit its mapping quarantines the record.
  */
-export function mapEmployee(raw: unknown, today: string, position: number, hidden: readonly SyncedField[] = [], mappings: readonly FieldMapping[] = []): Mapped {
+export function mapEmployee(raw: unknown, today: string, position: number, hidden: readonly string[] = [], mappings: readonly FieldMapping[] = []): Mapped {
   const id = isObject(raw) ? idOf(raw.id) : null;
   const mapped = mapLuccaUser(raw, today);
   if (!mapped.ok) return { kind: 'invalid', id: mapped.sourceId ?? id ?? `malformed-at-${position}`, reasons: mapped.reasons };
@@ -44,7 +48,8 @@ export function mapEmployee(raw: unknown, today: string, position: number, hidde
   const manager = idOf(u.managerId);
   const employeeNumber = typeof u.employeeNumber === 'string' && u.employeeNumber.trim() !== '' ? u.employeeNumber.trim() : null;
   const p = mapped.person;
-  const unknown = [...new Set([...mapped.unknown, ...hidden])].map((f) => REFLECT_EMPLOYEE_FIELD[f]).filter((f) => f !== undefined);
+  const hiddenSynced = hidden.filter((f): f is SyncedField => !isExtraKey(f));
+  const unknown = [...new Set([...mapped.unknown, ...hiddenSynced])].map((f) => REFLECT_EMPLOYEE_FIELD[f]).filter((f) => f !== undefined);
   const result = validated('employees', mapped.sourceId, {
     external_id: mapped.sourceId,
     first_name: p.firstName,
@@ -59,12 +64,13 @@ export function mapEmployee(raw: unknown, today: string, position: number, hidde
     employee_number: employeeNumber,
   });
   if (result.kind !== 'record' || mappings.length === 0) return result.kind === 'record' && unknown.length > 0 ? { ...result, unknown } : result;
-  const extras = mapExtras(raw, mappings);
+  const extras = withHiddenMappings(mapExtras(raw, mappings), hidden.filter(isExtraKey).map(targetOfExtraKey));
   if (extras.misfits.length > 0) {
     return { kind: 'invalid', id: result.id, reasons: extras.misfits.map((m) => ({ code: 'mapped_value_misfit', field: extraKey(m.target), message: m.message })) };
   }
   const record = { ...result.record };
   for (const m of mappings) if (!extras.unknown.includes(m.target)) record[extraKey(m.target)] = toTargetValue(m.type, extras.values[m.target] ?? null);
   const allUnknown = [...unknown, ...extras.unknown.map(extraKey)];
-  return { ...result, record, ...(allUnknown.length > 0 && { unknown: allUnknown }) };
+  const numeric = mappings.filter((m) => m.type === 'number' && extras.unknown.includes(m.target)).map((m) => extraKey(m.target));
+  return { ...result, record, ...(allUnknown.length > 0 && { unknown: allUnknown }), ...(numeric.length > 0 && { numeric }) };
 }

@@ -77,8 +77,20 @@ function ensureVenv() {
   writeFileSync(stamp, wanted);
 }
 
+/** The CLI bundle (scripts/build-cli.mjs), rebuilt when a source changed: about a second, once. */
+async function ensureCliBundle() {
+  const { buildCli, freshCliBundle } = await import('./build-cli.mjs');
+  if (freshCliBundle()) return;
+  try {
+    await buildCli();
+  } catch (err) {
+    fail(`bundling the lucca-sync CLI failed (${String(err.message ?? err).split('\n')[0]}): run \`node scripts/build-cli.mjs\` to see why; \`npx tsx client/cli.ts\` runs it meanwhile.`);
+  }
+}
+
 checkNode();
 ensureNodeModules();
 ensureVenv();
+await ensureCliBundle();
 // `npm test` also drives a real Chromium (Debian's package) for the console's browser tests.
 if (process.argv.includes('--for-tests')) ensureChromium();

@@ -22,7 +22,7 @@ const LEAVES = '/api/v3/leaves?date=since,2000-01-01&leavePeriod.ownerId=greater
 const NARROW = { ...FULL_ROLE, seeFormer: false, seeFuture: false };
 
 beforeAll(async () => {
-  sim = await startLuccaSimulator({ rateLimitPerMinute: 0, requestTimeoutMs: 1000 });
+  sim = await startLuccaSimulator({ rateLimitPerMinute: 0 });
   company = generateCompany({ employees: 150, seed: 17 });
   sim.addInstance({
     name: 'acme',

@@ -1,4 +1,5 @@
 import { configDefaults, defineConfig } from 'vitest/config';
+import { SlowestFirstSequencer } from './test/setup/sequencer.js';
 
 /**
  * Integration files whose assertions are about wall-clock timing (schedules every 5 s, a 10 s
@@ -24,9 +25,10 @@ const integration = {
 export default defineConfig({
   test: {
     pool: 'forks',
-    // Three files at a time on two cores: integration files mostly wait (on Temporal timers,
-    // heartbeats, child processes), so a third one overlaps that waiting at little CPU cost.
-    maxWorkers: 3,
+    // Five files at a time on two cores: integration files mostly wait (on Temporal timers, workflow
+    // tasks, heartbeats, child processes), so the suite used a third of the CPU with three at a time.
+    maxWorkers: 5,
+    sequence: { sequencer: SlowestFirstSequencer },
     projects: [
       {
         extends: true,

@@ -14,7 +14,8 @@ import { testDatabaseUrl } from '../support/database.js';
 
 // The seeds are independent (each has its own simulators, worker, task queue and connection), so
 // they run at the same time: the file takes about as long as its longest seed, not their sum.
-describe.concurrent('convergence under random changes, hand edits and faults (model-based)', () => {
+// Each seed's time limit allows for all of them sharing this process and the machine.
+describe.concurrent('convergence under random changes, hand edits and faults (model-based)', { timeout: 900_000 }, () => {
   for (const config of CONVERGENCE_SEEDS) {
     const label = `${config.policy}${config.fieldPolicies ? ` with ${JSON.stringify(config.fieldPolicies)}` : ''}`;
     it(`seed ${config.seed}, ${label}: HappyPal equals the oracle after each of ${config.steps + 1} syncs`, async ({ expect }) => {

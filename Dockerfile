@@ -16,7 +16,7 @@ COPY package.json package-lock.json ./
 RUN npm install --omit=dev --no-audit --no-fund
 COPY --from=source /src ./
 # Workflow code is bundled at build time; workers start from the bundle.
-RUN npx tsx scripts/build-workflow-bundle.ts
+RUN npx tsx scripts/build-workflow-bundle.ts && node scripts/build-cli.mjs
 ENV WORKFLOW_BUNDLE_PATH=/app/dist/workflow-bundle.js
 USER node
 

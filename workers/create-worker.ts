@@ -1,4 +1,5 @@
-import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import { PROJECT_ROOT } from '../config/paths.js';
 import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { Env } from '../config/env.js';
@@ -6,7 +7,7 @@ import { createActivities, type Deps } from '../activities/index.js';
 import type { Connectors } from '../activities/targets/connector.js';
 import { rememberHeartbeats } from '../activities/http/keep-alive.js';
 
-export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+export const WORKFLOWS_PATH = path.join(PROJECT_ROOT, 'workflows', 'index.ts');
 
 export interface CreateWorkerOptions {
   connection: NativeConnection;

@@ -1,14 +1,14 @@
-import { fileURLToPath } from 'node:url';
+import path from 'node:path';
 import type { DataConverter } from '@temporalio/common';
 import { EncryptionCodec } from './encryption-codec.js';
 import { loadPayloadKeys, type PayloadKey } from './payload-keys.js';
-import { resolveDataDir } from '../../config/paths.js';
+import { PROJECT_ROOT, resolveDataDir } from '../../config/paths.js';
 
 /**
  * Module path of the failure converter (encodeCommonAttributes: true). A path, not an instance,
  * because it also runs inside the workflow sandbox: give it to `bundleWorkflowCode` too.
  */
-export const FAILURE_CONVERTER_PATH = fileURLToPath(new URL('./failure-converter.cjs', import.meta.url));
+export const FAILURE_CONVERTER_PATH = path.join(PROJECT_ROOT, 'lib', 'codec', 'failure-converter.cjs');
 
 /** What `bundleWorkflowCode` needs so the bundled workflows encode failures like the worker does. */
 export const BUNDLER_CONVERTER_OPTIONS = { failureConverterPath: FAILURE_CONVERTER_PATH } as const;

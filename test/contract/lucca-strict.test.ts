@@ -22,7 +22,8 @@ const LEAVES = '/api/v3/leaves?date=since,2000-01-01&leavePeriod.ownerId=greater
 const NARROW = { ...FULL_ROLE, seeFormer: false, seeFuture: false };
 
 beforeAll(async () => {
-  sim = await startLuccaSimulator({ rateLimitPerMinute: 0, requestTimeoutMs: 1000 });
+  // 4 s: a 10,000-row page answers well within it on a busy machine; the 408 case waits longer.
+  sim = await startLuccaSimulator({ rateLimitPerMinute: 0, requestTimeoutMs: 4000 });
   company = generateCompany({ employees: 150, seed: 17 });
   sim.addInstance({
     name: 'acme',
@@ -157,7 +158,7 @@ describe('error bodies in Lucca\'s shape for every error (RDD CHANGELOG 1.0.10 a
     expectLuccaError(await get('/api/v3/users?paging=0,1'), 429);
     sim.faults.set('users', { errorRate: 1 });
     expectLuccaError(await get('/api/v3/users?paging=0,1'), 500);
-    sim.faults.set('users', { errorRate: 0, latencyMs: 1500 });
+    sim.faults.set('users', { errorRate: 0, latencyMs: 4500 });
     expectLuccaError(await get('/api/v3/users?paging=0,1'), 408);
   });
 });

@@ -40,7 +40,9 @@ export async function startWorkerProcess(taskQueue: string, extraEnv: Record<str
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const deadline = Date.now() + 60_000;
+  // A worker that bundles the workflow code at start (WORKFLOW_BUNDLE_PATH empty) needs CPU for it: on a
+  // busy machine that can take a minute.
+  const deadline = Date.now() + 120_000;
   while (!output.includes('worker started')) {
     if (child.exitCode !== null) throw new Error(`worker process exited early: ${output}`);
     if (Date.now() > deadline) throw new Error(`worker process did not start: ${output}`);

@@ -17,6 +17,23 @@ export function activitiesUntil(deadline: number, options: SyncOptions = {}) {
   return { read: proxyActivities<Activities>(p.read), work: proxyActivities<Activities>(p.work), book: proxyActivities<Activities>(p.book) };
 }
 
+/** Adds an activity's counts to a run's (or a dataset's) running totals. */
+export function addCounts(totals: Record<string, number>, counts: Record<string, number>): void {
+  for (const [key, n] of Object.entries(counts)) totals[key] = (totals[key] ?? 0) + n;
+}
+
+/**
+ * Called after each activity: once the server suggests it, or after `maxActivities` activities,
+ * `continueWith` continues the workflow as new (with its cursor), so its history stays small.
+ */
+export function checkpointEvery(maxActivities: number, continueWith: () => Promise<never>): () => Promise<void> {
+  let activities = 0;
+  return async () => {
+    activities += 1;
+    if (workflowInfo().continueAsNewSuggested || activities >= maxActivities) await continueWith();
+  };
+}
+
 /** Recording a run's failure, after its deadline too. */
 export const failureBook = proxyActivities<Activities>(FAILURE_BOOKKEEPING);
 

@@ -5,7 +5,7 @@ import {
 } from '../db/queries/connections.js';
 import type { CredentialCipher } from '../lib/credentials.js';
 import { validateLuccaUrl, validateTargetUrl } from '../lib/lucca-url.js';
-import { TARGETS } from '../activities/targets/registry.js';
+import { TARGETS, TargetNameSchema, type TargetName } from '../activities/targets/registry.js';
 import { recordAudit } from './audit.js';
 import { activateConnection, CadenceSchema, getConnection, removeConnection, type ServiceContext } from './connections.js';
 import { checkedUrl, ServiceError } from './errors.js';
@@ -23,8 +23,9 @@ import { checkTarget } from './target-check.js';
  * inactive until an operator activates it.
  */
 
-export const TargetSchema = z.enum(['happypal', 'reflect']);
-export type Target = z.infer<typeof TargetSchema>;
+/** A target's name, as the registry lists them (the one list). */
+export const TargetSchema = TargetNameSchema;
+export type Target = TargetName;
 export const DEFAULT_TARGET_URL = { happypal: 'https://api.happypal.fr', reflect: 'https://api.getreflect.io' } as const;
 
 /** Everything the wizard gathers; filled step by step. Keys included: kept server-side only, encrypted. */

@@ -1,5 +1,6 @@
 import { RetryState } from '@temporalio/common';
 import { ActivityFailure, ApplicationFailure, proxyActivities, TemporalFailure, TimeoutFailure, workflowInfo } from '@temporalio/workflow';
+import type { FailureDetail } from '../activities/errors.js';
 import type { Activities } from '../activities/index.js';
 import type { SyncOptions } from './contracts.js';
 import { DEFAULT_RUN_BUDGET_MS, FAILURE_BOOKKEEPING, lastErrorSentence, runPolicies } from './policies.js';
@@ -57,7 +58,13 @@ function budgetSpent(err: unknown): boolean {
   return false;
 }
 
-const SERVICE: Record<string, string> = { lucca: 'Lucca', happypal: 'HappyPal', reflect: 'Reflect' };
+/** The service the failure is about, as the activity named it (activities/errors.ts serviceOf; none in older histories). */
+function serviceOf(cause: ApplicationFailure | undefined): string | undefined {
+  const detail: unknown = cause?.details?.[0];
+  if (typeof detail !== 'object' || detail === null) return undefined;
+  const service = (detail as Partial<FailureDetail>).service;
+  return typeof service === 'string' ? service : undefined;
+}
 
 function duration(ms: number): string {
   const minutes = Math.round(ms / 60_000);
@@ -75,7 +82,7 @@ export function failureMessage(err: unknown, budgetMs: number | undefined): stri
   const cause = rootApplicationFailure(err);
   if (budgetSpent(err)) {
     // The server's timeout rarely carries the last attempt's error: finishRun adds it from the run's `retrying:` note.
-    const service = SERVICE[cause?.type?.split('_')[0] ?? ''];
+    const service = serviceOf(cause);
     return `Gave up: the run's time budget (${duration(budgetMs ?? DEFAULT_RUN_BUDGET_MS)}) ran out while retrying. ` +
       'Nothing read is lost, and the next scheduled run starts as usual. If this repeats, check that ' +
       `${service ? `${service} is` : 'Lucca and the target are'} up (status page) and reachable from the workers, ` +

@@ -1,5 +1,6 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
+import { isTargetName, TARGETS } from './targets/registry.js';
 
 /**
  * A failure with a stable code. `retryable` is the one source of truth for retries: false stops
@@ -39,16 +40,33 @@ export function willRetry(err: SyncError, attempt: number | undefined): boolean 
   return err.retryable && (err.maxAttempts === undefined || (attempt ?? 1) < err.maxAttempts);
 }
 
+/**
+ * The service an error code is about (`happypal_unavailable`: HappyPal), as people write it; none for
+ * codes of no service. Sent in the failure's details, so the workflow can name it without a list of its own.
+ */
+export function serviceOf(code: string): string | undefined {
+  const prefix = code.split('_')[0] ?? '';
+  if (prefix === 'lucca') return 'Lucca';
+  return isTargetName(prefix) ? TARGETS[prefix].label : undefined;
+}
+
+/** What a failure's details hold (its first detail): read by workflows/run-activities.ts. */
+export interface FailureDetail {
+  service: string;
+}
+
 /** The one place where our errors become Temporal failures. */
 export function toApplicationFailure(err: unknown, attempt = currentAttempt()): unknown {
   if (err instanceof ApplicationFailure) return err;
   if (err instanceof SyncError) {
     const retry = willRetry(err, attempt);
     const spent = err.retryable && !retry;
+    const service = serviceOf(err.code);
     return ApplicationFailure.create({
       type: err.code,
       message: spent ? `${err.message} (Gave up after ${attempt} attempts.)` : err.message,
       nonRetryable: !retry,
+      ...(service && { details: [{ service } satisfies FailureDetail] }),
       ...(retry && err.retryAfterMs !== undefined && { nextRetryDelay: err.retryAfterMs }),
     });
   }

@@ -13,6 +13,16 @@ export class UsageError extends Error {
 
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
+/** Runs `fn`; an error of `kind` (bad input a service refused: its message says what to fix) becomes a UsageError. */
+export async function asUsage<T>(kind: abstract new (...args: never[]) => Error, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof kind) throw new UsageError(err.message);
+    throw err;
+  }
+}
+
 /** Collapses a message to one line (multi-line library errors included). */
 export function oneLine(message: string): string {
   return message.trim().replace(/\s*\n\s*/g, '; ').replace(/\s+/g, ' ').trim();

@@ -8,6 +8,11 @@ export function warn(line: string): void {
 }
 
 /** Left-aligned columns separated by two spaces; the header is upper-cased. */
+/** A listing: `table` of the rows, or the `empty` sentence (what to do to have some) when there are none. */
+export function listing<T>(rows: readonly T[], empty: string, headers: readonly string[], cells: (row: T) => readonly string[]): void {
+  out(rows.length === 0 ? empty : table(headers, rows.map(cells)));
+}
+
 export function table(headers: readonly string[], rows: readonly (readonly string[])[]): string {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const format = (cells: readonly string[]) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();

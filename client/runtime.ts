@@ -38,3 +38,11 @@ export function maskedKey(ctx: CliContext, stored: string, mask: (s: string) => 
 export function asService(ctx: CliContext): ServiceContext {
   return { db: ctx.db, cipher: ctx.cipher, client: ctx.client, env: ctx.env, actor: cliActor() };
 }
+
+/**
+ * A command's action that runs with a fresh context (withContext): `.action(inContext(async (ctx, name, options) => …))`.
+ * The context comes first, then what commander passes (the arguments, then the options).
+ */
+export function inContext<A extends unknown[]>(fn: (ctx: CliContext, ...args: A) => Promise<number | void>): (...args: A) => Promise<void> {
+  return (...args) => withContext((ctx) => fn(ctx, ...args));
+}

@@ -4,6 +4,7 @@ import { pauseSchedule, resumeSchedule, triggerSchedule } from '../client/schedu
 import { resolveConflict } from '../client/conflict-resolution.js';
 import { isRunId, loadReportPage, type ReportPageQuery } from '../client/reports/load-report.js';
 import type { SessionUser } from '../db/queries/console-auth.js';
+import type { ConflictSide } from '../db/queries/conflicts.js';
 import {
   datasetActionCounts, findScopedConnection, findScopedRun, listConnectionOverview, listDatasetCursors, listOpenConflicts, listQuarantine, listRuns,
   scopedConflicts, type ConnectionFilter, type Scope,
@@ -189,7 +190,7 @@ export async function conflictsView(deps: ConsoleDeps, scope: Scope, connection?
   }));
 }
 
-export type Side = 'lucca' | 'target';
+export type Side = ConflictSide;
 
 /** Resolves each picked field in turn (each its own transaction); ids outside the scope are not found, and nothing is resolved. */
 export async function resolveConflicts(deps: ConsoleDeps, user: SessionUser, scope: Scope, picks: ReadonlyArray<{ id: number; keep: Side }>) {
@@ -199,7 +200,7 @@ export async function resolveConflicts(deps: ConsoleDeps, user: SessionUser, sco
   const resolved: Array<{ id: number; field: string; keep: Side }> = [];
   for (const pick of picks) {
     try {
-      const { field } = await resolveConflict(deps.db, pick.id, pick.keep === 'lucca' ? 'lucca' : 'happypal');
+      const { field } = await resolveConflict(deps.db, pick.id, pick.keep);
       resolved.push({ id: pick.id, field, keep: pick.keep });
       await deps.seams.recordAudit(deps.db, {
         at: new Date(), actor: user.email, action: 'resolved', connectionId: allowed.get(pick.id) as string,

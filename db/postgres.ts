@@ -10,6 +10,7 @@ import path from 'node:path';
 import postgres from 'postgres';
 import { StartupError } from '../lib/startup-error.js';
 import { portAnswers } from '../lib/ports.js';
+import { stopChild } from '../lib/stop-child.js';
 
 export interface RunningPostgres {
   url: string;
@@ -311,14 +312,9 @@ async function startServer(bin: string, clusterDir: string, home: string, owner:
 }
 
 async function stopServer(server: { child: ChildProcess; stopOnExit: () => void }): Promise<void> {
-  const { child } = server;
   process.removeListener('exit', server.stopOnExit);
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGINT');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-  await exited;
-  clearTimeout(timer);
+  // SIGINT: PostgreSQL's fast shutdown.
+  await stopChild(server.child, 'SIGINT', 20_000);
 }
 
 /** Turns a failed initdb or postgres into one line with the cause (from its log) and the fix. */

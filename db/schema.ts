@@ -12,6 +12,7 @@ import {
   timestamp,
   uniqueIndex,
   uuid,
+  type AnyPgColumn,
 } from 'drizzle-orm/pg-core';
 
 import type { TargetName } from '../activities/targets/registry.js';
@@ -19,6 +20,14 @@ import { POLICIES } from '../rules/three-way.js';
 
 const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
 const updatedAt = () => timestamp('updated_at', { withTimezone: true }).notNull().defaultNow();
+/** A row of a connection (or of a run, below), removed with it. */
+const connectionRef = () => uuid('connection_id').notNull().references(() => connections.id, { onDelete: 'cascade' });
+const runRef = () => uuid('run_id').notNull().references(() => syncRuns.id, { onDelete: 'cascade' });
+/** One record of one dataset (of a run, or of a connection: the key of its links, snapshots, quarantine and conflicts). */
+const datasetRecord = () => ({ dataset: text('dataset').notNull(), sourceId: text('source_id').notNull() });
+const connectionRecord = () => ({ connectionId: connectionRef(), ...datasetRecord() });
+const connectionRecordKey = (t: { connectionId: AnyPgColumn; dataset: AnyPgColumn; sourceId: AnyPgColumn }) =>
+  primaryKey({ columns: [t.connectionId, t.dataset, t.sourceId] });
 
 /** One company's link from a Lucca instance to one target app. Credentials are stored encrypted. */
 export const connections = pgTable('connections', {
@@ -69,9 +78,7 @@ export const syncRuns = pgTable(
   'sync_runs',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    connectionId: uuid('connection_id')
-      .notNull()
-      .references(() => connections.id, { onDelete: 'cascade' }),
+    connectionId: connectionRef(),
     workflowId: text('workflow_id').notNull().unique(),
     trigger: text('trigger').notNull(),
     dryRun: boolean('dry_run').notNull().default(false),
@@ -106,11 +113,8 @@ export const syncRuns = pgTable(
 export const stagedRecords = pgTable(
   'staged_records',
   {
-    runId: uuid('run_id')
-      .notNull()
-      .references(() => syncRuns.id, { onDelete: 'cascade' }),
-    dataset: text('dataset').notNull(),
-    sourceId: text('source_id').notNull(),
+    runId: runRef(),
+    ...datasetRecord(),
     page: integer('page').notNull(),
     data: jsonb('data').notNull(),
   },
@@ -121,12 +125,9 @@ export const stagedRecords = pgTable(
 export const reportLines = pgTable(
   'report_lines',
   {
-    runId: uuid('run_id')
-      .notNull()
-      .references(() => syncRuns.id, { onDelete: 'cascade' }),
+    runId: runRef(),
     seq: integer('seq').notNull(),
-    dataset: text('dataset').notNull(),
-    sourceId: text('source_id').notNull(),
+    ...datasetRecord(),
     targetId: text('target_id'),
     action: text('action').notNull(),
     changes: jsonb('changes').$type<unknown[]>().notNull().default([]),
@@ -164,16 +165,12 @@ export const plannedOnly = sql`${reportLines.outcome} = 'planned'`;
 export const recordLinks = pgTable(
   'record_links',
   {
-    connectionId: uuid('connection_id')
-      .notNull()
-      .references(() => connections.id, { onDelete: 'cascade' }),
-    dataset: text('dataset').notNull(),
-    sourceId: text('source_id').notNull(),
+    ...connectionRecord(),
     targetId: text('target_id').notNull(),
     createdAt: createdAt(),
   },
   (t) => [
-    primaryKey({ columns: [t.connectionId, t.dataset, t.sourceId] }),
+    connectionRecordKey(t),
     uniqueIndex('record_links_target_idx').on(t.connectionId, t.dataset, t.targetId),
   ],
 );
@@ -182,11 +179,7 @@ export const recordLinks = pgTable(
 export const snapshots = pgTable(
   'snapshots',
   {
-    connectionId: uuid('connection_id')
-      .notNull()
-      .references(() => connections.id, { onDelete: 'cascade' }),
-    dataset: text('dataset').notNull(),
-    sourceId: text('source_id').notNull(),
+    ...connectionRecord(),
     fields: jsonb('fields').$type<Record<string, string | null>>().notNull(),
     /** Target values kept on purpose (target-wins, or a conflict resolved for the target side). */
     kept: jsonb('kept').$type<Record<string, string | null>>().notNull().default({}),
@@ -194,24 +187,20 @@ export const snapshots = pgTable(
     runId: uuid('run_id'),
     updatedAt: updatedAt(),
   },
-  (t) => [primaryKey({ columns: [t.connectionId, t.dataset, t.sourceId] })],
+  (t) => [connectionRecordKey(t)],
 );
 
 /** Records that could not be synced; tried again every run until they pass. */
 export const quarantine = pgTable(
   'quarantine',
   {
-    connectionId: uuid('connection_id')
-      .notNull()
-      .references(() => connections.id, { onDelete: 'cascade' }),
-    dataset: text('dataset').notNull(),
-    sourceId: text('source_id').notNull(),
+    ...connectionRecord(),
     reasons: jsonb('reasons').$type<unknown[]>().notNull(),
     lastRunId: uuid('last_run_id'),
     firstSeenAt: timestamp('first_seen_at', { withTimezone: true }).notNull().defaultNow(),
     lastSeenAt: timestamp('last_seen_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [primaryKey({ columns: [t.connectionId, t.dataset, t.sourceId] })],
+  (t) => [connectionRecordKey(t)],
 );
 
 /** Field-level conflicts opened under the `review` policy; listed until resolved or converged. */
@@ -219,11 +208,7 @@ export const conflicts = pgTable(
   'conflicts',
   {
     id: bigserial('id', { mode: 'number' }).primaryKey(),
-    connectionId: uuid('connection_id')
-      .notNull()
-      .references(() => connections.id, { onDelete: 'cascade' }),
-    dataset: text('dataset').notNull(),
-    sourceId: text('source_id').notNull(),
+    ...connectionRecord(),
     targetId: text('target_id'),
     field: text('field').notNull(),
     baseValue: text('base_value'),
@@ -262,9 +247,7 @@ export const rateLimitEvents = pgTable(
 export const datasetCursors = pgTable(
   'dataset_cursors',
   {
-    connectionId: uuid('connection_id')
-      .notNull()
-      .references(() => connections.id, { onDelete: 'cascade' }),
+    connectionId: connectionRef(),
     dataset: text('dataset').notNull(),
     lastSince: timestamp('last_since', { withTimezone: true, precision: 3 }),
     lastFullReadAt: timestamp('last_full_read_at', { withTimezone: true, precision: 3 }),
@@ -313,9 +296,7 @@ export const incidents = pgTable(
   'incidents',
   {
     id: bigserial('id', { mode: 'number' }).primaryKey(),
-    connectionId: uuid('connection_id')
-      .notNull()
-      .references(() => connections.id, { onDelete: 'cascade' }),
+    connectionId: connectionRef(),
     /** A bad health condition: auth_error, failing, blocked, stale, degraded. */
     kind: text('kind').notNull(),
     /** Why, without personal data: a failure code, counts, dates. */

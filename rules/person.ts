@@ -14,6 +14,18 @@ export const SYNCED_FIELDS = [
 ] as const;
 export type SyncedField = (typeof SYNCED_FIELDS)[number];
 
+/** The synced fields under the snake_case names both HappyPal's and Reflect's APIs give them. */
+export function apiFields(p: Person) {
+  return {
+    first_name: p.firstName,
+    last_name: p.lastName,
+    email: p.email,
+    birth_date: p.birthDate,
+    contract_start: p.contractStart,
+    contract_end: p.contractEnd,
+  };
+}
+
 const YMD = /^(\d{4})-(\d{2})-(\d{2})$/;
 
 /** A real calendar date written `YYYY-MM-DD` (2023-02-30 is rejected). */

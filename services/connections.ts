@@ -8,7 +8,7 @@ import {
   type Connection, type ConnectionChanges, type HeldCounts, type NewConnection,
 } from '../db/queries/connections.js';
 import type { CredentialCipher } from '../lib/credentials.js';
-import { InvalidConnectionUrlError, validateLuccaUrl, validateTargetUrl } from '../lib/lucca-url.js';
+import { validateLuccaUrl, validateTargetUrl } from '../lib/lucca-url.js';
 import { scheduleIdFor } from '../workflows/contracts.js';
 import { checkLucca, lessAccess, type LuccaCheck } from './lucca-check.js';
 import { checkTarget, type TargetCheck } from './target-check.js';
@@ -17,7 +17,7 @@ import { cadenceFromSpec, describeCadence, TimeZoneSchema, type Cadence } from '
 import { deleteSchedule, describeSchedule, ensureSchedule } from '../client/schedules.js';
 import { storedMappings, storedScope } from '../rules/connection-config.js';
 import { isOperator, recordAudit, type Actor } from './audit.js';
-import { ServiceError } from './errors.js';
+import { checkedUrl, ServiceError } from './errors.js';
 import { TARGETS } from '../activities/targets/registry.js';
 
 /**
@@ -42,15 +42,6 @@ export async function getConnection(sctx: Pick<ServiceContext, 'db'>, name: stri
 
 const today = () => new Date().toISOString().slice(0, 10);
 const scheduled = (row: Connection) => ({ id: row.id, name: row.name, target: row.target });
-
-function checkedUrl(field: 'luccaUrl' | 'targetUrl', check: () => string): string {
-  try {
-    return check();
-  } catch (err) {
-    if (err instanceof InvalidConnectionUrlError) throw new ServiceError('invalid', err.message, field);
-    throw err;
-  }
-}
 
 /** Refuses while a sync of the connection runs: names the run. */
 async function refuseWhileRunning(client: Client, sctx: ServiceContext, row: Connection, doing: string): Promise<void> {

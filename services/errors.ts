@@ -1,3 +1,5 @@
+import { InvalidConnectionUrlError } from '../lib/lucca-url.js';
+
 /**
  * What a service refuses, typed so each front end words it its own way: the CLI prints one
  * `error: …` line (exit 2, or 1 for `busy`), the console shows it next to the form field.
@@ -11,5 +13,15 @@ export class ServiceError extends Error {
   override name = 'ServiceError';
   constructor(readonly kind: ServiceErrorKind, message: string, readonly field?: string) {
     super(message);
+  }
+}
+
+/** A URL checked by `check` (lib/lucca-url.ts); a refused one is the service's `invalid`, naming the field. */
+export function checkedUrl(field: 'luccaUrl' | 'targetUrl', check: () => string): string {
+  try {
+    return check();
+  } catch (err) {
+    if (err instanceof InvalidConnectionUrlError) throw new ServiceError('invalid', err.message, field);
+    throw err;
   }
 }

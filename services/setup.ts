@@ -4,11 +4,11 @@ import {
   updateConnection as updateConnectionRow, type Connection,
 } from '../db/queries/connections.js';
 import type { CredentialCipher } from '../lib/credentials.js';
-import { InvalidConnectionUrlError, validateLuccaUrl, validateTargetUrl } from '../lib/lucca-url.js';
-import { TARGETS } from '../activities/targets/registry.js';
+import { validateLuccaUrl, validateTargetUrl } from '../lib/lucca-url.js';
+import { TARGETS, TargetNameSchema, type TargetName } from '../activities/targets/registry.js';
 import { recordAudit } from './audit.js';
 import { activateConnection, CadenceSchema, getConnection, removeConnection, type ServiceContext } from './connections.js';
-import { ServiceError } from './errors.js';
+import { checkedUrl, ServiceError } from './errors.js';
 import { checkLucca, type CheckLine } from './lucca-check.js';
 import { startSync } from './sync.js';
 import { checkTarget } from './target-check.js';
@@ -23,8 +23,9 @@ import { checkTarget } from './target-check.js';
  * inactive until an operator activates it.
  */
 
-export const TargetSchema = z.enum(['happypal', 'reflect']);
-export type Target = z.infer<typeof TargetSchema>;
+/** A target's name, as the registry lists them (the one list). */
+export const TargetSchema = TargetNameSchema;
+export type Target = TargetName;
 export const DEFAULT_TARGET_URL = { happypal: 'https://api.happypal.fr', reflect: 'https://api.getreflect.io' } as const;
 
 /** Everything the wizard gathers; filled step by step. Keys included: kept server-side only, encrypted. */
@@ -60,15 +61,6 @@ export function decryptSetup(cipher: CredentialCipher, stored: string): SetupDat
   }
 }
 
-function url(field: 'luccaUrl' | 'targetUrl', check: () => string): string {
-  try {
-    return check();
-  } catch (err) {
-    if (err instanceof InvalidConnectionUrlError) throw new ServiceError('invalid', err.message, field);
-    throw err;
-  }
-}
-
 function key(field: 'luccaKey' | 'targetKey', value: string | undefined, kept: string | undefined): string {
   const given = value === undefined || value === '' ? kept : value;
   if (given === undefined) throw new ServiceError('invalid', `bad ${field}: paste the API key.`, field);
@@ -81,7 +73,7 @@ const today = () => new Date().toISOString().slice(0, 10);
 
 /** Step 1: the Lucca URL and key, tested as `lucca-sync connection test` does (the diagnosis names what is missing). A blank key keeps the one tested before. */
 export async function testLuccaStep(sctx: Pick<ServiceContext, 'env'>, data: SetupData, input: { luccaUrl: string; luccaKey?: string | undefined }): Promise<SetupData> {
-  const luccaUrl = url('luccaUrl', () => validateLuccaUrl(input.luccaUrl, sctx.env.LUCCA_ALLOWED_HOSTS));
+  const luccaUrl = checkedUrl('luccaUrl', () => validateLuccaUrl(input.luccaUrl, sctx.env.LUCCA_ALLOWED_HOSTS));
   const luccaKey = key('luccaKey', input.luccaKey, luccaUrl === data.luccaUrl || input.luccaKey ? data.luccaKey : undefined);
   const check = await checkLucca({ baseUrl: luccaUrl, apiKey: luccaKey, today: today() });
   return { ...data, luccaUrl, luccaKey, luccaLines: check.lines, luccaUsable: check.usable };
@@ -89,7 +81,7 @@ export async function testLuccaStep(sctx: Pick<ServiceContext, 'env'>, data: Set
 
 /** Step 2: the target, its URL (default: the target's public API) and key, tested with one read. */
 export async function testTargetStep(sctx: Pick<ServiceContext, 'env'>, data: SetupData, input: { target: Target; targetUrl?: string | undefined; targetKey?: string | undefined }): Promise<SetupData> {
-  const targetUrl = url('targetUrl', () => validateTargetUrl(input.targetUrl || DEFAULT_TARGET_URL[input.target], sctx.env.LUCCA_ALLOWED_HOSTS));
+  const targetUrl = checkedUrl('targetUrl', () => validateTargetUrl(input.targetUrl || DEFAULT_TARGET_URL[input.target], sctx.env.LUCCA_ALLOWED_HOSTS));
   const same = input.target === data.target && targetUrl === data.targetUrl;
   const targetKey = key('targetKey', input.targetKey, same || input.targetKey ? data.targetKey : undefined);
   const check = await checkTarget({ target: input.target, baseUrl: targetUrl, apiKey: targetKey });

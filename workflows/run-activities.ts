@@ -1,5 +1,6 @@
 import { RetryState } from '@temporalio/common';
 import { ActivityFailure, ApplicationFailure, proxyActivities, TemporalFailure, TimeoutFailure, workflowInfo } from '@temporalio/workflow';
+import type { FailureDetail } from '../activities/errors.js';
 import type { Activities } from '../activities/index.js';
 import type { SyncOptions } from './contracts.js';
 import { DEFAULT_RUN_BUDGET_MS, FAILURE_BOOKKEEPING, lastErrorSentence, runPolicies } from './policies.js';
@@ -15,6 +16,23 @@ export function activitiesUntil(deadline: number, options: SyncOptions = {}) {
     initialIntervalMs: options.retryInitialIntervalMs, maximumIntervalMs: options.retryMaximumIntervalMs,
   });
   return { read: proxyActivities<Activities>(p.read), work: proxyActivities<Activities>(p.work), book: proxyActivities<Activities>(p.book) };
+}
+
+/** Adds an activity's counts to a run's (or a dataset's) running totals. */
+export function addCounts(totals: Record<string, number>, counts: Record<string, number>): void {
+  for (const [key, n] of Object.entries(counts)) totals[key] = (totals[key] ?? 0) + n;
+}
+
+/**
+ * Called after each activity: once the server suggests it, or after `maxActivities` activities,
+ * `continueWith` continues the workflow as new (with its cursor), so its history stays small.
+ */
+export function checkpointEvery(maxActivities: number, continueWith: () => Promise<never>): () => Promise<void> {
+  let activities = 0;
+  return async () => {
+    activities += 1;
+    if (workflowInfo().continueAsNewSuggested || activities >= maxActivities) await continueWith();
+  };
 }
 
 /** Recording a run's failure, after its deadline too. */
@@ -40,7 +58,13 @@ function budgetSpent(err: unknown): boolean {
   return false;
 }
 
-const SERVICE: Record<string, string> = { lucca: 'Lucca', happypal: 'HappyPal', reflect: 'Reflect' };
+/** The service the failure is about, as the activity named it (activities/errors.ts serviceOf; none in older histories). */
+function serviceOf(cause: ApplicationFailure | undefined): string | undefined {
+  const detail: unknown = cause?.details?.[0];
+  if (typeof detail !== 'object' || detail === null) return undefined;
+  const service = (detail as Partial<FailureDetail>).service;
+  return typeof service === 'string' ? service : undefined;
+}
 
 function duration(ms: number): string {
   const minutes = Math.round(ms / 60_000);
@@ -58,7 +82,7 @@ export function failureMessage(err: unknown, budgetMs: number | undefined): stri
   const cause = rootApplicationFailure(err);
   if (budgetSpent(err)) {
     // The server's timeout rarely carries the last attempt's error: finishRun adds it from the run's `retrying:` note.
-    const service = SERVICE[cause?.type?.split('_')[0] ?? ''];
+    const service = serviceOf(cause);
     return `Gave up: the run's time budget (${duration(budgetMs ?? DEFAULT_RUN_BUDGET_MS)}) ran out while retrying. ` +
       'Nothing read is lost, and the next scheduled run starts as usual. If this repeats, check that ' +
       `${service ? `${service} is` : 'Lucca and the target are'} up (status page) and reachable from the workers, ` +

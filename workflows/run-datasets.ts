@@ -3,7 +3,7 @@ import {
   datasetProgressSignal, datasetWorkflowIdFor, progressQuery, type DatasetProgress, type DatasetResult, type Phase, type RunDataset,
   type SyncCursor, type SyncInput, type SyncSummary,
 } from './contracts.js';
-import { failureMessage, failureType } from './run-activities.js';
+import { addCounts, failureMessage, failureType } from './run-activities.js';
 import { syncDataset } from './sync-dataset.workflow.js';
 
 const PHASES: readonly Phase[] = ['starting', 'fetch-source', 'fetch-target', 'plan', 'write', 'report', 'done'];
@@ -46,7 +46,7 @@ export async function runDatasets(
       : PHASES[Math.min(...all.map((d) => PHASES.indexOf(d.phase)))] ?? 'starting';
     cursor.pagesDone = all.reduce((n, d) => n + d.pagesDone, 0);
     cursor.counts = {};
-    for (const d of all) for (const [key, n] of Object.entries(d.counts)) cursor.counts[key] = (cursor.counts[key] ?? 0) + n;
+    for (const d of all) addCounts(cursor.counts, d.counts);
   });
   const parentId = workflowInfo().workflowId;
   const settled = await Promise.allSettled(datasets.map((d) => {

@@ -10,7 +10,7 @@ import {
 } from '@temporalio/workflow';
 import { progressQuery, type SyncCursor, type SyncInput, type SyncSummary } from './contracts.js';
 import { LEGACY_REFLECT_DATASETS, runDatasets } from './run-datasets.js';
-import { activitiesUntil, failureBook, failureMessage, failureType, runDeadline } from './run-activities.js';
+import { activitiesUntil, addCounts, checkpointEvery, failureBook, failureMessage, failureType, runDeadline } from './run-activities.js';
 
 // linesPerActivity: 5,000 lines take seconds to write; fewer, longer write activities mean fewer
 // pipeline drains and round trips (dev/bench/RESULTS.md). Activity inputs are not part of replay checks.
@@ -49,19 +49,12 @@ export async function syncConnection(input: SyncInput): Promise<SyncSummary> {
   // Every activity stops retrying at the run's deadline: the run ends before the connection's next slot.
   const deadline = runDeadline(input.budgetMs);
   const acts = () => activitiesUntil(deadline, input.options);
-  let activitiesThisRun = 0;
   setHandler(progressQuery, () => ({
     runId: cursor.runId || null, phase: cursor.phase, pagesDone: cursor.pagesDone, counts: { ...cursor.counts },
   }));
-  const add = (counts: Record<string, number>) => {
-    for (const [key, n] of Object.entries(counts)) cursor.counts[key] = (cursor.counts[key] ?? 0) + n;
-  };
-  const checkpoint = async () => {
-    activitiesThisRun += 1;
-    if (workflowInfo().continueAsNewSuggested || activitiesThisRun >= options.maxActivitiesPerRun) {
-      await continueAsNew<typeof syncConnection>({ ...input, cursor: { ...cursor, continuedAsNew: cursor.continuedAsNew + 1 } });
-    }
-  };
+  const add = (counts: Record<string, number>) => addCounts(cursor.counts, counts);
+  const checkpoint = checkpointEvery(options.maxActivitiesPerRun, () =>
+    continueAsNew<typeof syncConnection>({ ...input, cursor: { ...cursor, continuedAsNew: cursor.continuedAsNew + 1 } }));
 
   const asDatasets = !input.cursor && patched(TARGETS_AS_DATASETS);
   try {

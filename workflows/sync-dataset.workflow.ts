@@ -4,7 +4,7 @@ import {
 import {
   datasetProgressSignal, progressQuery, type DatasetCursor, type DatasetInput, type DatasetProgress, type DatasetResult, type DatasetStatus,
 } from './contracts.js';
-import { activitiesUntil, runDeadline } from './run-activities.js';
+import { activitiesUntil, addCounts, checkpointEvery, runDeadline } from './run-activities.js';
 
 const DEFAULTS = { pagesPerActivity: 10, linesPerActivity: 2000, maxActivitiesPerRun: 500 };
 
@@ -29,7 +29,6 @@ export async function syncDataset(input: DatasetInput): Promise<DatasetResult> {
   // The parent's deadline: the whole run, all datasets, ends before the connection's next slot.
   const deadline = input.deadline ?? runDeadline(undefined);
   const acts = () => activitiesUntil(deadline, input.options);
-  let activities = 0;
   const progress = (status: DatasetStatus): DatasetProgress => ({ dataset, phase: c.phase, status, pagesDone: c.pagesDone, counts: { ...c.counts } });
   setHandler(progressQuery, () => ({ runId, phase: c.phase, pagesDone: c.pagesDone, counts: { ...c.counts } }));
   const tell = async (status: DatasetStatus = 'running') => {
@@ -47,15 +46,9 @@ export async function syncDataset(input: DatasetInput): Promise<DatasetResult> {
     c.phase = phase;
     await tell();
   };
-  const add = (counts: Record<string, number>) => {
-    for (const [key, n] of Object.entries(counts)) c.counts[key] = (c.counts[key] ?? 0) + n;
-  };
-  const checkpoint = async () => {
-    activities += 1;
-    if (workflowInfo().continueAsNewSuggested || activities >= options.maxActivitiesPerRun) {
-      await continueAsNew<typeof syncDataset>({ ...input, cursor: { ...c, continuedAsNew: c.continuedAsNew + 1 } });
-    }
-  };
+  const add = (counts: Record<string, number>) => addCounts(c.counts, counts);
+  const checkpoint = checkpointEvery(options.maxActivitiesPerRun, () =>
+    continueAsNew<typeof syncDataset>({ ...input, cursor: { ...c, continuedAsNew: c.continuedAsNew + 1 } }));
 
   try {
     c.plan ??= await acts().book.prepareDataset({ runId, dataset, ...(input.full && { full: true }) });

@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { addChannel, AlertInputError, describeChannel, listChannels, removeChannel, sendTest, type ChannelInput } from '../../services/alerts.js';
-import { UsageError } from '../errors.js';
-import { out, table } from '../output.js';
-import { requireConnection, withContext } from '../runtime.js';
+import { asUsage, UsageError } from '../errors.js';
+import { listing, out } from '../output.js';
+import { requireConnection, inContext } from '../runtime.js';
 
 interface AddOptions {
   webhook?: string;
@@ -15,14 +15,7 @@ interface AddOptions {
 }
 
 /** Bad channel input is the operator's to fix: one line, exit 2. */
-async function asUsage<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (err) {
-    if (err instanceof AlertInputError) throw new UsageError(err.message);
-    throw err;
-  }
-}
+const badChannel = <T>(fn: () => Promise<T>) => asUsage(AlertInputError, fn);
 
 function channelInput(name: string, o: AddOptions, connectionId: string | null): ChannelInput {
   const kinds = [o.webhook && 'webhook', o.slack && 'slack', o.email && 'email'].filter(Boolean);
@@ -49,46 +42,36 @@ export function registerAlertCommands(program: Command): void {
     .option('--smtp <url>', 'the SMTP server: smtp://user:password@host:587 (smtps:// for TLS on connect)')
     .option('--from <address>', 'the sender address')
     .option('--connection <name>', 'only for this connection (default: every connection)')
-    .action(async (name: string, options: AddOptions) => {
-      await withContext(async (ctx) => {
-        const connection = options.connection ? await requireConnection(ctx, options.connection) : null;
-        const input = channelInput(name, options, connection?.id ?? null);
-        const channel = await asUsage(() => addChannel(ctx.db, ctx.cipher, ctx.env.LUCCA_ALLOWED_HOSTS, input));
-        out(`Added ${channel.kind} channel "${channel.name}" (${connection ? `connection ${connection.name}` : 'every connection'}): ${describeChannel(channel, ctx.cipher)}.`);
-        out(`Try it: lucca-sync alerts test ${channel.name}`);
-      });
-    });
+    .action(inContext(async (ctx, name: string, options: AddOptions) => {
+      const connection = options.connection ? await requireConnection(ctx, options.connection) : null;
+      const input = channelInput(name, options, connection?.id ?? null);
+      const channel = await badChannel(() => addChannel(ctx.db, ctx.cipher, ctx.env.LUCCA_ALLOWED_HOSTS, input));
+      out(`Added ${channel.kind} channel "${channel.name}" (${connection ? `connection ${connection.name}` : 'every connection'}): ${describeChannel(channel, ctx.cipher)}.`);
+      out(`Try it: lucca-sync alerts test ${channel.name}`);
+    }));
   group
     .command('list')
     .description('list alert channels (secrets masked)')
-    .action(async () => {
-      await withContext(async (ctx) => {
-        const rows = await listChannels(ctx.db);
-        if (rows.length === 0) return out('No alert channels. Add one with: lucca-sync alerts add --help');
-        out(table(['name', 'kind', 'scope', 'where'], rows.map((r) => [
-          r.name, r.kind, r.connection ?? (r.fromEnv ? 'every connection (env)' : 'every connection'), describeChannel(r, ctx.cipher),
-        ])));
-      });
-    });
+    .action(inContext(async (ctx) => {
+      listing(await listChannels(ctx.db), 'No alert channels. Add one with: lucca-sync alerts add --help', ['name', 'kind', 'scope', 'where'], (r) => [
+        r.name, r.kind, r.connection ?? (r.fromEnv ? 'every connection (env)' : 'every connection'), describeChannel(r, ctx.cipher),
+      ]);
+    }));
   group
     .command('remove <name>')
     .description('remove an alert channel')
-    .action(async (name: string) => {
-      await withContext(async (ctx) => {
-        if (!(await removeChannel(ctx.db, name))) throw new UsageError(`unknown alert channel "${name}": run \`lucca-sync alerts list\` to see the channels.`);
-        out(`Removed alert channel "${name}".`);
-      });
-    });
+    .action(inContext(async (ctx, name: string) => {
+      if (!(await removeChannel(ctx.db, name))) throw new UsageError(`unknown alert channel "${name}": run \`lucca-sync alerts list\` to see the channels.`);
+      out(`Removed alert channel "${name}".`);
+    }));
   group
     .command('test <name>')
     .description('send a test notification on a channel now')
-    .action(async (name: string) => {
-      await withContext(async (ctx) => {
-        const channel = await asUsage(() => sendTest(ctx.db, ctx.cipher, name, new Date())).catch((err: unknown) => {
-          if (err instanceof UsageError) throw err;
-          throw new Error(`the test notification on "${name}" failed: ${err instanceof Error ? err.message : String(err)}.`);
-        });
-        out(`Sent a test notification on ${channel.kind} channel "${channel.name}".`);
+    .action(inContext(async (ctx, name: string) => {
+      const channel = await badChannel(() => sendTest(ctx.db, ctx.cipher, name, new Date())).catch((err: unknown) => {
+        if (err instanceof UsageError) throw err;
+        throw new Error(`the test notification on "${name}" failed: ${err instanceof Error ? err.message : String(err)}.`);
       });
-    });
+      out(`Sent a test notification on ${channel.kind} channel "${channel.name}".`);
+    }));
 }

@@ -3,7 +3,7 @@ import { activateConnection, planRemoval, planReset, removeConnection, resetConn
 import { confirmOrRefuse } from '../confirm.js';
 import { EXIT } from '../errors.js';
 import { out } from '../output.js';
-import { asService, withContext } from '../runtime.js';
+import { asService, inContext, withContext } from '../runtime.js';
 import { describeCadence, parseCadence, type CadenceOptions } from '../schedule-spec.js';
 
 export function registerConnectionManage(group: Command): void {
@@ -32,23 +32,21 @@ export function registerConnectionManage(group: Command): void {
     .command('reset <name>')
     .description('forget what the connection last wrote (snapshots, Reflect cursors): the next run compares everything afresh')
     .option('--yes', 'do not ask for confirmation (scripts)')
-    .action(async (name: string, options: { yes?: boolean }) => {
-      await withContext(async (ctx) => {
-        const { held } = await planReset(ctx, name);
-        out(`Resetting "${name}" forgets ${held.snapshots} snapshot(s) of what we last wrote${held.cursors ? ` and ${held.cursors} read cursor(s)` : ''}` +
-          `${held.openConflicts ? ` (except the snapshots of records with one of the ${held.openConflicts} open conflict(s))` : ''}.`);
-        out(`It keeps the ${held.links} link(s) (each record is found again by link, then by email: nothing is created twice), ` +
-          `the runs and reports, the conflicts, the quarantine and the settings.`);
-        out('The next run compares Lucca with the target afresh: where they differ, Lucca\'s value is written under every policy (as on a first sync).');
-        const yes = await confirmOrRefuse({ yes: options.yes, question: `Reset "${name}"?`, refusal: `connection reset ${name} needs a confirmation` });
-        if (!yes) {
-          out('Nothing reset.');
-          return EXIT.failed;
-        }
-        const reset = await resetConnection(asService(ctx), name);
-        out(`Connection "${name}" reset: ${reset.snapshots} snapshot(s) and ${reset.cursors} cursor(s) forgotten. Run it with: lucca-sync sync run ${name}`);
-      });
-    });
+    .action(inContext(async (ctx, name: string, options: { yes?: boolean }) => {
+      const { held } = await planReset(ctx, name);
+      out(`Resetting "${name}" forgets ${held.snapshots} snapshot(s) of what we last wrote${held.cursors ? ` and ${held.cursors} read cursor(s)` : ''}` +
+        `${held.openConflicts ? ` (except the snapshots of records with one of the ${held.openConflicts} open conflict(s))` : ''}.`);
+      out(`It keeps the ${held.links} link(s) (each record is found again by link, then by email: nothing is created twice), ` +
+        `the runs and reports, the conflicts, the quarantine and the settings.`);
+      out('The next run compares Lucca with the target afresh: where they differ, Lucca\'s value is written under every policy (as on a first sync).');
+      const yes = await confirmOrRefuse({ yes: options.yes, question: `Reset "${name}"?`, refusal: `connection reset ${name} needs a confirmation` });
+      if (!yes) {
+        out('Nothing reset.');
+        return EXIT.failed;
+      }
+      const reset = await resetConnection(asService(ctx), name);
+      out(`Connection "${name}" reset: ${reset.snapshots} snapshot(s) and ${reset.cursors} cursor(s) forgotten. Run it with: lucca-sync sync run ${name}`);
+    }));
 
   group
     .command('activate <name>')

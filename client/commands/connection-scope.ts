@@ -4,7 +4,7 @@ import { applyMappings, applyScope, describeConfig, previewMappings, previewScop
 import { confirmOrRefuse } from '../confirm.js';
 import { EXIT, UsageError } from '../errors.js';
 import { out } from '../output.js';
-import { asService, requireConnection, withContext } from '../runtime.js';
+import { asService, requireConnection, inContext } from '../runtime.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 /** A value given on the command line: digits are an id, anything else a name. */
@@ -66,26 +66,24 @@ export function registerConnectionScope(group: Command): void {
     .option('--clear', 'remove the scope: every employee the key sees syncs')
     .option('--show', 'print the current scope and change nothing')
     .option('--yes', 'apply the previewed change without asking (scripts)')
-    .action(async (name: string, options: ScopeOptions) => {
-      await withContext(async (ctx) => {
-        if (options.show) {
-          out(`Scope of "${name}": ${describeConfig(await requireConnection(ctx, name)).scope}.`);
-          return EXIT.ok;
-        }
-        const input = await scopeInput(options);
-        const preview = await previewScope(asService(ctx), name, input);
-        out(`Preview (dry run, nothing changed yet) for "${name}":`);
-        for (const line of preview.lines) out(`  ${line}`);
-        const yes = await confirmOrRefuse({ yes: options.yes, question: `Apply this scope to "${name}"?`, refusal: `connection scope ${name} needs a confirmation` });
-        if (!yes) {
-          out('Nothing changed.');
-          return EXIT.failed;
-        }
-        await applyScope(asService(ctx), preview);
-        out(`Scope of "${name}" saved. It applies from the next sync (lucca-sync sync ${name}).`);
+    .action(inContext(async (ctx, name: string, options: ScopeOptions) => {
+      if (options.show) {
+        out(`Scope of "${name}": ${describeConfig(await requireConnection(ctx, name)).scope}.`);
         return EXIT.ok;
-      });
-    });
+      }
+      const input = await scopeInput(options);
+      const preview = await previewScope(asService(ctx), name, input);
+      out(`Preview (dry run, nothing changed yet) for "${name}":`);
+      for (const line of preview.lines) out(`  ${line}`);
+      const yes = await confirmOrRefuse({ yes: options.yes, question: `Apply this scope to "${name}"?`, refusal: `connection scope ${name} needs a confirmation` });
+      if (!yes) {
+        out('Nothing changed.');
+        return EXIT.failed;
+      }
+      await applyScope(asService(ctx), preview);
+      out(`Scope of "${name}" saved. It applies from the next sync (lucca-sync sync ${name}).`);
+      return EXIT.ok;
+    }));
 
   group
     .command('mappings <name>')
@@ -94,31 +92,29 @@ export function registerConnectionScope(group: Command): void {
     .option('--clear', 'remove every mapping (the values already on the target stay)')
     .option('--show', 'print the current mappings and change nothing')
     .option('--yes', 'apply the previewed change without asking (scripts)')
-    .action(async (name: string, options: { file?: string; clear?: boolean; show?: boolean; yes?: boolean }) => {
-      await withContext(async (ctx) => {
-        if (options.show) {
-          const { mappings } = describeConfig(await requireConnection(ctx, name));
-          out(mappings.length ? `Mappings of "${name}":` : `"${name}" maps no extra field.`);
-          for (const m of mappings) out(`  ${m}`);
-          return EXIT.ok;
-        }
-        if (!options.file && !options.clear) throw new UsageError('give --file <mappings.json>, --clear, or --show.');
-        const raw = options.clear ? [] : await readJsonFile(options.file as string, 'mappings');
-        const preview = await previewMappings(asService(ctx), name, raw);
-        out(`Preview (dry run, nothing changed yet) for "${name}": ${preview.mappings.length} mapping(s).`);
-        for (const line of preview.lines) out(`  ${line}`);
-        if (preview.targetProblems.length > 0) {
-          out('Not saved: fix the target side first (or the mapping), then run this again.');
-          return EXIT.failed;
-        }
-        const yes = await confirmOrRefuse({ yes: options.yes, question: `Apply these mappings to "${name}"?`, refusal: `connection mappings ${name} needs a confirmation` });
-        if (!yes) {
-          out('Nothing changed.');
-          return EXIT.failed;
-        }
-        await applyMappings(asService(ctx), preview);
-        out(`Mappings of "${name}" saved. They apply from the next sync.`);
+    .action(inContext(async (ctx, name: string, options: { file?: string; clear?: boolean; show?: boolean; yes?: boolean }) => {
+      if (options.show) {
+        const { mappings } = describeConfig(await requireConnection(ctx, name));
+        out(mappings.length ? `Mappings of "${name}":` : `"${name}" maps no extra field.`);
+        for (const m of mappings) out(`  ${m}`);
         return EXIT.ok;
-      });
-    });
+      }
+      if (!options.file && !options.clear) throw new UsageError('give --file <mappings.json>, --clear, or --show.');
+      const raw = options.clear ? [] : await readJsonFile(options.file as string, 'mappings');
+      const preview = await previewMappings(asService(ctx), name, raw);
+      out(`Preview (dry run, nothing changed yet) for "${name}": ${preview.mappings.length} mapping(s).`);
+      for (const line of preview.lines) out(`  ${line}`);
+      if (preview.targetProblems.length > 0) {
+        out('Not saved: fix the target side first (or the mapping), then run this again.');
+        return EXIT.failed;
+      }
+      const yes = await confirmOrRefuse({ yes: options.yes, question: `Apply these mappings to "${name}"?`, refusal: `connection mappings ${name} needs a confirmation` });
+      if (!yes) {
+        out('Nothing changed.');
+        return EXIT.failed;
+      }
+      await applyMappings(asService(ctx), preview);
+      out(`Mappings of "${name}" saved. They apply from the next sync.`);
+      return EXIT.ok;
+    }));
 }

@@ -8,7 +8,7 @@ import type { CliContext } from '../context.js';
 import { formatTime, out, table, warn } from '../output.js';
 import { listRuns } from '../../db/queries/console.js';
 import { runsTable } from '../runs-view.js';
-import { maskedKey, requireConnection, withContext } from '../runtime.js';
+import { maskedKey, requireConnection, inContext, withContext } from '../runtime.js';
 import { cadenceFromSpec, describeCadence } from '../schedule-spec.js';
 import { describeSchedule } from '../schedules.js';
 import { formatFieldPolicies } from './connection-add.js';
@@ -85,36 +85,34 @@ export function registerConnectionView(group: Command): void {
   group
     .command('show <name>')
     .description('show one connection: settings (keys masked), schedule, next runs, last 5 runs, last 10 audit entries')
-    .action(async (name: string) => {
-      await withContext(async (ctx) => {
-        const row = await requireConnection(ctx, name);
-        const [described] = await describeAll(ctx, [row]);
-        const s = scheduleState(described);
-        const fields = Object.keys(row.fieldPolicies).length ? ` (fields: ${formatFieldPolicies(row.fieldPolicies)})` : '';
-        out(`Connection ${row.name}  (id ${row.id})`);
-        out(`  target:       ${row.target} ${row.targetUrl}, key ${maskedKey(ctx, row.targetKeyEnc, maskSecret)}`);
-        out(`  Lucca:        ${row.luccaUrl}, key ${maskedKey(ctx, row.luccaKeyEnc, maskSecret)}`);
-        out(`  active:       ${row.active ? 'yes' : `no (activate with: lucca-sync connection activate ${row.name})`}`);
-        out(`  policy:       ${row.defaultPolicy}${fields}`);
-        out(`  guard:        stop before deactivating more than ${row.deactivationGuardPct} % of linked profiles`);
-        const config = describeConfig(row);
-        out(`  scope:        ${config.scope}`);
-        out(`  mappings:     ${config.mappings.length ? config.mappings.join('; ') : 'none'}`);
-        const health = (await healthOf(ctx, [row], [described])).get(row.name);
-        if (health) out(`  health:       ${label(health.state)} (${health.cause})`);
-        out(`  schedule:     ${s.cadence}, ${s.state}`);
-        if (described && described !== 'unavailable') {
-          if (described.state.note) out(`  note:         ${described.state.note}`);
-          const next = described.state.paused ? [] : described.info.nextActionTimes.slice(0, 3);
-          out(`  next runs:    ${next.length ? next.map(formatTime).join(', ') : '-'}`);
-          out(`  taken:        ${described.info.numActionsTaken} run(s), ${described.info.numActionsSkippedOverlap} skipped (overlap)`);
-        }
-        const runs = await listRuns(ctx.db, row.id, 5);
-        out('');
-        out(runs.length ? `Last runs:\n${runsTable(runs)}` : 'No runs yet.');
-        const audit = await connectionAudit(ctx.db, row.id, 10);
-        out('');
-        out(audit.length ? `Audit (newest first):\n${table(['when', 'who', 'what', 'detail'], audit.map((a) => [formatTime(a.at), a.actor, a.action, formatAuditDetail(a.detail)]))}` : 'No audit entries.');
-      });
-    });
+    .action(inContext(async (ctx, name: string) => {
+      const row = await requireConnection(ctx, name);
+      const [described] = await describeAll(ctx, [row]);
+      const s = scheduleState(described);
+      const fields = Object.keys(row.fieldPolicies).length ? ` (fields: ${formatFieldPolicies(row.fieldPolicies)})` : '';
+      out(`Connection ${row.name}  (id ${row.id})`);
+      out(`  target:       ${row.target} ${row.targetUrl}, key ${maskedKey(ctx, row.targetKeyEnc, maskSecret)}`);
+      out(`  Lucca:        ${row.luccaUrl}, key ${maskedKey(ctx, row.luccaKeyEnc, maskSecret)}`);
+      out(`  active:       ${row.active ? 'yes' : `no (activate with: lucca-sync connection activate ${row.name})`}`);
+      out(`  policy:       ${row.defaultPolicy}${fields}`);
+      out(`  guard:        stop before deactivating more than ${row.deactivationGuardPct} % of linked profiles`);
+      const config = describeConfig(row);
+      out(`  scope:        ${config.scope}`);
+      out(`  mappings:     ${config.mappings.length ? config.mappings.join('; ') : 'none'}`);
+      const health = (await healthOf(ctx, [row], [described])).get(row.name);
+      if (health) out(`  health:       ${label(health.state)} (${health.cause})`);
+      out(`  schedule:     ${s.cadence}, ${s.state}`);
+      if (described && described !== 'unavailable') {
+        if (described.state.note) out(`  note:         ${described.state.note}`);
+        const next = described.state.paused ? [] : described.info.nextActionTimes.slice(0, 3);
+        out(`  next runs:    ${next.length ? next.map(formatTime).join(', ') : '-'}`);
+        out(`  taken:        ${described.info.numActionsTaken} run(s), ${described.info.numActionsSkippedOverlap} skipped (overlap)`);
+      }
+      const runs = await listRuns(ctx.db, row.id, 5);
+      out('');
+      out(runs.length ? `Last runs:\n${runsTable(runs)}` : 'No runs yet.');
+      const audit = await connectionAudit(ctx.db, row.id, 10);
+      out('');
+      out(audit.length ? `Audit (newest first):\n${table(['when', 'who', 'what', 'detail'], audit.map((a) => [formatTime(a.at), a.actor, a.action, formatAuditDetail(a.detail)]))}` : 'No audit entries.');
+    }));
 }

@@ -4,7 +4,7 @@ import { cliActor, recordAudit } from '../../services/audit.js';
 import type { CliContext } from '../context.js';
 import { UsageError } from '../errors.js';
 import { out } from '../output.js';
-import { requireConnection, withContext } from '../runtime.js';
+import { requireConnection, inContext, withContext } from '../runtime.js';
 import { cadenceFromSpec, describeCadence, parseCadence } from '../schedule-spec.js';
 import { describeSchedule, ensureSchedule, pauseSchedule, resumeSchedule } from '../schedules.js';
 
@@ -51,31 +51,27 @@ export function registerScheduleCommands(program: Command): void {
     .command('pause <name>')
     .description('stop scheduled syncs until resumed (manual `sync run` still works)')
     .option('--reason <text>', 'why, shown in `connection show` and the Web UI')
-    .action(async (name: string, options: { reason?: string }) => {
-      await withContext(async (ctx) => {
-        const row = await requireScheduled(ctx, name);
-        const client = await ctx.client();
-        if (!(await describeSchedule(client, row.name))) throw new UsageError(`connection "${name}" has no schedule: set one with \`lucca-sync schedule set ${name} --daily\`.`);
-        await pauseSchedule(client, row.name, options.reason);
-        // The reason is the operator's free text, shown to operators already: kept out of the audit all the same.
-        await recordAudit(ctx.db, { actor: cliActor(), action: 'pause', connection: row, detail: { reasonGiven: !!options.reason } });
-        out(`Schedule of "${row.name}" paused${options.reason ? `: ${options.reason}` : ''}.`);
-      });
-    });
+    .action(inContext(async (ctx, name: string, options: { reason?: string }) => {
+      const row = await requireScheduled(ctx, name);
+      const client = await ctx.client();
+      if (!(await describeSchedule(client, row.name))) throw new UsageError(`connection "${name}" has no schedule: set one with \`lucca-sync schedule set ${name} --daily\`.`);
+      await pauseSchedule(client, row.name, options.reason);
+      // The reason is the operator's free text, shown to operators already: kept out of the audit all the same.
+      await recordAudit(ctx.db, { actor: cliActor(), action: 'pause', connection: row, detail: { reasonGiven: !!options.reason } });
+      out(`Schedule of "${row.name}" paused${options.reason ? `: ${options.reason}` : ''}.`);
+    }));
 
   group
     .command('resume <name>')
     .description('resume scheduled syncs')
-    .action(async (name: string) => {
-      await withContext(async (ctx) => {
-        const row = await requireScheduled(ctx, name);
-        const client = await ctx.client();
-        const described = await describeSchedule(client, row.name);
-        if (!described) throw new UsageError(`connection "${name}" has no schedule: set one with \`lucca-sync schedule set ${name} --daily\`.`);
-        const cadence = cadenceFromSpec(described.spec);
-        await resumeSchedule(client, { id: row.id, name: row.name, target: row.target }, cadence);
-        await recordAudit(ctx.db, { actor: cliActor(), action: 'resume', connection: row });
-        out(`Schedule of "${row.name}" resumed${cadence ? `: ${describeCadence(cadence)}` : ''}.`);
-      });
-    });
+    .action(inContext(async (ctx, name: string) => {
+      const row = await requireScheduled(ctx, name);
+      const client = await ctx.client();
+      const described = await describeSchedule(client, row.name);
+      if (!described) throw new UsageError(`connection "${name}" has no schedule: set one with \`lucca-sync schedule set ${name} --daily\`.`);
+      const cadence = cadenceFromSpec(described.spec);
+      await resumeSchedule(client, { id: row.id, name: row.name, target: row.target }, cadence);
+      await recordAudit(ctx.db, { actor: cliActor(), action: 'resume', connection: row });
+      out(`Schedule of "${row.name}" resumed${cadence ? `: ${describeCadence(cadence)}` : ''}.`);
+    }));
 }

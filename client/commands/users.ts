@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type { Command } from 'commander';
 import { AccountError, addUser, assign, listUsers, setPassword, setRole } from '../../console/auth/users.js';
-import { UsageError } from '../errors.js';
-import { out, table } from '../output.js';
-import { withContext } from '../runtime.js';
+import { asUsage } from '../errors.js';
+import { listing, out } from '../output.js';
+import { inContext, withContext } from '../runtime.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, ...value.split(',').map((s) => s.trim()).filter(Boolean)];
 
@@ -14,14 +14,8 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
 }
 
-async function accounts(fn: () => Promise<void>): Promise<void> {
-  try {
-    await fn();
-  } catch (err) {
-    if (err instanceof AccountError) throw new UsageError(err.message);
-    throw err;
-  }
-}
+/** A refused account change (unknown user, bad role or password) is the operator's to fix: one line, exit 2. */
+const accounts = (fn: () => Promise<void>) => asUsage(AccountError, fn);
 
 /** `users add|set-role|set-password|assign|list`: console accounts (operator, hr-admin, viewer) and their companies. */
 export function registerUserCommands(program: Command): void {
@@ -79,11 +73,8 @@ export function registerUserCommands(program: Command): void {
   group
     .command('list')
     .description('accounts with their role and companies')
-    .action(async () => {
-      await withContext(async (ctx) => {
-        const users = await listUsers(ctx.db);
-        if (users.length === 0) return out('No console user yet. Add one with: lucca-sync users add --email <email> --role operator');
-        out(table(['email', 'role', 'companies'], users.map((u) => [u.email, u.role, u.role === 'operator' ? '(all)' : u.companies.join(', ') || '-'])));
-      });
-    });
+    .action(inContext(async (ctx) => {
+      listing(await listUsers(ctx.db), 'No console user yet. Add one with: lucca-sync users add --email <email> --role operator', ['email', 'role', 'companies'],
+        (u) => [u.email, u.role, u.role === 'operator' ? '(all)' : u.companies.join(', ') || '-']);
+    }));
 }

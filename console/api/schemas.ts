@@ -2,6 +2,8 @@ import { z } from '@hono/zod-openapi';
 import { HEALTH_STATES } from '../seams.js';
 import { TargetNameSchema } from '../../activities/targets/registry.js';
 import { PolicySchema } from '../../rules/three-way.js';
+// The console_users.role column's enum, derived by drizzle-zod (one definition).
+import { RoleSchema } from '../../db/queries/console-auth.js';
 
 /** The API's contract: request and response shapes, published at /api/openapi.json. */
 export const ErrorSchema = z.object({ error: z.string() }).openapi('Error');
@@ -9,7 +11,7 @@ const Counts = z.record(z.string(), z.number());
 const Time = z.string().nullable();
 
 export const SessionSchema = z.object({
-  email: z.string(), role: z.enum(['operator', 'hr-admin', 'viewer']), companies: z.array(z.string()), csrfToken: z.string(),
+  email: z.string(), role: RoleSchema, companies: z.array(z.string()), csrfToken: z.string(),
 }).openapi('Session');
 export const LoginSchema = z.object({ email: z.string().max(254), password: z.string().max(1024) }).openapi('Login');
 

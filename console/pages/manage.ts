@@ -7,7 +7,8 @@ import type { ConnectionView } from '../data.js';
 import { csrfField, layout, type Html } from './layout.js';
 
 const TARGET = Object.fromEntries(Object.values(TARGETS).map((t) => [t.name, t.label])) as Record<TargetName, string>;
-const POLICY_LABEL = { 'lucca-wins': 'Lucca wins', 'target-wins': 'the target wins', review: 'review (open a conflict)' } as const satisfies Record<Policy, string>;
+/** How the console words each policy (the setup wizard and the policy page). */
+export const POLICY_LABEL = { 'lucca-wins': 'Lucca wins', 'target-wins': 'the target wins', review: 'review (open a conflict)' } as const satisfies Record<Policy, string>;
 
 /** Relink: a new Lucca or target key, tested before it replaces the old one; the connection keeps its id, runs, links, cursors and conflicts. */
 export function relinkPage(user: SessionUser, c: ConnectionView, error?: string): Html {

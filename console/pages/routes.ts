@@ -6,9 +6,10 @@ import { ListQuery, PolicyInputSchema, ReportQuerySchema } from '../api/schemas.
 import { canChange, formOf, refuseCrossOrigin, signIn, signOut, type ConsoleEnv } from '../auth/session.js';
 import {
   activate, changePolicy, connectionAction, connectionsView, connectionView, conflictsView, fullResync, quarantineView, relinkConnection, reportPage,
-  reportRunId, resolveConflicts, runView, type Side,
+  reportRunId, resolveConflicts, runView, type ConnectionView, type Side,
 } from '../data.js';
 import { postSetupStep, settingsFromForm, setupView, type Step } from '../setup.js';
+import type { Html } from './layout.js';
 import { policyPage, relinkPage } from './manage.js';
 import { SETUP_STEPS, setupLuccaPage, setupPreviewPage, setupSavePage, setupSettingsPage, setupTargetPage, stepOpen, type SetupStep } from './setup.js';
 import { ConsoleError, type ConsoleDeps } from '../deps.js';
@@ -70,34 +71,41 @@ export function consolePages(deps: ConsoleDeps) {
     const view = await connectionView(deps, c.get('scope'), c.req.param('name').slice(0, 100));
     return c.html(connectionPage(c.get('user'), view, flashOf(c)));
   });
-  app.get('/connections/:name/relink', async (c) => {
-    requireChange(c.get('user'));
-    return c.html(relinkPage(c.get('user'), await connectionView(deps, c.get('scope'), c.req.param('name').slice(0, 100))));
-  });
-  app.post('/connections/:name/relink', async (c) => {
-    requireChange(c.get('user'));
-    const name = c.req.param('name').slice(0, 100);
-    const form = await formOf(c);
-    const text = (v: unknown) => (typeof v === 'string' ? v.slice(0, 4096) : undefined);
-    try {
-      await relinkConnection(deps, c.get('user'), c.get('scope'), name, { luccaKey: text(form.luccaKey), targetKey: text(form.targetKey), confirmLessAccess: form.confirmLessAccess === 'yes' });
-    } catch (err) {
-      // The form again, with the reason (the connection is in scope: it was found above).
-      if (err instanceof ConsoleError && err.status !== 404 && err.status !== 403) {
-        return c.html(relinkPage(c.get('user'), await connectionView(deps, c.get('scope'), name), err.message), err.status as 400);
+  /**
+   * A connection's form (relink, policy): GET shows it, POST applies it and returns to the connection;
+   * a refusal `shownAgain` accepts shows the form again with the reason.
+   */
+  const connectionForm = (
+    action: 'relink' | 'policy',
+    page: (user: SessionUser, view: ConnectionView, error?: string) => Html,
+    apply: (c: Context<ConsoleEnv>, name: string, form: Record<string, unknown>) => Promise<void>,
+    shownAgain: (err: ConsoleError) => boolean,
+  ) => {
+    app.get(`/connections/:name/${action}`, async (c) => {
+      requireChange(c.get('user'));
+      return c.html(page(c.get('user'), await connectionView(deps, c.get('scope'), c.req.param('name').slice(0, 100))));
+    });
+    app.post(`/connections/:name/${action}`, async (c) => {
+      requireChange(c.get('user'));
+      const name = c.req.param('name').slice(0, 100);
+      const form = await formOf(c);
+      try {
+        await apply(c, name, form);
+      } catch (err) {
+        // The form again, with the reason (the connection is in scope: it was found above).
+        if (err instanceof ConsoleError && shownAgain(err)) {
+          return c.html(page(c.get('user'), await connectionView(deps, c.get('scope'), name), err.message), err.status as 400);
+        }
+        throw err;
       }
-      throw err;
-    }
-    return c.redirect(`/connections/${encodeURIComponent(name)}?done=relink`, 303);
-  });
-  app.get('/connections/:name/policy', async (c) => {
-    requireChange(c.get('user'));
-    return c.html(policyPage(c.get('user'), await connectionView(deps, c.get('scope'), c.req.param('name').slice(0, 100))));
-  });
-  app.post('/connections/:name/policy', async (c) => {
-    requireChange(c.get('user'));
-    const name = c.req.param('name').slice(0, 100);
-    const form = await formOf(c);
+      return c.redirect(`/connections/${encodeURIComponent(name)}?done=${action}`, 303);
+    });
+  };
+  connectionForm('relink', relinkPage, async (c, name, form) => {
+    const text = (v: unknown) => (typeof v === 'string' ? v.slice(0, 4096) : undefined);
+    await relinkConnection(deps, c.get('user'), c.get('scope'), name, { luccaKey: text(form.luccaKey), targetKey: text(form.targetKey), confirmLessAccess: form.confirmLessAccess === 'yes' });
+  }, (err) => err.status !== 404 && err.status !== 403);
+  connectionForm('policy', policyPage, async (c, name, form) => {
     const fieldPolicies: Record<string, string | null> = {};
     for (const [k, v] of Object.entries(form)) if (k.startsWith('fp-') && typeof v === 'string') fieldPolicies[k.slice(3)] = v === '' ? null : v;
     const parsed = PolicyInputSchema.safeParse({
@@ -105,20 +113,12 @@ export function consolePages(deps: ConsoleDeps) {
       fieldPolicies,
       ...(typeof form.guard === 'string' && { deactivationGuardPct: /^\d{1,3}$/.test(form.guard) ? Number(form.guard) : NaN }),
     });
-    try {
-      if (!parsed.success) {
-        const issue = parsed.error.issues[0];
-        throw new ConsoleError(400, `bad ${issue?.path.join('.') || 'form'}: ${issue?.message ?? 'invalid value'}.`);
-      }
-      await changePolicy(deps, c.get('user'), c.get('scope'), name, parsed.data);
-    } catch (err) {
-      if (err instanceof ConsoleError && err.status === 400) {
-        return c.html(policyPage(c.get('user'), await connectionView(deps, c.get('scope'), name), err.message), 400);
-      }
-      throw err;
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new ConsoleError(400, `bad ${issue?.path.join('.') || 'form'}: ${issue?.message ?? 'invalid value'}.`);
     }
-    return c.redirect(`/connections/${encodeURIComponent(name)}?done=policy`, 303);
-  });
+    await changePolicy(deps, c.get('user'), c.get('scope'), name, parsed.data);
+  }, (err) => err.status === 400);
   app.post('/connections/:name/:action{full|activate}', async (c) => {
     requireChange(c.get('user'));
     const name = c.req.param('name').slice(0, 100);

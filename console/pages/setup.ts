@@ -1,6 +1,6 @@
 import { html } from 'hono/html';
 import { TARGET_NAMES, TARGETS, type TargetName } from '../../activities/targets/registry.js';
-import type { Policy } from '../../rules/three-way.js';
+import { POLICY_LABEL } from './manage.js';
 import { formatCounts } from '../../client/output.js';
 import { actionLabel, shown } from '../../client/reports/labels.js';
 import { describeCadence } from '../../client/schedule-spec.js';
@@ -17,7 +17,6 @@ export const SETUP_STEPS = [
 export type SetupStep = (typeof SETUP_STEPS)[number][0];
 
 const TARGET = Object.fromEntries(Object.values(TARGETS).map((t) => [t.name, t.label])) as Record<TargetName, string>;
-const POLICY_LABEL = { 'lucca-wins': 'Lucca wins', 'target-wins': 'the target wins', review: 'review (open a conflict)' } as const satisfies Record<Policy, string>;
 const MARK = { ok: 'ok', warn: 'warn', fail: 'bad' } as const;
 const WORD = { ok: 'ok', warn: 'warning', fail: 'missing' } as const;
 

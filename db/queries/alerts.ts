@@ -1,14 +1,13 @@
 import { and, asc, eq, inArray, notInArray, sql } from 'drizzle-orm';
 import type { Db } from '../client.js';
+import { insertedRow } from './rows.js';
 import { alertChannels, connections, incidents, notifications } from '../schema.js';
 
 export type ChannelRow = typeof alertChannels.$inferSelect;
 export type NewChannelRow = typeof alertChannels.$inferInsert;
 
 export async function insertChannel(db: Db, row: NewChannelRow): Promise<ChannelRow> {
-  const [inserted] = await db.insert(alertChannels).values(row).returning();
-  if (!inserted) throw new Error('The alert channel was not stored.');
-  return inserted;
+  return insertedRow(await db.insert(alertChannels).values(row).returning(), 'alert channel');
 }
 
 export async function findChannel(db: Db, name: string): Promise<ChannelRow | undefined> {

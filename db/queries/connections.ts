@@ -2,6 +2,7 @@ import { and, asc, eq, inArray, isNull, notExists, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { CredentialCipher } from '../../lib/credentials.js';
 import type { Db } from '../client.js';
+import { insertedRow } from './rows.js';
 import { TARGETS, TargetNameSchema } from '../../activities/targets/registry.js';
 import { SYNCED_FIELDS } from '../../rules/person.js';
 import { PolicySchema } from '../../rules/three-way.js';
@@ -52,7 +53,7 @@ export type Connection = typeof connections.$inferSelect;
 /** Stores a connection with its keys encrypted. Some targets' connections start inactive (activated by the publisher: TargetDescriptor.startsActive). */
 export async function insertConnection(db: Db, cipher: CredentialCipher, input: NewConnection, options: { active?: boolean } = {}): Promise<Connection> {
   const parsed = NewConnectionSchema.parse(input);
-  const [row] = await db
+  const rows = await db
     .insert(connections)
     .values({
       name: parsed.name,
@@ -68,8 +69,7 @@ export async function insertConnection(db: Db, cipher: CredentialCipher, input: 
       company: parsed.company ?? null,
     })
     .returning();
-  if (!row) throw new Error('The connection was not stored.');
-  return row;
+  return insertedRow(rows, 'connection');
 }
 
 /** A live connection by name (a removed one keeps its row, but not its name). */

@@ -2,6 +2,7 @@ import { and, asc, count, eq, gt, lt, sql } from 'drizzle-orm';
 import { createSelectSchema } from 'drizzle-zod';
 import { z } from 'zod';
 import type { Db } from '../client.js';
+import { insertedRow } from './rows.js';
 import { consoleSessions, consoleUserCompanies, consoleUsers, rateLimitEvents } from '../schema.js';
 import { CompanySchema } from './connections.js';
 
@@ -21,9 +22,7 @@ export interface SessionUser {
 }
 
 export async function insertUser(db: Db, input: { email: string; passwordHash: string; role: Role }): Promise<ConsoleUser> {
-  const [row] = await db.insert(consoleUsers).values(input).returning();
-  if (!row) throw new Error('The user was not stored.');
-  return row;
+  return insertedRow(await db.insert(consoleUsers).values(input).returning(), 'user');
 }
 
 export async function findUserByEmail(db: Db, email: string): Promise<ConsoleUser | undefined> {

@@ -27,6 +27,9 @@ import { createPostgresRateLimiter, unlimited } from '../../activities/http/rate
 import type { PlannedWrite } from '../../activities/targets/happypal/plan-model.js';
 import { planRecords, type PlannedLine } from '../../activities/targets/happypal/plan-records.js';
 import { writePlannedLine } from '../../activities/targets/happypal/write-planned-line.js';
+import { COMMIT_BATCH as COMMIT_CHUNK, CONCURRENCY } from '../../activities/targets/happypal/apply.js';
+import { TARGET_PAGE_SIZE } from '../../activities/targets/happypal/fetch.js';
+import { EMPLOYEES } from '../../activities/targets/happypal/plan.js';
 import { runPool } from '../../activities/write-pipeline/index.js';
 import { createDb, type DbHandle } from '../../db/client.js';
 import { findConnectionById } from '../../db/queries/connections.js';
@@ -35,10 +38,6 @@ import { commitWrittenRecords, type RefusedLine, type WrittenRecord } from '../.
 import { createCredentialCipher } from '../../lib/credentials.js';
 import { validateLuccaUrl } from '../../lib/lucca-url.js';
 
-const EMPLOYEES = 'employees';
-const CONCURRENCY = 16;
-const TARGET_PAGE_SIZE = 1000;
-const COMMIT_CHUNK = 1000;
 
 export interface BaselineInput {
   databaseUrl: string;

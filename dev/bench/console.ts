@@ -7,13 +7,13 @@
  */
 import { randomBytes } from 'node:crypto';
 import { chromium } from 'playwright-core';
-import { sql } from 'drizzle-orm';
 import { ensureSchedule } from '../../client/schedules.js';
 import { parseEnv } from '../../config/env.js';
 import { addUser } from '../../console/auth/users.js';
 import { startConsole } from '../../console/server.js';
 import { createDb } from '../../db/client.js';
 import { insertConnection } from '../../db/queries/connections.js';
+import { seedFleetHistory, seedLargeReport } from '../../db/queries/synthetic.js';
 import { createCredentialCipher } from '../../lib/credentials.js';
 import { createLogger } from '../../lib/logger.js';
 import { onCleanup, runBench, startInfra } from './infra.js';
@@ -56,28 +56,11 @@ runBench('console bench', async () => {
     connection: { id: c.id, name: c.name, target: c.name.endsWith('reflect') ? 'reflect' : 'happypal' },
     cadence: { kind: 'daily', hour: 6, minute: 0, timezone: 'Europe/Paris' }, taskQueue: 'bench-console',
   }).then(() => undefined));
-  await db.execute(sql`insert into sync_runs (connection_id, workflow_id, trigger, status, phase, counts, started_at, finished_at)
-    select c.id, 'wf-' || c.name || '-' || n, 'schedule', 'completed', 'done', '{"read": 120, "updated": 3}'::jsonb,
-           now() - (n || ' days')::interval, now() - (n || ' days')::interval + interval '40 seconds'
-    from connections c, generate_series(1, 3) n`);
-  await db.execute(sql`insert into conflicts (connection_id, dataset, source_id, field, source_value, target_value)
-    select c.id, 'employees', n::text, 'lastName', 'A', 'B' from connections c, generate_series(1, 2) n`);
-  await db.execute(sql`insert into quarantine (connection_id, dataset, source_id, reasons)
-    select c.id, 'employees', n::text, '[{"code":"invalid_value","field":"email","message":"email is not an email address"}]'::jsonb
-    from connections c, generate_series(1, 2) n`);
+  await seedFleetHistory(db, { runs: 3, conflicts: 2 });
 
   log(`one run with ${REPORT_LINES} report lines…`);
   const big = ids[1] as { id: string };
-  const [run] = await db.execute<{ id: string }>(sql`insert into sync_runs (connection_id, workflow_id, trigger, status, phase, counts, finished_at)
-    values (${big.id}, 'wf-big', 'manual', 'completed', 'done', ${JSON.stringify({ read: REPORT_LINES, updated: REPORT_LINES })}::jsonb, now()) returning id`);
-  const runId = run!.id;
-  await db.execute(sql`insert into report_lines (run_id, seq, dataset, source_id, target_id, action, changes, outcome)
-    select ${runId}::uuid, n, 'employees', n::text, 'hp-' || n, 'updated',
-      jsonb_build_array(jsonb_build_object('field', 'email', 'before', 'old' || n || '@acme.fr', 'after', 'person' || n || '@acme.fr'),
-                        jsonb_build_object('field', 'lastName', 'before', 'Name' || n, 'after', 'Name' || n || '-B')),
-      'applied'
-    from generate_series(1, ${REPORT_LINES}) n`);
-  await db.execute(sql`analyze`);
+  const runId = await seedLargeReport(db, big.id, REPORT_LINES);
 
   const login = { email: 'bench-operator@bench.local', password: randomBytes(12).toString('base64url') };
   await addUser(db, { ...login, role: 'operator' });

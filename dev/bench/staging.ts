@@ -13,7 +13,8 @@ import { parseEnv } from '../../config/env.js';
 import { stageRows, type StagedRow } from '../../db/queries/staging.js';
 import { createDb, type DbHandle } from '../../db/client.js';
 import { insertConnection } from '../../db/queries/connections.js';
-import { stagedRecords, syncRuns } from '../../db/schema.js';
+import { closeRun, insertRunningRun } from '../../db/queries/runs.js';
+import { stagedRecords } from '../../db/schema.js';
 import { createCredentialCipher } from '../../lib/credentials.js';
 import { generateCompany } from '../simulators/data/company.js';
 import { cleanupAll, onCleanup, startDatabase } from './infra.js';
@@ -51,11 +52,14 @@ async function main() {
   const times: Record<string, number[]> = { drizzle: [], json: [] };
   for (let page = 0; page < PAGES; page++) {
     for (const [name, stage] of [['drizzle', stageWithDrizzle], ['json', stageRows]] as const) {
-      const [run] = await db.db.insert(syncRuns).values({ connectionId: connection.id, workflowId: randomUUID(), trigger: 'manual' }).returning({ id: syncRuns.id });
+      // A run row per round, as the product claims it (one running run per connection: each is closed after).
+      const run = await insertRunningRun(db.db, { connectionId: connection.id, workflowId: randomUUID(), trigger: 'manual', dryRun: false });
+      if (run === 'busy') throw new Error('the previous round left its run open');
       const started = performance.now();
-      await stage(db, run!.id, 'lucca-users', page, lucca);
-      await stage(db, run!.id, 'happypal-users', page, happypal);
+      await stage(db, run.id, 'lucca-users', page, lucca);
+      await stage(db, run.id, 'happypal-users', page, happypal);
       times[name]!.push(performance.now() - started);
+      await closeRun(db.db, run.id, { status: 'completed', counts: {}, message: null, failureCode: null, purgeOthers: false });
     }
   }
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { StartupError } from '../../lib/startup-error.js';
 import { portAnswers } from '../../lib/ports.js';
+import { stopChild } from '../../lib/stop-child.js';
 
 export interface TemporalServerOptions {
   cliPath: string;
@@ -105,7 +106,7 @@ export async function startTemporalServer(options: TemporalServerOptions): Promi
       );
     }
     if (Date.now() > deadline) {
-      await stopChild(child);
+      await stopChild(child, 'SIGTERM', 10_000);
       process.removeListener('exit', killOnExit);
       throw new StartupError(
         `the Temporal dev server did not answer on ${options.address} in time (${lastLine(stderr) || 'no output'})`,
@@ -120,7 +121,7 @@ export async function startTemporalServer(options: TemporalServerOptions): Promi
     owned: true,
     pid: child.pid,
     stop: async () => {
-      await stopChild(child);
+      await stopChild(child, 'SIGTERM', 10_000);
       process.removeListener('exit', killOnExit);
     },
   };
@@ -135,11 +136,3 @@ export function splitAddress(address: string): [string, number] {
   return [address.slice(0, index), Number(address.slice(index + 1))];
 }
 
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(timer);
-}

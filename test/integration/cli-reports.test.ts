@@ -102,26 +102,37 @@ describe('lucca-sync conflicts', () => {
       { connectionId: connection.id, dataset: 'employees', sourceId: '201', fields: { firstName: 'Ana', lastName: 'Base' }, kept: { lastName: 'Older' } },
       { connectionId: connection.id, dataset: 'employees', sourceId: '202', fields: { firstName: 'Bob', lastName: 'Base2' } },
     ]);
-    const [c1, c2] = await db.db.insert(conflicts).values([
+    const [c1, c2, c3] = await db.db.insert(conflicts).values([
       { connectionId: connection.id, dataset: 'employees', sourceId: '201', targetId: 'hp_201', field: 'lastName', baseValue: 'Base', sourceValue: 'FromLucca', targetValue: 'FromHappyPal' },
       { connectionId: connection.id, dataset: 'employees', sourceId: '202', targetId: 'hp_202', field: 'lastName', baseValue: 'Base2', sourceValue: 'Lucca2', targetValue: 'HappyPal2' },
+      { connectionId: connection.id, dataset: 'employees', sourceId: '203', targetId: 'hp_203', field: 'email', baseValue: 'b@x.fr', sourceValue: 'l@x.fr', targetValue: 't@x.fr' },
     ]).returning();
     const list = await cli('conflicts', 'list', NAME);
     expect(list.code).toBe(0);
     expect(list.stdout).toMatch(new RegExp(`${c1?.id}\\s+${NAME}\\s+201\\s+hp_201\\s+lastName\\s+Base\\s+FromLucca\\s+FromHappyPal`));
     expect(list.stdout).toMatch(new RegExp(`${c2?.id}\\s+${NAME}\\s+202`));
 
-    const [lucca, happypal, again, badKeep] = await Promise.all([
+    expect(list.stdout).toContain('--keep lucca|target');
+    // A target named must be the conflict's connection's (this one is HappyPal's): nothing resolved.
+    const otherTarget = await cli('conflicts', 'resolve', String(c1?.id), '--keep', 'reflect');
+    expect(otherTarget.code).toBe(2);
+    expect(otherTarget.stderr).toMatch(/^error: conflict \d+ is between Lucca and HappyPal, not Reflect: use --keep lucca or --keep target\./);
+
+    const [lucca, happypal, target, again, badKeep] = await Promise.all([
       cli('conflicts', 'resolve', String(c1?.id), '--keep', 'lucca'),
       cli('conflicts', 'resolve', String(c2?.id), '--keep', 'happypal'),
+      cli('conflicts', 'resolve', String(c3?.id), '--keep', 'target'),
       cli('conflicts', 'resolve', '999999999', '--keep', 'lucca'),
       cli('conflicts', 'resolve', String(c1?.id), '--keep', 'both'),
     ]);
     expect(lucca.code).toBe(0);
     expect(happypal.code).toBe(0);
+    expect(target.code).toBe(0);
+    expect(target.stdout).toContain(`Conflict ${c3?.id} resolved for HappyPal: its email is kept`);
     expect(again.code).toBe(2);
     expect(again.stderr).toMatch(/^error: unknown conflict 999999999/);
     expect(badKeep.code).toBe(2);
+    expect(badKeep.stderr).toMatch(/^error: bad --keep "both": expected lucca or target \(or the target's name: happypal, reflect\)\./);
 
     const snap = async (sourceId: string) =>
       (await db.db.select().from(snapshots).where(and(eq(snapshots.connectionId, connection.id), eq(snapshots.sourceId, sourceId))))[0];
@@ -130,6 +141,6 @@ describe('lucca-sync conflicts', () => {
     // Keep HappyPal: base := Lucca's value, and HappyPal's value is kept on purpose.
     expect(await snap('202')).toMatchObject({ fields: { firstName: 'Bob', lastName: 'Lucca2' }, kept: { lastName: 'HappyPal2' } });
     const rows = await db.db.select().from(conflicts).where(eq(conflicts.connectionId, connection.id));
-    expect(rows.map((r) => [r.id, r.status, r.resolution]).sort()).toEqual([[c1?.id, 'resolved', 'lucca'], [c2?.id, 'resolved', 'target']].sort());
+    expect(rows.map((r) => [r.id, r.status, r.resolution]).sort()).toEqual([[c1?.id, 'resolved', 'lucca'], [c2?.id, 'resolved', 'target'], [c3?.id, 'resolved', 'target']].sort());
   });
 });

@@ -274,7 +274,9 @@ describe('the run budget', () => {
   });
 
   it('a spent budget is told with its last error and what to do', () => {
-    const last = ApplicationFailure.create({ type: 'lucca_unavailable', message: 'Lucca answered 503; will retry with backoff.' });
+    // As activities/errors.ts makes it: the code, and the service it names in the details.
+    const last = toApplicationFailure(new SyncError('lucca_unavailable', 'Lucca answered 503; will retry with backoff.', true), 1) as ApplicationFailure;
+    expect(last.details).toEqual([{ service: 'Lucca' }]);
     // As the server reports it: the schedule-to-close timeout, caused by the last attempt's failure.
     const timeout = new TimeoutFailure('timeout', undefined, TimeoutType.SCHEDULE_TO_CLOSE);
     Object.defineProperty(timeout, 'cause', { value: last });
@@ -288,6 +290,16 @@ describe('the run budget', () => {
     const malformed = new ActivityFailure('activity failed', 'fetchSourcePages', '1', RetryState.NON_RETRYABLE_FAILURE, 'w',
       ApplicationFailure.create({ type: 'lucca_not_json', message: 'Lucca sent a page. (Gave up after 3 attempts.)', nonRetryable: true }));
     expect(failureMessage(malformed, undefined)).toBe('Lucca sent a page. (Gave up after 3 attempts.)');
+    // A target's failure names the target by its registry label; a failure recorded before the details (none) names both sides.
+    const reflectDown = toApplicationFailure(new SyncError('reflect_unavailable', 'Reflect answered 503; will retry with backoff.', true), 1) as ApplicationFailure;
+    const spent = (cause: ApplicationFailure) => {
+      const t = new TimeoutFailure('timeout', undefined, TimeoutType.SCHEDULE_TO_CLOSE);
+      Object.defineProperty(t, 'cause', { value: cause });
+      return new ActivityFailure('activity timeout', 'applyDataset', '1', RetryState.TIMEOUT, 'w', t);
+    };
+    expect(failureMessage(spent(reflectDown), undefined)).toContain('check that Reflect is up (status page)');
+    const older = ApplicationFailure.create({ type: 'happypal_unavailable', message: 'HappyPal answered 503; will retry with backoff.' });
+    expect(failureMessage(spent(older), undefined)).toContain('check that Lucca and the target are up (status page)');
     expect(failureType(malformed)).toBe('lucca_not_json');
   });
 });

@@ -11,11 +11,12 @@ import { EMPLOYEES } from './plan.js';
 import { PlannedWriteSchema } from './plan-model.js';
 import { writePlannedLine } from './write-planned-line.js';
 
-const CONCURRENCY = 16;
+/** HappyPal writes in flight at once (the bench baseline writes with the same). */
+export const CONCURRENCY = 16;
 /** Lines committed together: at least COMMIT_MIN (or what waited COMMIT_MAX_WAIT_MS), at most COMMIT_BATCH. */
 const COMMIT_MIN = 200;
 const COMMIT_MAX_WAIT_MS = 200;
-const COMMIT_BATCH = 1000;
+export const COMMIT_BATCH = 1000;
 /** Heartbeats are throttled here too: each one is encoded (and encrypted) by the SDK before core throttles it. */
 const HEARTBEAT_EVERY_MS = 1000;
 /**

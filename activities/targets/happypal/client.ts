@@ -1,7 +1,8 @@
 import type { Dispatcher } from 'undici';
 import { SyncError } from '../../errors.js';
-import { send, throwForTransient, unexpectedShape, type HttpRequest, type HttpResponse } from '../../http/http.js';
-import { targetWriteBucket, type RateLimiter } from '../../http/rate-limiter.js';
+import { unexpectedShape, type HttpResponse } from '../../http/http.js';
+import type { RateLimiter } from '../../http/rate-limiter.js';
+import { targetApi, type TargetRequest } from '../../http/target-api.js';
 import {
   HappyPalAttributeListSchema,
   type HappyPalAttributeDefinition,
@@ -65,28 +66,8 @@ export function createHappyPalClient(options: {
   /** The write budget of the target host, shared by every worker and connection (TARGET_WRITES_PER_MINUTE). */
   writeLimiter?: RateLimiter;
 }): HappyPalClient {
-  const base = options.baseUrl.replace(/\/+$/, '');
-  const writeBucket = targetWriteBucket(base);
-  const call = async (req: Omit<HttpRequest, 'url'> & { path: string }, idempotencyKey?: string) => {
-    const res = await send(options.dispatcher, 'happypal', {
-      ...req,
-      url: `${base}${req.path}`,
-      headers: {
-        authorization: `Bearer ${options.apiKey}`,
-        ...(idempotencyKey && { 'idempotency-key': idempotencyKey }),
-      },
-    });
-    throwForTransient('happypal', res);
-    if (res.status === 401 || res.status === 403) {
-      throw new SyncError(
-        'happypal_unauthorized',
-        `HappyPal refused the API key (${res.status}). Check the connection's HappyPal key and update it.`,
-        false,
-      );
-    }
-    return res;
-  };
-  const write = async (req: Omit<HttpRequest, 'url'> & { path: string }, key: string): Promise<WriteResult> => {
+  const { call, writeBucket } = targetApi({ ...options, target: 'happypal', checkKey: "Check the connection's HappyPal key and update it." });
+  const write = async (req: TargetRequest, key: string): Promise<WriteResult> => {
     await options.writeLimiter?.acquire(writeBucket);
     const res = await call(req, key);
     if (res.status === 200 || res.status === 201) return { ok: true, user: parseUser(res, req) };

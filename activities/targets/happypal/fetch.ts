@@ -14,7 +14,8 @@ export const SOURCE_USERS = 'lucca-users';
 export const TARGET_USERS = 'happypal-users';
 /** Profiles that do not match HappyPal's contract: their id, email and problems only (never written). */
 export const TARGET_UNREADABLE = 'happypal-users-unreadable';
-const TARGET_PAGE_SIZE = 1000;
+/** Profiles per HappyPal page (the API's most; the bench baseline reads with the same). */
+export const TARGET_PAGE_SIZE = 1000;
 /** Incremental runs: profile lookups per heartbeat (a "page" of the fetch loop), sent a few at a time. */
 const LOOKUPS_PER_PAGE = 100;
 const LOOKUP_CONCURRENCY = 4;

@@ -1,5 +1,5 @@
 import type { HappyPalCreateUserInput, HappyPalUpdateUserInput, HappyPalUser } from './schemas.js';
-import type { Person, SyncedField } from '../../../rules/person.js';
+import { apiFields, type Person, type SyncedField } from '../../../rules/person.js';
 
 /** Our field → HappyPal's field (docs/happypal-api.md). */
 export const HAPPYPAL_FIELD: Record<SyncedField, keyof HappyPalUpdateUserInput & string> = {
@@ -23,15 +23,7 @@ export function personFromHappyPal(user: HappyPalUser): Person {
 }
 
 export function happyPalCreateInput(person: Person, externalId: string): HappyPalCreateUserInput {
-  return {
-    first_name: person.firstName,
-    last_name: person.lastName,
-    email: person.email,
-    birth_date: person.birthDate,
-    contract_start: person.contractStart,
-    contract_end: person.contractEnd,
-    external_id: externalId,
-  };
+  return { ...apiFields(person), external_id: externalId };
 }
 
 export function happyPalPatch(patch: Partial<Person>): HappyPalUpdateUserInput {

@@ -1,8 +1,9 @@
 import type { Dispatcher } from 'undici';
 import type { z } from 'zod';
 import { SyncError } from '../../errors.js';
-import { send, throwForTransient, unexpectedShape, type HttpRequest, type HttpResponse } from '../../http/http.js';
-import { targetWriteBucket, type RateLimiter } from '../../http/rate-limiter.js';
+import { unexpectedShape, type HttpResponse } from '../../http/http.js';
+import type { RateLimiter } from '../../http/rate-limiter.js';
+import { targetApi, type TargetRequest } from '../../http/target-api.js';
 import {
   REFLECT_MAX_BATCH,
   ReflectBatchDeleteResponseSchema,
@@ -38,25 +39,10 @@ export function createReflectClient(options: {
   /** The write budget of the target host, shared by every worker and connection (TARGET_WRITES_PER_MINUTE). */
   writeLimiter?: RateLimiter;
 }): ReflectClient {
-  const base = options.baseUrl.replace(/\/+$/, '');
-  const writeBucket = targetWriteBucket(base);
-  const call = async (req: Omit<HttpRequest, 'url'> & { path: string }, idempotencyKey?: string): Promise<HttpResponse> => {
-    const res = await send(options.dispatcher, 'reflect', {
-      ...req,
-      url: `${base}${req.path}`,
-      headers: {
-        authorization: `Bearer ${options.apiKey}`,
-        ...(idempotencyKey && { 'idempotency-key': idempotencyKey }),
-      },
-    });
-    throwForTransient('reflect', res);
-    if (res.status === 401 || res.status === 403) {
-      throw new SyncError(
-        'reflect_unauthorized',
-        `Reflect refused the API key (${res.status}). Check the connection's Reflect key with your Reflect contact and update it.`,
-        false,
-      );
-    }
+  const api = targetApi({ ...options, target: 'reflect', checkKey: "Check the connection's Reflect key with your Reflect contact and update it." });
+  const { writeBucket } = api;
+  const call = async (req: TargetRequest, idempotencyKey?: string): Promise<HttpResponse> => {
+    const res = await api.call(req, idempotencyKey);
     if (res.status === 413) {
       // The caller splits the batch (activities/targets/reflect/apply.ts); the code says so.
       throw new SyncError('reflect_batch_too_large', `Reflect refused the request to ${req.path} as too large (413).`, false);

@@ -5,7 +5,7 @@
  * connectors; Reflect's analytics fields (department, manager, employee number) are added here. Pure.
  */
 import { mapLuccaUser } from '../../../rules/map-lucca-user.js';
-import { normaliseName, type SyncedField } from '../../../rules/person.js';
+import { apiFields, normaliseName, type SyncedField } from '../../../rules/person.js';
 import { idOf, isObject, validated, type Mapped, type ReflectRecord } from './model.js';
 import { extraKey, isExtraKey, mapExtras, targetOfExtraKey, toTargetValue, type FieldMapping } from '../../../rules/field-mapping.js';
 import { withHiddenMappings } from '../../../rules/mapped-visibility.js';
@@ -52,12 +52,7 @@ export function mapEmployee(raw: unknown, today: string, position: number, hidde
   const unknown = [...new Set([...mapped.unknown, ...hiddenSynced])].map((f) => REFLECT_EMPLOYEE_FIELD[f]).filter((f) => f !== undefined);
   const result = validated('employees', mapped.sourceId, {
     external_id: mapped.sourceId,
-    first_name: p.firstName,
-    last_name: p.lastName,
-    email: p.email,
-    birth_date: p.birthDate,
-    contract_start: p.contractStart,
-    contract_end: p.contractEnd,
+    ...apiFields(p),
     department,
     // Lucca: a null manager means "no manager but themselves"; Reflect refuses one's own manager.
     manager_external_id: manager === mapped.sourceId ? null : manager,

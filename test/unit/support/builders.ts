@@ -4,7 +4,7 @@
  */
 import { HappyPalUserSchema, type HappyPalUser } from '../../../activities/targets/happypal/schemas.js';
 import type { PlanInput } from '../../../activities/targets/happypal/plan-records.js';
-import type { Person } from '../../../rules/person.js';
+import { apiFields, type Person } from '../../../rules/person.js';
 
 export const TODAY = '2025-06-15';
 
@@ -91,12 +91,7 @@ export function profileFor(user: LuccaUserItem, overrides: Partial<HappyPalUser>
   return aHappyPalUser({
     id: `hp_usr_${user.id}`,
     external_id: String(user.id),
-    first_name: p.firstName,
-    last_name: p.lastName,
-    email: p.email,
-    birth_date: p.birthDate,
-    contract_start: p.contractStart,
-    contract_end: p.contractEnd,
+    ...apiFields(p),
     ...overrides,
   });
 }

@@ -19,12 +19,7 @@
 import { z } from 'zod';
 import { normaliseEmail } from './person.js';
 
-export const AmbiguityReasonSchema = z.enum([
-  'two_targets_same_email',
-  'target_claimed_by_two_sources',
-  'target_already_linked',
-  'two_sources_same_email',
-]);
+export const AmbiguityReasonSchema = z.enum(['two_targets_same_email', 'target_claimed_by_two_sources', 'target_already_linked', 'two_sources_same_email']);
 export type AmbiguityReason = z.infer<typeof AmbiguityReasonSchema>;
 
 export const MatchSchema = z.discriminatedUnion('kind', [

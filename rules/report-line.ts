@@ -18,18 +18,8 @@ import { QuarantineReasonSchema, type QuarantineReason } from './quarantine.js';
 import type { FieldDecision, RecordDecision } from './three-way.js';
 
 export const ReportActionSchema = z.enum([
-  'created',
-  'attached',
-  'updated',
-  'deactivated',
-  'reactivated',
-  'kept_manual_edit',
-  'overwrote_manual_edit',
-  'conflict',
-  'quarantined',
-  'ambiguous',
-  'error',
-  'unchanged',
+  'created', 'attached', 'updated', 'deactivated', 'reactivated', 'kept_manual_edit', 'overwrote_manual_edit',
+  'conflict', 'quarantined', 'ambiguous', 'error', 'unchanged',
 ]);
 export type ReportAction = z.infer<typeof ReportActionSchema>;
 

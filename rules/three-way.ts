@@ -38,12 +38,7 @@ export type Policy = z.infer<typeof PolicySchema>;
 export const FieldCaseSchema = z.enum(['unchanged', 'source_changed', 'target_edited', 'both_changed', 'converged', 'not_visible']);
 export type FieldCase = z.infer<typeof FieldCaseSchema>;
 
-export const FieldNoteSchema = z.enum([
-  'manual_edit_overwritten',
-  'manual_edit_kept',
-  'both_changed_overwritten',
-  'both_changed_kept',
-]);
+export const FieldNoteSchema = z.enum(['manual_edit_overwritten', 'manual_edit_kept', 'both_changed_overwritten', 'both_changed_kept']);
 export type FieldNote = z.infer<typeof FieldNoteSchema>;
 
 export type FieldValue = string | null;

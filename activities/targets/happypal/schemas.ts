@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { TargetPageMetaSchema } from '../page-meta.js';
 
 /**
  * HappyPal API v1 payloads (contract: docs/happypal-api.md). Single source of types for the
@@ -69,14 +70,7 @@ export const HappyPalUserSchema = z.object({
 export type HappyPalUser = z.infer<typeof HappyPalUserSchema>;
 
 /** The profile fields a client (or a hand edit) may set. */
-export const HappyPalEditableFieldSchema = z.enum([
-  'first_name',
-  'last_name',
-  'email',
-  'birth_date',
-  'contract_start',
-  'contract_end',
-]);
+export const HappyPalEditableFieldSchema = z.enum(['first_name', 'last_name', 'email', 'birth_date', 'contract_start', 'contract_end']);
 export type HappyPalEditableField = z.infer<typeof HappyPalEditableFieldSchema>;
 
 /** POST /v1/users. Unknown fields are rejected (422). */
@@ -111,12 +105,7 @@ export const HappyPalListUsersQuerySchema = z.object({
 });
 export type HappyPalListUsersQuery = z.input<typeof HappyPalListUsersQuerySchema>;
 
-export const HappyPalPageMetaSchema = z.object({
-  page: z.number().int(),
-  per_page: z.number().int(),
-  total: z.number().int(),
-  next_page: z.number().int().nullable(),
-});
+export const HappyPalPageMetaSchema = TargetPageMetaSchema;
 export type HappyPalPageMeta = z.infer<typeof HappyPalPageMetaSchema>;
 
 export const HappyPalUserListSchema = z.object({
@@ -142,17 +131,8 @@ export function profileProblems(profile: unknown): string[] {
 }
 
 export const HappyPalErrorCodeSchema = z.enum([
-  'bad_request',
-  'unauthorized',
-  'not_found',
-  'method_not_allowed',
-  'invalid_json',
-  'validation_failed',
-  'email_taken',
-  'idempotency_key_reused',
-  'idempotency_key_invalid',
-  'rate_limited',
-  'internal',
+  'bad_request', 'unauthorized', 'not_found', 'method_not_allowed', 'invalid_json', 'validation_failed', 'email_taken',
+  'idempotency_key_reused', 'idempotency_key_invalid', 'rate_limited', 'internal',
 ]);
 export type HappyPalErrorCode = z.infer<typeof HappyPalErrorCodeSchema>;
 

@@ -30,13 +30,22 @@ import { sectionCounts } from './section.js';
 /** The sentinel report line of an employees section the visibility guard stopped (its `error` is the guard's message). */
 const VISIBILITY_BLOCKED = 'visibility_blocked';
 
-/** What each dataset needs from the Lucca key's role, said the way Lucca's role screen says it. */
-export const PERMISSION_MESSAGES: Record<ReflectDataset, string> = {
-  employees: 'Employees were not synced: Lucca refused the users list (403). Grant the API key\'s role the Co-workers permission "Consult users" (Lucca › Organization › Roles), then run the sync again.',
-  compensation: 'Compensation was not synced: Lucca refused the remuneration items (403). The API key\'s role lacks the Pagga Compensation permission "Consult individual situations": grant it to the key\'s role (Lucca › Organization › Roles), then run the sync again.',
-  absences: 'Absences were not synced: Lucca refused the leaves (403). The API key\'s role lacks the Timmi Absences permission "Consult leaves": grant it to the key\'s role (Lucca › Organization › Roles), then run the sync again.',
-  expenses: 'Expense reports were not synced: Lucca refused the expense claims (403). The API key\'s role lacks the Cleemy Expenses permission to consult expense reports: grant it to the key\'s role (Lucca › Organization › Roles), then run the sync again.',
+/** What Lucca refused (403) for each dataset, and the permission of the key's role that shows it, in Lucca's words. */
+const REFUSED: Record<ReflectDataset, { what: string; refused: string; lacks: string | null }> = {
+  employees: { what: 'Employees were', refused: 'the users list', lacks: null },
+  compensation: { what: 'Compensation was', refused: 'the remuneration items', lacks: 'the Pagga Compensation permission "Consult individual situations"' },
+  absences: { what: 'Absences were', refused: 'the leaves', lacks: 'the Timmi Absences permission "Consult leaves"' },
+  expenses: { what: 'Expense reports were', refused: 'the expense claims', lacks: 'the Cleemy Expenses permission to consult expense reports' },
 };
+
+/** The message of a dataset Lucca refused: what was not synced, and which permission to grant. */
+function permissionMessage(dataset: ReflectDataset): string {
+  const { what, refused, lacks } = REFUSED[dataset];
+  const grant = lacks === null
+    ? 'Grant the API key\'s role the Co-workers permission "Consult users" (Lucca › Organization › Roles)'
+    : `The API key's role lacks ${lacks}: grant it to the key's role (Lucca › Organization › Roles)`;
+  return `${what} not synced: Lucca refused ${refused} (403). ${grant}, then run the sync again.`;
+}
 
 /** Compensation also reads the work contracts (their establishment gives each pay item its currency). */
 export const WORK_CONTRACTS_PERMISSION_MESSAGE = 'Compensation was not synced: Lucca refused the work contracts (403), which say each pay item\'s establishment and so its currency. Grant the API key\'s role the Core HR permission to consult employees\' work contracts (Lucca › Organization › Roles), then run the sync again.';
@@ -135,7 +144,7 @@ export function reflectActivities(deps: Deps) {
       } catch (err) {
         if (err instanceof SyncError && err.code === 'lucca_forbidden') {
           const workContracts = input.plan.parts[reading]?.kind === 'work-contracts';
-          throw new SyncError(err.code, workContracts ? WORK_CONTRACTS_PERMISSION_MESSAGE : PERMISSION_MESSAGES[input.dataset], false);
+          throw new SyncError(err.code, workContracts ? WORK_CONTRACTS_PERMISSION_MESSAGE : permissionMessage(input.dataset), false);
         }
         throw err;
       }

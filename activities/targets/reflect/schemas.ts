@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { TargetPageMetaSchema } from '../page-meta.js';
 import { REFLECT_DATASETS, type ReflectDataset } from './target.js';
 
 /**
@@ -55,9 +56,11 @@ export const ReflectEmployeeRecordSchema = z
   });
 export type ReflectEmployeeRecord = z.infer<typeof ReflectEmployeeRecordSchema>;
 
+/** Every record but the employee's own: its id, and the employee it belongs to. */
+const ownedRecord = { external_id: IdSchema, employee_external_id: IdSchema };
+
 const compensationShape = {
-  external_id: IdSchema,
-  employee_external_id: IdSchema,
+  ...ownedRecord,
   kind: z.enum(['fixed', 'variable']),
   category: z.string().regex(/^[A-Z][A-Z0-9_]*$/, 'must be an upper-case code (e.g. BASIC_SALARY)'),
   amount: AmountSchema,
@@ -84,14 +87,13 @@ export type ReflectCompensationRecord = z.infer<typeof ReflectCompensationRecord
 export const ReflectHalfDaySchema = z.enum(['am', 'pm']);
 export type ReflectHalfDay = z.infer<typeof ReflectHalfDaySchema>;
 
+/** A period in half-days: from the morning or afternoon of its first day to that of its last. */
+const halfDayPeriod = { starts_on: DateSchema, ends_on: DateSchema, start_half: ReflectHalfDaySchema, end_half: ReflectHalfDaySchema };
+
 const absenceShape = {
-  external_id: IdSchema,
-  employee_external_id: IdSchema,
+  ...ownedRecord,
   type: TextSchema,
-  starts_on: DateSchema,
-  ends_on: DateSchema,
-  start_half: ReflectHalfDaySchema,
-  end_half: ReflectHalfDaySchema,
+  ...halfDayPeriod,
   days: AmountSchema.positive('must be positive').multipleOf(0.5, 'must be a multiple of 0.5'),
 };
 export const ReflectAbsenceRecordSchema = z
@@ -107,21 +109,13 @@ export type ReflectAbsenceRecord = z.infer<typeof ReflectAbsenceRecordSchema>;
 
 /** Lucca expense-claim statuses, snake_cased. */
 export const ReflectExpenseStatusSchema = z.enum([
-  'created',
-  'partially_approved',
-  'approved',
-  'controlled',
-  'approved_and_controlled',
-  'payment_initiated',
-  'paid',
-  'refused',
-  'cancelled',
+  'created', 'partially_approved', 'approved', 'controlled', 'approved_and_controlled', 'payment_initiated', 'paid',
+  'refused', 'cancelled',
 ]);
 export type ReflectExpenseStatus = z.infer<typeof ReflectExpenseStatusSchema>;
 
 const expenseShape = {
-  external_id: IdSchema,
-  employee_external_id: IdSchema,
+  ...ownedRecord,
   name: TextSchema,
   declared_on: DateSchema,
   status: ReflectExpenseStatusSchema,
@@ -206,12 +200,7 @@ export const ReflectListQuerySchema = z.object({
 });
 export type ReflectListQuery = z.input<typeof ReflectListQuerySchema>;
 
-export const ReflectPageMetaSchema = z.object({
-  page: z.number().int(),
-  per_page: z.number().int(),
-  total: z.number().int(),
-  next_page: z.number().int().nullable(),
-});
+export const ReflectPageMetaSchema = TargetPageMetaSchema;
 
 /** List response of one dataset. */
 export function reflectListResponseSchema<D extends ReflectDataset>(dataset: D) {

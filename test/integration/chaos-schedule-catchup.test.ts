@@ -144,5 +144,7 @@ describe('a schedule missed while Temporal was down', () => {
       worker.shutdown();
       await running.catch(() => undefined);
     }
-  });
+    // One scene takes about a minute on a loaded machine (20 s down, a restart, an 8 s catch-up run),
+    // after starting a Temporal server of its own: this leaves room for one replay of the scene.
+  }, 300_000);
 });

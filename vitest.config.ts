@@ -1,17 +1,8 @@
-import { configDefaults, defineConfig } from 'vitest/config';
+import { defineConfig } from 'vitest/config';
 import { SlowestFirstSequencer } from './test/setup/sequencer.js';
 
-/**
- * Integration files whose assertions are about wall-clock timing (schedules every 5 s, a 10 s
- * catch-up window; a statement caught waiting on a table lock, a Temporal crash landing mid-write):
- * they run after every other file, one at a time, so that a busy machine cannot shift their timers.
- */
-const ALONE = [
-  'test/integration/chaos-schedule-catchup.test.ts', 'test/integration/chaos-postgres.test.ts', 'test/integration/chaos-temporal-restart.test.ts',
-];
-
 const integration = {
-  // One Temporal dev server and one migrated template database for the run (per project) ...
+  // One Temporal dev server and one migrated template database for the run ...
   globalSetup: ['test/setup/global-setup.ts'],
   // ... and a database of its own for each file (copied from the template), so files run at the
   // same time without seeing each other's rows, locks or failures. Temporal is shared: each file
@@ -43,12 +34,7 @@ export default defineConfig({
       },
       {
         extends: true,
-        test: { name: 'integration', include: ['test/integration/**/*.test.ts'], exclude: [...configDefaults.exclude, ...ALONE], ...integration },
-      },
-      {
-        extends: true,
-        // groupOrder 1: after the unit and integration files (group 0) have all finished.
-        test: { name: 'integration-alone', include: ALONE, maxWorkers: 1, sequence: { groupOrder: 1 }, ...integration },
+        test: { name: 'integration', include: ['test/integration/**/*.test.ts'], ...integration },
       },
     ],
   },

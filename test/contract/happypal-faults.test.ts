@@ -105,6 +105,30 @@ describe('HappyPal fault switches', () => {
     expect((await state()).requestCounts.listUsers).toEqual({ dropped: 1 });
   });
 
+  it('a gate lets its budget of requests through, holds the next ones until allowed, and opens on clear', async () => {
+    const gate = sim.faults.gate('createUser', 1);
+    expect((await calls.createUser()).status).toBe(201);
+    const held = [calls.createUser(), calls.createUser()];
+    const answered: number[] = [];
+    for (const [i, p] of held.entries()) void p.then(() => answered.push(i));
+    const untilWaiting = async (n: number) => {
+      for (let i = 0; i < 200 && gate.waiting < n; i++) await new Promise((r) => setTimeout(r, 10));
+    };
+    await untilWaiting(2);
+    expect(gate.waiting).toBe(2);
+    expect((await calls.getUser()).status).toBe(200); // other endpoints pass
+    expect(answered).toEqual([]);
+    gate.allow(1);
+    expect(gate.waiting).toBe(1);
+    expect((await Promise.race(held))?.status).toBe(201);
+    expect(answered).toHaveLength(1); // the other one is still held
+    sim.faults.clear();
+    expect((await Promise.all(held)).map((r) => r.status)).toEqual([201, 201]);
+    expect(gate.passed).toBe(3);
+    expect((await calls.createUser()).status).toBe(201); // no gate any more
+    expect(() => gate.allow(-1)).toThrow(/whole number/);
+  });
+
   it('rejects bad fault specs with 422', async () => {
     expect((await admin('POST', '/faults', { getUser: { errorRate: 2 } })).status).toBe(422);
   });

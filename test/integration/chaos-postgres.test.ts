@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { progressQuery, type SyncSummary } from '../../workflows/contracts.js';
 import {
-  activityAttempts, createChaosHarness, lockTable, outcomes, runRowOf, supervise, terminateAppBackends, waitFor,
+  activityAttempts, createChaosHarness, lockTable, supervise, terminateAppBackends, waitFor,
   type ChaosHarness, type LockGate, type Supervisor,
 } from '../support/chaos.js';
 import { activeProfilesByEmail, expectedActiveProfiles } from '../support/oracle.js';
@@ -13,7 +13,8 @@ import { testDatabaseUrl } from '../support/database.js';
  * named 'lucca-connectors'), in the fetch phase and twice in the write phase, under a real worker
  * process. To be sure a statement is in flight when the connections drop (not only idle pooled
  * connections, which postgres-js replaces silently), a table lock held by the test first makes the
- * phase's next statement wait inside Postgres. The activities fail, Temporal retries them on new
+ * phase's next statement wait inside Postgres (seen in pg_locks before the drop); gates on the
+ * simulators hold the phase (page 2's request, the next write) until that lock is taken. The activities fail, Temporal retries them on new
  * connections, the run completes and HappyPal matches the oracle.
  *
  * postgres-js 3.4.9 throws an uncaught TypeError when a connection drops inside a transaction
@@ -31,10 +32,14 @@ afterEach(async () => {
   h = undefined;
 });
 
-/** Holds `table` until a statement of the app waits on it, drops every app connection, releases. */
-async function dropConnectionsWhileWaitingOn(databaseUrl: string, table: string): Promise<number> {
+/**
+ * Locks `table`, then lets the held requests go (`go`), waits until a statement of the app waits on
+ * the lock (seen in pg_locks), drops every app connection, releases the lock.
+ */
+async function dropConnectionsWhileWaitingOn(databaseUrl: string, table: string, go: () => void): Promise<number> {
   const gate: LockGate = await lockTable(databaseUrl, table);
   try {
+    go();
     await waitFor(`a statement waiting on ${table}`, async () => ((await gate.waiters()).length > 0 ? true : undefined), { timeoutMs: 60_000 });
     return await terminateAppBackends(databaseUrl);
   } finally {
@@ -45,28 +50,28 @@ async function dropConnectionsWhileWaitingOn(databaseUrl: string, table: string)
 describe('PostgreSQL connections dropped mid-run', () => {
   it('in the fetch phase and in the write phase: activities fail, are retried on new connections, the run completes', async () => {
     const databaseUrl = testDatabaseUrl();
-    h = await createChaosHarness({ temporalAddress: inject('temporalAddress'), databaseUrl, company: { employees: 2100, seed: 53, asOf: today } });
+    h = await createChaosHarness({ temporalAddress: inject('temporalAddress'), databaseUrl, company: { employees: 1300, seed: 53, asOf: today } });
     const harness = h;
     const company = harness.lucca.sim.company('demo');
     const { id } = await harness.addConnection();
-    harness.lucca.sim.faults.set('users', { latencyMs: 1500 }); // page 2 is still being read when the lock is taken
-    harness.happypal.faults.set('createUser', { latencyMs: 50 });
+    // Each phase is caught at a known point by a gate on the simulator it calls, not by timing:
+    // Lucca lets page 1 through and holds page 2's request until the lock is taken.
+    const pages = harness.lucca.sim.faults.gate('users', 1);
     workers = await supervise(() => startWorkerProcess(harness.taskQueue));
 
     const handle = await harness.start(id, { options: { pagesPerActivity: 1, linesPerActivity: 400 } });
-    const run = await runRowOf(harness.db, handle.workflowId);
 
     // Fetch: page 1 checkpointed; staging page 2 waits on the lock, then its connection drops.
-    await waitFor('page 1 fetched', async () => ((await handle.query(progressQuery).catch(() => undefined))?.pagesDone ?? 0) >= 1);
-    const duringFetch = dropConnectionsWhileWaitingOn(databaseUrl, 'staged_records');
-    harness.lucca.sim.faults.clear();
-    expect(await duringFetch).toBeGreaterThan(0);
+    await waitFor('page 1 fetched and page 2 asked for', async () =>
+      ((await handle.query(progressQuery).catch(() => undefined))?.pagesDone ?? 0) >= 1 && pages.waiting > 0, { timeoutMs: 120_000 });
+    expect(await dropConnectionsWhileWaitingOn(databaseUrl, 'staged_records', () => pages.open())).toBeGreaterThan(0);
 
-    // Write, twice: a commit of written lines waits on the lock, then every connection drops.
-    for (const atLeast of [100, 600]) {
-      // The test's own pool is named like the app's, so its connections drop too: a failed probe is retried.
-      await waitFor(`${atLeast} lines applied`, async () => ((await outcomes(harness.db, run.id)).applied ?? 0) >= atLeast, { retryErrors: true });
-      expect(await dropConnectionsWhileWaitingOn(databaseUrl, 'snapshots')).toBeGreaterThan(0);
+    // Write, twice (after 100 writes, then 500 more): HappyPal holds the next write until the lock
+    // is taken, then a commit of written lines waits on it, then every connection drops.
+    for (const budget of [100, 500]) {
+      const writes = harness.happypal.faults.gate('createUser', budget);
+      await waitFor(`a write held after ${budget}`, () => writes.waiting > 0, { timeoutMs: 120_000 });
+      expect(await dropConnectionsWhileWaitingOn(databaseUrl, 'snapshots', () => writes.open())).toBeGreaterThan(0);
     }
 
     const summary = (await handle.result()) as SyncSummary;

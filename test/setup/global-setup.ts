@@ -58,7 +58,7 @@ export default async function setup(project: TestProject) {
     const dataDir = resolveDataDir(env.DATA_DIR);
 
     // The dev server starts while the database is prepared (it takes seconds to answer).
-    // Each project with this setup (integration, integration-alone) runs it in this same process:
+    // Each project with this setup runs it in this same process:
     // its files are named by the project too, so two servers never share a SQLite file.
     const own = `${process.pid}-${project.name}`;
     temporalDb = `${dataDir}/test-temporal-${own}.sqlite`;

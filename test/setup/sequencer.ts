@@ -8,9 +8,10 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
  * run's durations, which a fresh clone (CI) does not have: it would start them in name order.
  */
 const SLOWEST_FIRST = [
-  'happypal-incremental', 'reflect-visibility', 'happypal-visibility', 'health-incidents', 'happypal-policies', 'chaos-faults',
+  'happypal-incremental', 'reflect-visibility', 'happypal-visibility', 'health-incidents', 'happypal-policies', 'chaos-faults', 'chaos-schedule-catchup', 'chaos-postgres',
   'reflect-sync', 'convergence', 'cli-health', 'cli-manage', 'cli', 'happypal-lifecycle', 'connection-manage', 'operations',
-  'chaos-worker-kill', 'console-browser', 'fresh-clone', 'happypal-scope-mappings', 'happypal-durability',
+  'chaos-worker-kill', 'console-browser', 'fresh-clone', 'happypal-scope-mappings', 'happypal-durability', 'reflect-scope',
+  'chaos-temporal-restart',
 ].map((name) => `/test/integration/${name}.test.ts`);
 
 function rank(spec: TestSpecification): number {

@@ -87,6 +87,7 @@ export async function startLuccaSimulator(options: LuccaSimulatorOptions = {}): 
     const module = match.endpoint.module;
     if (module && !key.role[module]) return fail(res, new LuccaHttpError(403, `The API key has no access to ${module}`));
 
+    await faults.pass(match.endpoint.name);
     const decision = faults.decide(match.endpoint.name);
     if (decision.delayMs > 0) {
       const remaining = opts.requestTimeoutMs - (Date.now() - started);

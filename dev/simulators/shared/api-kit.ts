@@ -83,6 +83,7 @@ export async function serveApiCall(
     return send({ ...reply, headers: { 'retry-after': String(waitSeconds) } });
   }
 
+  await ctx.faults.pass(call.endpoint);
   const fault = ctx.faults.decide(call.endpoint);
   if (fault.delayMs > 0) await sleep(fault.delayMs);
   if (fault.kind === 'error') return send(apiError(500, 'internal', 'Injected server error'));

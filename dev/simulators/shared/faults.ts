@@ -38,9 +38,70 @@ export type FaultDecision =
   | { kind: 'drop'; delayMs: number }
   | { kind: 'html'; delayMs: number };
 
+/**
+ * A gate on one endpoint, for tests that must catch a phase at a known point whatever the speed of
+ * the machine: it lets a budget of requests through, then holds the next ones (before any fault or
+ * handler) until the test allows more. Counts are of requests that reached the gate.
+ */
+export interface RequestGate {
+  /** Requests let through since the gate was set. */
+  readonly passed: number;
+  /** Requests held at the gate now. */
+  readonly waiting: number;
+  /** Lets `n` more requests through (those waiting first), then holds again. */
+  allow(n: number): void;
+  /** Lets every request through, the waiting ones and all later ones; removes the gate. */
+  open(): void;
+}
+
+class Gate implements RequestGate {
+  passed = 0;
+  private budget: number;
+  private queue: (() => void)[] = [];
+  private opened = false;
+
+  constructor(allow: number, private readonly remove: () => void) {
+    this.budget = allow;
+  }
+
+  get waiting(): number {
+    return this.queue.length;
+  }
+
+  async pass(): Promise<void> {
+    if (this.opened || this.budget > 0) {
+      this.budget -= 1;
+      this.passed += 1;
+      return;
+    }
+    await new Promise<void>((resolve) => this.queue.push(resolve));
+  }
+
+  allow(n: number): void {
+    if (!Number.isInteger(n) || n < 0) throw new Error(`a gate allows a whole number of requests, not ${n}`);
+    this.budget += n;
+    this.flush();
+  }
+
+  open(): void {
+    this.opened = true;
+    this.remove();
+    this.flush();
+  }
+
+  private flush(): void {
+    while (this.queue.length > 0 && (this.opened || this.budget > 0)) {
+      this.budget -= 1;
+      this.passed += 1;
+      this.queue.shift()?.();
+    }
+  }
+}
+
 /** Holds the active fault switches of one simulator and decides, request by request, what goes wrong. */
 export class FaultInjector {
   private specs = new Map<string, FaultSpec>();
+  private gates = new Map<string, Gate>();
   private rng: Rng;
 
   constructor(seed = 1) {
@@ -55,8 +116,25 @@ export class FaultInjector {
     for (const [endpoint, spec] of Object.entries(faults)) this.set(endpoint, spec);
   }
 
+  /** Clears the fault switches and opens every gate. */
   clear(): void {
     this.specs.clear();
+    for (const gate of [...this.gates.values()]) gate.open();
+  }
+
+  /** Sets a gate on `endpoint` (replacing and opening any previous one) that lets `allow` requests through. */
+  gate(endpoint: string, allow = 0): RequestGate {
+    this.gates.get(endpoint)?.open();
+    const gate: Gate = new Gate(allow, () => {
+      if (this.gates.get(endpoint) === gate) this.gates.delete(endpoint);
+    });
+    this.gates.set(endpoint, gate);
+    return gate;
+  }
+
+  /** Waits at the endpoint's gate, if one is set (the request pipelines call this before `decide`). */
+  async pass(endpoint: string): Promise<void> {
+    await this.gates.get(endpoint)?.pass();
   }
 
   snapshot(): Record<string, FaultSpec> {

@@ -25,16 +25,22 @@ const services = (harness: ReflectHarness): ServiceContext => ({
   env: { LUCCA_ALLOWED_HOSTS: ['127.0.0.1'], TEMPORAL_TASK_QUEUE: harness.taskQueue }, actor: { kind: 'os', user: 'test-operator' },
 });
 
+/** A Reflect connection with two attributes defined on Reflect and mapped from two HR-file fields. */
+async function mappedConnection() {
+  const harness = (h = await createReflectHarness({ company: { employees: 20, seed: 17 } }));
+  const sctx = services(harness);
+  const { id, name } = await harness.addConnection();
+  harness.reflect.state.defineAttributes([{ key: 'cse_college', type: 'enum', values: ['cadres', 'non-cadres'] }, { key: 'meal_allowance', type: 'number' }]);
+  await applyMappings(sctx, await previewMappings(sctx, name, [
+    { source: 'extendedData.e_cse_college', target: 'cse_college', type: 'enum', values: ['cadres', 'non-cadres'], transforms: [{ kind: 'lower-case' }] },
+    { source: 'extendedData.e_prime_panier', target: 'meal_allowance', type: 'number' },
+  ]));
+  return { harness, sctx, id, name };
+}
+
 describe('Reflect: extra field mappings', () => {
   it('a mapped extendedData field reaches Reflect employees as a custom attribute, with before → after in the report', async () => {
-    const harness = (h = await createReflectHarness({ company: { employees: 20, seed: 17 } }));
-    const sctx = services(harness);
-    const { id, name } = await harness.addConnection();
-    harness.reflect.state.defineAttributes([{ key: 'cse_college', type: 'enum', values: ['cadres', 'non-cadres'] }, { key: 'meal_allowance', type: 'number' }]);
-    await applyMappings(sctx, await previewMappings(sctx, name, [
-      { source: 'extendedData.e_cse_college', target: 'cse_college', type: 'enum', values: ['cadres', 'non-cadres'], transforms: [{ kind: 'lower-case' }] },
-      { source: 'extendedData.e_prime_panier', target: 'meal_allowance', type: 'number' },
-    ]));
+    const { harness, sctx, id, name } = await mappedConnection();
 
     const first = await harness.sync(id);
     expect(first.status).toBe('completed');
@@ -56,14 +62,7 @@ describe('Reflect: extra field mappings', () => {
 
 describe('Reflect: a key without the mapped field\'s HR-file section', () => {
   it('connection test names "Consult HR files" → select the relevant section; the next sync keeps what Reflect holds and says it was not visible', async () => {
-    const harness = (h = await createReflectHarness({ company: { employees: 20, seed: 17 } }));
-    const sctx = services(harness);
-    const { id, name } = await harness.addConnection();
-    harness.reflect.state.defineAttributes([{ key: 'cse_college', type: 'enum', values: ['cadres', 'non-cadres'] }, { key: 'meal_allowance', type: 'number' }]);
-    await applyMappings(sctx, await previewMappings(sctx, name, [
-      { source: 'extendedData.e_cse_college', target: 'cse_college', type: 'enum', values: ['cadres', 'non-cadres'], transforms: [{ kind: 'lower-case' }] },
-      { source: 'extendedData.e_prime_panier', target: 'meal_allowance', type: 'number' },
-    ]));
+    const { harness, sctx, id, name } = await mappedConnection();
     expect((await harness.sync(id)).status).toBe('completed');
     const user = harness.company().users.find((u) => u.id % 5 !== 0 && u.dtContractEnd === null);
     if (!user) throw new Error('fixture too small');

@@ -4,22 +4,15 @@
  * compensation, absences or expenses; one who leaves it is ended on Reflect like a leaver (contract
  * end), their later records are not written and what Reflect had of them stays; the preview counts.
  */
-import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { and, eq } from 'drizzle-orm';
 import { afterEach, describe, expect, inject, it } from 'vitest';
-import { PROJECT_ROOT } from '../../config/paths.js';
 import type { ReflectDataset } from '../../activities/targets/reflect/schemas.js';
 import { reportLines } from '../../db/schema.js';
 import { addExpenseClaim, addLeave, changeSalary, update } from '../../dev/simulators/data/mutations.js';
 import { applyScope, previewScope } from '../../services/connection-scope.js';
 import type { ServiceContext } from '../../services/connections.js';
 import { createReflectHarness, reflectRecords, type ReflectHarness } from '../support/reflect-harness.js';
-import { TEST_CREDENTIALS_KEY } from '../support/sync-harness.js';
-import { TEST_PAYLOAD_KEYS } from '../support/temporal.js';
-import { testDatabaseUrl } from '../support/database.js';
+import { runCli } from '../support/cli-process.js';
 
 let h: ReflectHarness | undefined;
 afterEach(async () => {
@@ -58,15 +51,15 @@ describe('Reflect: scope', () => {
     // PII-free: no name or email of anyone in the preview's lines.
     for (const u of company.users) expect(preview.lines.join('\n')).not.toContain(u.mail);
     // The CLI previews the same counts, then needs a confirmation (no terminal here: --yes), then saves.
-    const refused = await cli(harness, 'connection', 'scope', name, '--exclude-legal-entity', excluded.name);
+    const refused = await runCli(harness, 'connection', 'scope', name, '--exclude-legal-entity', excluded.name);
     expect(refused.code).not.toBe(0);
     expect(refused.stdout).toContain('Preview (dry run, nothing changed yet)');
     expect(refused.stdout).toContain(`in the scope: ${company.users.length - ofExcluded.length}; outside: ${ofExcluded.length}`);
     expect(refused.stdout).toContain('0 employee record(s) written to Reflect would be ended');
     for (const u of company.users) expect(refused.stdout).not.toContain(u.mail);
-    const applied = await cli(harness, 'connection', 'scope', name, '--exclude-legal-entity', excluded.name, '--yes');
+    const applied = await runCli(harness, 'connection', 'scope', name, '--exclude-legal-entity', excluded.name, '--yes');
     expect(applied.code).toBe(0);
-    expect((await cli(harness, 'connection', 'scope', name, '--show')).stdout).toContain(`exclude legal entity: ${excluded.name} (${excluded.id})`);
+    expect((await runCli(harness, 'connection', 'scope', name, '--show')).stdout).toContain(`exclude legal entity: ${excluded.name} (${excluded.id})`);
 
     const first = await harness.sync(id);
     expect(first.status).toBe('completed');
@@ -173,18 +166,3 @@ describe('Reflect: scope', () => {
     for (const [key, record] of after) if (!leaving.includes(key)) expect(record, key).toEqual(before.get(key));
   });
 });
-
-/** The real CLI, as an operator runs it, against the harness's database and Temporal. */
-function cli(harness: ReflectHarness, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'lucca-reflect-scope-'));
-  const env = {
-    DATABASE_URL: testDatabaseUrl(), TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_TASK_QUEUE: harness.taskQueue,
-    LUCCA_ALLOWED_HOSTS: '127.0.0.1', CREDENTIALS_KEY: TEST_CREDENTIALS_KEY, PAYLOAD_KEYS: TEST_PAYLOAD_KEYS, DATA_DIR: dataDir, LOG_LEVEL: 'silent',
-  };
-  return new Promise((resolve) => {
-    execFile(process.execPath, [path.join(PROJECT_ROOT, 'bin', 'lucca-sync.mjs'), ...args], { env, cwd: PROJECT_ROOT, timeout: 90_000 }, (err, stdout, stderr) => {
-      rmSync(dataDir, { recursive: true, force: true });
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
-    });
-  });
-}

@@ -4,13 +4,11 @@
  * in, who leaves, what the mappings read), then applied on confirmation, and audited.
  */
 import { createDispatcher } from '../activities/http/http.js';
-import { createHappyPalClient } from '../activities/targets/happypal/client.js';
-import type { HappyPalAttributeDefinition } from '../activities/targets/happypal/schemas.js';
 import { createLuccaClient, type LuccaClient } from '../activities/lucca/client.js';
 import { unlimited } from '../activities/http/rate-limiter.js';
 import { SyncError } from '../activities/errors.js';
 import { CONNECTORS } from '../activities/targets/connectors.js';
-import type { TargetScopeSupport } from '../activities/targets/connector.js';
+import type { TargetAttributeDefinition, TargetScopeSupport } from '../activities/targets/connector.js';
 import { isTargetName, targetLabel } from '../activities/targets/registry.js';
 import { updateConnection as updateConnectionRow, type Connection } from '../db/queries/connections.js';
 import { requireFullRead } from '../db/queries/datasets.js';
@@ -211,7 +209,8 @@ export async function previewMappings(sctx: ServiceContext, name: string, raw: u
     throw new ServiceError('invalid', `bad mappings: ${issue?.path.map(String).join('.') || 'mappings'} ${issue?.message ?? 'is invalid'}. See the README, "Extra field mappings".`, 'mappings');
   }
   const mappings = parsed.data;
-  const targetProblems = row.target === 'happypal' ? checkAgainst(mappings, await happyPalAttributes(sctx, row)) : [];
+  const definitions = await attributeDefinitionsOf(sctx, row);
+  const targetProblems = definitions ? checkAgainst(mappings, definitions) : [];
   const perMapping = await withLucca(sctx, row, async (lucca) => {
     const users = mappings.length === 0 ? [] : await readUsers(lucca, usersFields(['id'], storedScope(row.scope), mappings));
     return mappings.map((m) => {
@@ -235,14 +234,16 @@ export async function previewMappings(sctx: ServiceContext, name: string, raw: u
   return { connection: row, mappings, perMapping, targetProblems, lines };
 }
 
-async function happyPalAttributes(sctx: ServiceContext, row: Connection): Promise<HappyPalAttributeDefinition[]> {
+/** The target's definitions of its custom attributes, when its connector publishes them (null: it does not). */
+async function attributeDefinitionsOf(sctx: ServiceContext, row: Connection): Promise<readonly TargetAttributeDefinition[] | null> {
+  const read = isTargetName(row.target) ? CONNECTORS[row.target].attributeDefinitions : undefined;
+  if (!read) return null;
   const dispatcher = createDispatcher(1);
   try {
-    const client = createHappyPalClient({
+    return await read({
       baseUrl: validateTargetUrl(row.targetUrl, allowedHostsFor(sctx.env.LUCCA_ALLOWED_HOSTS, row)),
       apiKey: sctx.cipher.decrypt(row.targetKeyEnc), dispatcher,
     });
-    return await client.listCustomAttributes();
   } catch (err) {
     if (err instanceof SyncError) throw new ServiceError('refused', err.message);
     throw err;
@@ -252,7 +253,7 @@ async function happyPalAttributes(sctx: ServiceContext, row: Connection): Promis
 }
 
 /** Each mapping's target against the target's definitions: unknown attribute, other type, enum values it would refuse. */
-export function checkAgainst(mappings: readonly FieldMapping[], definitions: readonly HappyPalAttributeDefinition[]): string[] {
+export function checkAgainst(mappings: readonly FieldMapping[], definitions: readonly TargetAttributeDefinition[]): string[] {
   const byKey = new Map(definitions.map((d) => [d.key, d]));
   const problems: string[] = [];
   for (const m of mappings) {

@@ -63,6 +63,18 @@ export interface TargetConnector<Name extends string = string> extends TargetDes
   checkKey(endpoint: TargetEndpoint): Promise<void>;
   /** Present when the target supports a scope per connection. */
   scope?: TargetScopeSupport;
+  /**
+   * Present when the target publishes the definitions of its custom attributes (HappyPal: GET
+   * /v1/custom-attributes): the mappings preview checks each mapping's target attribute against them.
+   */
+  attributeDefinitions?(endpoint: TargetEndpoint): Promise<readonly TargetAttributeDefinition[]>;
+}
+
+/** A custom attribute as a target defines it: its key, its type and, for an enum, its values. */
+export interface TargetAttributeDefinition {
+  key: string;
+  type: 'text' | 'date' | 'number' | 'enum';
+  values?: readonly string[] | undefined;
 }
 
 /** The connectors a worker runs, by target name: connectors.ts's, or more in tests (a fake target). */

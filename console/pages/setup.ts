@@ -66,13 +66,13 @@ ${l.usable ? html`<p><a class="button" href="/setup/target">Next: the target</a>
 
 export function setupTargetPage(user: SessionUser, view: SetupView, error?: string): Html {
   const t = view.target;
-  const target = t.target ?? 'happypal';
+  const target = t.target ?? TARGET_NAMES[0];
   return page(user, view, 'target', '2. Target URL and API key', html`<form class="form" method="post" action="/setup/target">${csrfField(user)}
   <fieldset><legend>Target</legend>
   ${TARGET_NAMES.map((k) => html`<label class="inline"><input type="radio" name="target" value="${k}"${target === k ? html` checked` : ''}> ${TARGET[k]}</label>`)}
   </fieldset>
   <label for="targetUrl">Target API URL</label>
-  <input id="targetUrl" name="targetUrl" type="url" maxlength="300" placeholder="${DEFAULT_TARGET_URL.happypal} or ${DEFAULT_TARGET_URL.reflect}" value="${t.url ?? ''}" aria-describedby="target-url-hint">
+  <input id="targetUrl" name="targetUrl" type="url" maxlength="300" placeholder="${TARGET_NAMES.map((k) => DEFAULT_TARGET_URL[k]).join(' or ')}" value="${t.url ?? ''}" aria-describedby="target-url-hint">
   <p class="muted" id="target-url-hint">Leave blank for the target's public API.</p>
   <label for="targetKey">Target API key</label>
   <input id="targetKey" name="targetKey" type="password" autocomplete="off" maxlength="4096" aria-describedby="target-key-hint"${t.keyKept ? '' : html` required`}>

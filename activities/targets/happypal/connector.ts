@@ -27,6 +27,7 @@ export const happypalConnector: TargetConnector<'happypal'> = {
   async checkKey(endpoint) {
     await createHappyPalClient(endpoint).listUsers(1, 1);
   },
+  attributeDefinitions: (endpoint) => createHappyPalClient(endpoint).listCustomAttributes(),
   // Out of the scope: never written; a linked profile that leaves it is deactivated (plan-records.ts).
   scope: {
     writtenPeople: (db, connectionId) => linkedSourceIds(db, connectionId, EMPLOYEES),

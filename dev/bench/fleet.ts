@@ -43,7 +43,7 @@ import type { BaselineFleetInput, BaselineFleetResult } from './baseline.js';
 import {
   benchArgs, gitCommit, onCleanup, procCpuMs, runBaselineProcess, runBench, startInfra, startWorker, writeResults, type BenchInfra,
 } from './infra.js';
-import { billableActions, promCounterBy, rowsWritten, tableCounters, type ActionEvent, type RowsWritten } from './measure.js';
+import { billableActions, promCounterBy, rowsWritten, tableCounters, tsMs, type ActionEvent, type Ts, type RowsWritten } from './measure.js';
 
 const { flag, option } = benchArgs();
 const num = (name: string, fallback: number) => {
@@ -111,14 +111,6 @@ interface SyncFacts {
   runs: number;
   actions: Record<string, number>;
   actionsTotal: number;
-}
-
-type Ts = { seconds?: unknown; nanos?: number | null } | null | undefined;
-function tsMs(ts: Ts): number {
-  if (!ts) return NaN;
-  const s = ts.seconds as { toNumber?: () => number } | number | string | undefined;
-  const seconds = typeof s === 'object' && s && typeof s.toNumber === 'function' ? s.toNumber() : Number(s ?? 0);
-  return seconds * 1000 + (ts.nanos ?? 0) / 1e6;
 }
 
 async function syncFacts(infra: BenchInfra, workflowId: string, member: Member, status: string): Promise<SyncFacts> {

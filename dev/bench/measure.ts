@@ -17,8 +17,9 @@ export interface HistoryFacts {
   activityFailures: Record<string, number>;
 }
 
-type Ts = { seconds?: unknown; nanos?: number | null } | null | undefined;
-function tsMs(ts: Ts): number {
+export type Ts = { seconds?: unknown; nanos?: number | null } | null | undefined;
+/** A protobuf timestamp (Long or number seconds, nanos) in milliseconds; NaN when absent. */
+export function tsMs(ts: Ts): number {
   if (!ts) return NaN;
   const s = ts.seconds as { toNumber?: () => number } | number | string | undefined;
   const seconds = typeof s === 'object' && s && typeof s.toNumber === 'function' ? s.toNumber() : Number(s ?? 0);

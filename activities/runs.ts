@@ -10,6 +10,7 @@ import type { BeginRunInput, BeginRunResult, RunStatus, SyncSummary } from '../w
 import { loadConnection, type Deps } from './deps.js';
 import { SyncError } from './errors.js';
 import type { Connectors } from './targets/connector.js';
+import { targetSteps } from './targets/dataset-activities.js';
 import { cursorMoves, type UsersReadPlan } from '../rules/incremental.js';
 
 /** The cursor dataset of HappyPal's employees in the legacy inline path (plan.ts EMPLOYEES). */
@@ -20,6 +21,7 @@ const PURGE_AFTER: ReadonlySet<RunStatus> = new Set(['completed', 'blocked']);
 
 export function runActivities(deps: Deps, connectors: Connectors) {
   const { db } = deps.db;
+  const stepsFor = targetSteps(deps, connectors);
   return {
     /**
      * Creates the run row, which is the connection's lock (services/run-lock.ts): refused, naming the
@@ -48,10 +50,14 @@ export function runActivities(deps: Deps, connectors: Connectors) {
         throw new SyncError('run_abandoned', `Sync run ${row.id} was closed as ${row.status} before it began: start a new sync.`, false);
       }
       deps.logger.info({ runId: row.id, connectionId: input.connectionId, trigger: input.trigger, dryRun: input.dryRun }, 'sync run started');
-      // What the run syncs: the workflow runs one syncDataset child per dataset, in this order.
-      const datasets = connector.datasets.map((d) => ({
+      // What the run syncs: the workflow runs one syncDataset child per dataset, in this order. Asked
+      // (input.prepare), each dataset's read plan is decided here, once: a retry of this activity has
+      // read nothing yet, and the child starts reading at once, one activity fewer per dataset.
+      const steps = input.prepare ? stepsFor(connection.target, `Connection ${connection.name}`) : undefined;
+      const datasets = await Promise.all(connector.datasets.map(async (d) => ({
         name: d.name, label: d.label, linesPerActivity: connector.linesPerActivity, ...(connector.onForbidden === 'fail-run' && { failOnForbidden: true }),
-      }));
+        ...(steps && { plan: await steps.prepare({ runId: row.id, dataset: d.name, ...(input.full && { full: true }) }) }),
+      })));
       return { runId: row.id, target: connection.target, datasets };
     },
 

@@ -38,6 +38,8 @@ export interface SyncCursor {
   read?: UsersReadPlan;
   /** Legacy HappyPal path, incremental reads: the part of the Lucca read in progress (absent: 0). */
   sourcePart?: number;
+  /** A target's only dataset, run in the run workflow itself (workflows/run-datasets.ts runDatasetInline), and where it is. */
+  inline?: { dataset: RunDataset; cursor: DatasetCursor };
 }
 
 export interface BeginRunInput {
@@ -45,8 +47,13 @@ export interface BeginRunInput {
   workflowId: string;
   trigger: Trigger;
   dryRun: boolean;
-  /** `sync run --full`: read everything whatever the cursor says (legacy HappyPal histories; the datasets get SyncInput.full). */
+  /** `sync run --full`: read everything whatever the cursor says. */
   full?: boolean;
+  /**
+   * Decide each dataset's read plan now (RunDataset.plan), so its child starts reading at once. Absent
+   * in histories recorded before it: their children decide it in their own prepare step.
+   */
+  prepare?: boolean;
 }
 
 /** One dataset of a run, as the target's descriptor says (activities/targets/registry.ts). */
@@ -57,6 +64,8 @@ export interface RunDataset {
   failOnForbidden?: boolean;
   /** Report lines one write activity applies (the target's own default; SyncOptions.linesPerActivity wins). */
   linesPerActivity?: number;
+  /** Its read plan, decided by beginRun when asked (BeginRunInput.prepare). */
+  plan?: DatasetReadPlan;
 }
 
 export interface BeginRunResult {
@@ -135,6 +144,11 @@ export interface DatasetPages {
   phase?: Phase;
 }
 
+/** One call of stageDataset: a read step, and the plan once the read is done (in the same attempt). */
+export interface DatasetStaged extends DatasetPages {
+  planned?: DatasetPlanned;
+}
+
 /** What planning one dataset found. */
 export interface DatasetPlanned {
   counts: Record<string, number>;
@@ -176,6 +190,12 @@ export interface DatasetInput {
   options?: SyncOptions;
   /** The run's deadline (epoch ms), from its parent; absent in older histories (then its own start + the default budget). */
   deadline?: number;
+  /**
+   * The read plan beginRun decided. Present: the dataset runs in two kinds of step, stage (read, then
+   * plan in the call that ends the read) and write (then finish in the call that ends the writes).
+   * Absent (histories recorded before it): prepare, read, plan, write and finish, one activity each.
+   */
+  plan?: DatasetReadPlan;
   /** Set only by continue-as-new. */
   cursor?: DatasetCursor;
 }
@@ -188,6 +208,8 @@ export interface DatasetResult {
   /** The visibility guard stopped it before writing: the run ends `blocked`. */
   blocked?: boolean;
   counts: Record<string, number>;
+  /** Pages read (absent in older histories). */
+  pagesDone?: number;
 }
 
 /** The workflow's result: counts only, no personal data. */

@@ -1,9 +1,10 @@
-import { ApplicationFailure, executeChild, isCancellation, setHandler, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, ContinueAsNew, executeChild, isCancellation, setHandler, workflowInfo } from '@temporalio/workflow';
 import {
   datasetProgressSignal, datasetWorkflowIdFor, progressQuery, type DatasetProgress, type DatasetResult, type Phase, type RunDataset,
   type SyncCursor, type SyncInput, type SyncSummary,
 } from './contracts.js';
-import { addCounts, failureMessage, failureType } from './run-activities.js';
+import { DATASET_DEFAULTS, skippableRefusal, stageThenWrite } from './dataset-steps.js';
+import { activitiesUntil, addCounts, failureMessage, failureType } from './run-activities.js';
 import { syncDataset } from './sync-dataset.workflow.js';
 
 const PHASES: readonly Phase[] = ['starting', 'fetch-source', 'fetch-target', 'plan', 'write', 'report', 'done'];
@@ -39,7 +40,7 @@ export async function runDatasets(
   setHandler(progressQuery, () => ({
     runId: cursor.runId, phase: cursor.phase, pagesDone: cursor.pagesDone, counts: { ...cursor.counts }, datasets: Object.fromEntries(progress),
   }));
-  setHandler(datasetProgressSignal, (p) => {
+  const heard = (p: DatasetProgress) => {
     progress.set(p.dataset, p);
     const all = [...progress.values()];
     cursor.phase = progress.size < datasets.length ? 'starting'
@@ -47,7 +48,8 @@ export async function runDatasets(
     cursor.pagesDone = all.reduce((n, d) => n + d.pagesDone, 0);
     cursor.counts = {};
     for (const d of all) addCounts(cursor.counts, d.counts);
-  });
+  };
+  setHandler(datasetProgressSignal, heard);
   const parentId = workflowInfo().workflowId;
   const settled = await Promise.allSettled(datasets.map((d) => {
     // The target's write batch unless the caller set one (tests, bench).
@@ -56,7 +58,7 @@ export async function runDatasets(
       workflowId: datasetWorkflowIdFor(parentId, d.name),
       args: [{
         runId: cursor.runId, dataset: d.name, dryRun: !!input.dryRun, confirmDeletions: !!input.confirmDeactivations, deadline,
-        ...(d.failOnForbidden && { failOnForbidden: true }),
+        ...(d.failOnForbidden && { failOnForbidden: true }), ...(d.plan && { plan: d.plan }),
         ...(input.full && { full: true }), ...(input.confirmVisibility && { confirmVisibility: true }),
         ...(options && { options }),
       }],
@@ -75,9 +77,62 @@ export async function runDatasets(
     });
   }
   const results = settled.map((s) => (s as PromiseFulfilledResult<DatasetResult>).value);
+  // Each child's result is its last progress (a child of a short run sends none: workflows/sync-dataset.workflow.ts).
+  for (const r of results) {
+    heard({ dataset: r.dataset, phase: 'done', status: r.status, pagesDone: r.pagesDone ?? progress.get(r.dataset)?.pagesDone ?? 0, counts: r.counts });
+  }
+  return closeDatasets(cursor, datasets, results, finish);
+}
+
+/**
+ * A target's only dataset, in the run workflow itself rather than in a child: no child to start, no
+ * progress to signal, its steps in the run's own history. Runs whose beginRun decided the read plan
+ * (RunDataset.plan) take this path for a one-dataset target (HappyPal); the cursor carries the
+ * dataset's own across continue-as-new (`checkpoint`). Same steps, same results as a syncDataset child.
+ */
+export async function runDatasetInline(
+  input: SyncInput, cursor: SyncCursor, inline: NonNullable<SyncCursor['inline']>, acts: () => ReturnType<typeof activitiesUntil>,
+  checkpoint: () => Promise<void>, finish: (status: 'completed' | 'blocked', message: string | null) => Promise<SyncSummary>,
+): Promise<SyncSummary> {
+  const { dataset: d, cursor: c } = inline;
+  const plan = d.plan;
+  if (!plan) throw ApplicationFailure.create({ message: `Dataset ${d.name} has no read plan to run inline.`, type: 'worker_mismatch', nonRetryable: true });
+  const progress = (): DatasetProgress => ({
+    dataset: d.name, phase: c.phase, status: c.phase === 'done' ? 'completed' : 'running', pagesDone: c.pagesDone, counts: { ...c.counts },
+  });
+  setHandler(progressQuery, () => ({
+    runId: cursor.runId, phase: cursor.phase === 'report' || cursor.phase === 'done' ? cursor.phase : c.phase, pagesDone: c.pagesDone, counts: { ...c.counts },
+    datasets: { [d.name]: progress() },
+  }));
+  const options = { ...DATASET_DEFAULTS, ...(d.linesPerActivity !== undefined && { linesPerActivity: d.linesPerActivity }), ...input.options };
+  const step = {
+    runId: cursor.runId, dataset: d.name, dryRun: !!input.dryRun, confirmDeletions: !!input.confirmDeactivations,
+    ...(input.confirmVisibility && { confirmVisibility: true }),
+  };
+  let result: DatasetResult;
+  try {
+    result = await stageThenWrite({ input: step, plan, options, c, acts, stepped: async () => undefined, checkpoint });
+  } catch (err) {
+    if (err instanceof ContinueAsNew) throw err;
+    const refusal = skippableRefusal(err, d.failOnForbidden);
+    if (!refusal) throw err;
+    await acts().book.reportDatasetBlocked({ runId: cursor.runId, dataset: d.name, message: refusal.message });
+    c.phase = 'done';
+    result = { dataset: d.name, status: 'not_permitted', message: refusal.message, counts: c.counts, pagesDone: c.pagesDone };
+  }
+  Object.assign(cursor, { pagesDone: c.pagesDone, counts: { ...c.counts } });
+  return closeDatasets(cursor, [d], [result], finish);
+}
+
+/** The run's report once every dataset ended: `blocked` if a guard stopped one, with a message that names what did not sync. */
+async function closeDatasets(
+  cursor: SyncCursor, datasets: readonly RunDataset[], results: DatasetResult[],
+  finish: (status: 'completed' | 'blocked', message: string | null) => Promise<SyncSummary>,
+): Promise<SyncSummary> {
+  const label = new Map(datasets.map((d) => [d.name, d.label]));
   cursor.phase = 'report';
   // A section the visibility guard stopped makes the run `blocked` (the others synced): an operator must look.
-  const message = !prefixed && results[0]?.status === 'completed' ? results[0].message : summaryMessage(results, (name) => label.get(name) ?? name);
+  const message = datasets.length === 1 && results[0]?.status === 'completed' ? results[0].message : summaryMessage(results, (name) => label.get(name) ?? name);
   const summary = await finish(results.some((r) => r.blocked) ? 'blocked' : 'completed', message);
   cursor.phase = 'done';
   return summary;

@@ -9,7 +9,8 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { progressQuery, type SyncCursor, type SyncInput, type SyncSummary } from './contracts.js';
-import { LEGACY_REFLECT_DATASETS, runDatasets } from './run-datasets.js';
+import { newDatasetCursor } from './dataset-steps.js';
+import { LEGACY_REFLECT_DATASETS, runDatasetInline, runDatasets } from './run-datasets.js';
 import { activitiesUntil, addCounts, checkpointEvery, failureBook, failureMessage, failureType, runDeadline } from './run-activities.js';
 
 // linesPerActivity: 5,000 lines take seconds to write; fewer, longer write activities mean fewer
@@ -35,10 +36,12 @@ const DEFAULTS = { pagesPerActivity: 10, linesPerActivity: 5000, maxActivitiesPe
 export const TARGETS_AS_DATASETS = 'targets-as-datasets';
 
 /**
- * One sync of one connection: begin the run (which says the connection's target and its datasets),
- * then sync every dataset in its own child workflow (fetch Lucca → fetch the target's state if it
- * compares with it → plan (map, match, three-way check, guards) → write), then report. Only
- * orchestrates; every step is an activity working on Postgres rows referenced by runId.
+ * One sync of one connection: begin the run (which says the connection's target and its datasets,
+ * and decides each dataset's read: full or incremental), then sync the datasets (fetch Lucca → fetch
+ * the target's state if it compares with it → plan (map, match, three-way check, guards) → write),
+ * then report. A target with several datasets (Reflect) syncs each in its own child workflow; a
+ * target's only dataset (HappyPal) runs in this workflow (run-datasets.ts). Only orchestrates; every
+ * step is an activity working on Postgres rows referenced by runId.
  */
 export async function syncConnection(input: SyncInput): Promise<SyncSummary> {
   const options = { ...DEFAULTS, ...input.options };
@@ -56,13 +59,14 @@ export async function syncConnection(input: SyncInput): Promise<SyncSummary> {
   const checkpoint = checkpointEvery(options.maxActivitiesPerRun, () =>
     continueAsNew<typeof syncConnection>({ ...input, cursor: { ...cursor, continuedAsNew: cursor.continuedAsNew + 1 } }));
 
-  const asDatasets = !input.cursor && patched(TARGETS_AS_DATASETS);
+  // A run continued-as-new decided at its start: only one running its dataset inline carries it on.
+  const asDatasets = input.cursor ? !!input.cursor.inline : patched(TARGETS_AS_DATASETS);
   try {
     let datasets;
     if (!cursor.runId) {
       const begun = await acts().book.beginRun({
         connectionId: input.connectionId, workflowId: workflowInfo().workflowId, trigger: input.trigger, dryRun: !!input.dryRun,
-        full: !!input.full,
+        full: !!input.full, ...(asDatasets && { prepare: true }),
       });
       cursor.runId = begun.runId;
       if (begun.target) cursor.target = begun.target;
@@ -72,12 +76,19 @@ export async function syncConnection(input: SyncInput): Promise<SyncSummary> {
     const runId = cursor.runId;
     const finish = (status: 'completed' | 'blocked', message: string | null) => acts().book.finishRun({ runId, status, message });
     if (asDatasets) {
-      if (!datasets) {
-        throw ApplicationFailure.create({
-          message: 'beginRun named no dataset: the activity workers are older than this workflow; deploy them together.', type: 'worker_mismatch', nonRetryable: true,
-        });
+      if (!cursor.inline) {
+        if (!datasets) {
+          throw ApplicationFailure.create({
+            message: 'beginRun named no dataset: the activity workers are older than this workflow; deploy them together.', type: 'worker_mismatch', nonRetryable: true,
+          });
+        }
+        // A target's only dataset runs here when beginRun decided its read (histories recorded
+        // before that have no plan, and started a child): one workflow, no signals.
+        const only = datasets.length === 1 ? datasets[0] : undefined;
+        if (!only?.plan) return await runDatasets(input, cursor, deadline, datasets, finish);
+        cursor.inline = { dataset: only, cursor: newDatasetCursor() };
       }
-      return await runDatasets(input, cursor, deadline, datasets, finish);
+      return await runDatasetInline(input, cursor, cursor.inline, acts, checkpoint, finish);
     }
     // Legacy path: runs begun before the patch (see above). Reflect ran one child per dataset of its own list.
     if (cursor.target === 'reflect') return await runDatasets(input, cursor, deadline, LEGACY_REFLECT_DATASETS, finish);

@@ -1,15 +1,20 @@
-import {
-  ActivityFailure, ApplicationFailure, ContinueAsNew, continueAsNew, getExternalWorkflowHandle, isCancellation, patched, setHandler, workflowInfo,
-} from '@temporalio/workflow';
+import { ContinueAsNew, continueAsNew, getExternalWorkflowHandle, isCancellation, patched, setHandler, workflowInfo } from '@temporalio/workflow';
 import {
   datasetProgressSignal, progressQuery, type DatasetCursor, type DatasetInput, type DatasetProgress, type DatasetResult, type DatasetStatus,
 } from './contracts.js';
+import { DATASET_DEFAULTS, newDatasetCursor, skippableRefusal, stageThenWrite } from './dataset-steps.js';
 import { activitiesUntil, addCounts, checkpointEvery, runDeadline } from './run-activities.js';
-
-const DEFAULTS = { pagesPerActivity: 10, linesPerActivity: 2000, maxActivitiesPerRun: 500 };
 
 /** The parent hears of every page read and line batch written, not only of phase changes. */
 const PROGRESS_PER_STEP = 'dataset-progress-per-step';
+
+/**
+ * A dataset whose plan came with its input (beginRun decided it) tells its parent after its first
+ * read step and its first write batch, then at most this often: a short sync sends one signal (its
+ * result is its last progress), a long one keeps the console's live view within seconds. Each signal
+ * is a billable action and events in both histories.
+ */
+const PROGRESS_EVERY_MS = 5000;
 
 /**
  * One dataset of one run, whatever the target (a child of syncConnection, id `<run workflow id>/<dataset>`):
@@ -21,11 +26,9 @@ const PROGRESS_PER_STEP = 'dataset-progress-per-step';
  * report line naming the permission, and the other datasets go on, unless the target fails the run then.
  */
 export async function syncDataset(input: DatasetInput): Promise<DatasetResult> {
-  const options = { ...DEFAULTS, ...input.options };
+  const options = { ...DATASET_DEFAULTS, ...input.options };
   const { runId, dataset } = input;
-  const c: DatasetCursor = input.cursor ?? {
-    phase: 'starting', plan: null, read: { part: 0, at: 0 }, readDone: false, planned: false, message: null, pagesDone: 0, counts: {}, continuedAsNew: 0,
-  };
+  const c: DatasetCursor = input.cursor ?? newDatasetCursor();
   // The parent's deadline: the whole run, all datasets, ends before the connection's next slot.
   const deadline = input.deadline ?? runDeadline(undefined);
   const acts = () => activitiesUntil(deadline, input.options);
@@ -50,7 +53,19 @@ export async function syncDataset(input: DatasetInput): Promise<DatasetResult> {
   const checkpoint = checkpointEvery(options.maxActivitiesPerRun, () =>
     continueAsNew<typeof syncDataset>({ ...input, cursor: { ...c, continuedAsNew: c.continuedAsNew + 1 } }));
 
+  // Runs whose plan beginRun decided (input.plan): stage, then write (dataset-steps.ts). The parent
+  // hears after the first read step and the first write batch, then at most every PROGRESS_EVERY_MS.
+  let toldAt = -Infinity;
+  const told = new Set<'read' | 'write'>();
+  const stepped = async (step: 'read' | 'write') => {
+    if (told.has(step) && Date.now() - toldAt < PROGRESS_EVERY_MS) return;
+    told.add(step);
+    toldAt = Date.now();
+    await tell();
+  };
+
   try {
+    if (input.plan) return await stageThenWrite({ input, plan: input.plan, options, c, acts, stepped, checkpoint });
     c.plan ??= await acts().book.prepareDataset({ runId, dataset, ...(input.full && { full: true }) });
     const plan = c.plan;
     while (!c.readDone) {
@@ -87,8 +102,8 @@ export async function syncDataset(input: DatasetInput): Promise<DatasetResult> {
     return { dataset, status: 'completed', message: c.message, counts: c.counts, ...(c.blocked && { blocked: true }) };
   } catch (err) {
     if (err instanceof ContinueAsNew) throw err;
-    const cause = err instanceof ActivityFailure ? err.cause : undefined;
-    if (!(cause instanceof ApplicationFailure) || cause.type !== 'lucca_forbidden' || input.failOnForbidden) throw err;
+    const cause = skippableRefusal(err, input.failOnForbidden);
+    if (!cause) throw err;
     await acts().book.reportDatasetBlocked({ runId, dataset, message: cause.message });
     c.phase = 'done';
     await tell('not_permitted');

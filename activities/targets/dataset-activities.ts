@@ -1,8 +1,24 @@
-import type { DatasetPages, DatasetPlanned, DatasetReadPlan, ReadCursor } from '../../workflows/contracts.js';
+import type { DatasetPages, DatasetPlanned, DatasetReadPlan, DatasetStaged, ReadCursor } from '../../workflows/contracts.js';
 import { targetOfRun } from '../../db/queries/runs.js';
 import type { Deps } from '../deps.js';
 import { SyncError } from '../errors.js';
 import type { Connectors, DatasetStep, DatasetSteps } from './connector.js';
+
+/** Each target's dataset steps, built once per worker and found by name (the run's target, or a connection's). */
+export function targetSteps(deps: Deps, connectors: Connectors) {
+  const built = new Map<string, DatasetSteps>();
+  return (target: string, whose: string): DatasetSteps => {
+    const connector = connectors[target];
+    if (!connector) {
+      throw new SyncError('target_unknown', `${whose} is for target "${target}", which this worker does not have: run a worker that has it (known: ${Object.keys(connectors).join(', ')}).`, false);
+    }
+    let steps = built.get(target);
+    if (!steps) built.set(target, (steps = connector.steps(deps)));
+    return steps;
+  };
+}
+
+type Confirm = { confirmDeletions: boolean; confirmVisibility?: boolean };
 
 /**
  * The activities of workflows/sync-dataset.workflow.ts, the same for every target: each finds the
@@ -10,17 +26,11 @@ import type { Connectors, DatasetStep, DatasetSteps } from './connector.js';
  * the registry, so its histories in flight go on calling them.
  */
 export function datasetActivities(deps: Deps, connectors: Connectors) {
-  const built = new Map<string, DatasetSteps>();
+  const stepsFor = targetSteps(deps, connectors);
   async function stepsOf(runId: string): Promise<DatasetSteps> {
     const target = await targetOfRun(deps.db.db, runId);
     if (target === undefined) throw new SyncError('run_not_found', `Sync run ${runId} does not exist.`, false);
-    const connector = connectors[target];
-    if (!connector) {
-      throw new SyncError('target_unknown', `Sync run ${runId} is for target "${target}", which this worker does not have: run a worker that has it (known: ${Object.keys(connectors).join(', ')}).`, false);
-    }
-    let steps = built.get(target);
-    if (!steps) built.set(target, (steps = connector.steps(deps)));
-    return steps;
+    return stepsFor(target, `Sync run ${runId}`);
   }
   return {
     async prepareDataset(input: DatasetStep & { full?: boolean }): Promise<DatasetReadPlan> {
@@ -29,7 +39,7 @@ export function datasetActivities(deps: Deps, connectors: Connectors) {
     async fetchDatasetPages(input: DatasetStep & { plan: DatasetReadPlan; cursor: ReadCursor; maxPages: number }): Promise<DatasetPages> {
       return (await stepsOf(input.runId)).read(input);
     },
-    async planDataset(input: DatasetStep & { plan: DatasetReadPlan; confirmDeletions: boolean; confirmVisibility?: boolean }): Promise<DatasetPlanned> {
+    async planDataset(input: DatasetStep & { plan: DatasetReadPlan } & Confirm): Promise<DatasetPlanned> {
       return (await stepsOf(input.runId)).plan(input);
     },
     async applyDataset(input: DatasetStep & { maxLines: number }): Promise<{ done: boolean; counts: Record<string, number> }> {
@@ -37,6 +47,31 @@ export function datasetActivities(deps: Deps, connectors: Connectors) {
     },
     async finishDataset(input: DatasetStep & { plan: DatasetReadPlan; dryRun: boolean; blocked?: boolean }): Promise<{ counts: Record<string, number> }> {
       return (await stepsOf(input.runId)).finish(input);
+    },
+    /**
+     * A read step and, when it ends the read, the plan, in one activity (runs whose plan beginRun
+     * decided). Never more than one read step: a retried attempt resumes the read from its heartbeat
+     * within the part it was reading, as fetchDatasetPages does, and planning is idempotent (a retry
+     * finds the plan written). Touches no target but to read it.
+     */
+    async stageDataset(input: DatasetStep & { plan: DatasetReadPlan; cursor: ReadCursor; maxPages: number } & Confirm): Promise<DatasetStaged> {
+      const steps = await stepsOf(input.runId);
+      const page = await steps.read(input);
+      if (!page.done) return page;
+      return { ...page, planned: await steps.plan(input) };
+    },
+    /**
+     * A write batch and, when it leaves nothing to write, the dataset's finish, in one activity. A dry
+     * run only finishes. Both are idempotent: a retry after the finish writes nothing and finishes again.
+     */
+    async writeDataset(input: DatasetStep & { plan: DatasetReadPlan; maxLines: number; dryRun: boolean; blocked?: boolean }): Promise<{ done: boolean; counts: Record<string, number> }> {
+      const steps = await stepsOf(input.runId);
+      const batch = input.dryRun ? { done: true, counts: {} } : await steps.write(input);
+      if (!batch.done) return batch;
+      const finished = await steps.finish(input);
+      const counts = { ...batch.counts };
+      for (const [key, n] of Object.entries(finished.counts)) counts[key] = (counts[key] ?? 0) + n;
+      return { done: true, counts };
     },
     async reportDatasetBlocked(input: DatasetStep & { message: string }): Promise<void> {
       return (await stepsOf(input.runId)).reportForbidden(input);

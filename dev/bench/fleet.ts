@@ -113,23 +113,42 @@ interface SyncFacts {
   actionsTotal: number;
 }
 
+/**
+ * One sync's facts from its histories: the run workflow's executions and those of its dataset
+ * children (ids from its StartChildWorkflowExecutionInitiated events), all counted in its events and
+ * actions; its times are the run workflow's.
+ */
 async function syncFacts(infra: BenchInfra, workflowId: string, member: Member, status: string): Promise<SyncFacts> {
-  const runs: { runId: string; startTime: Date }[] = [];
-  for await (const e of infra.client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) runs.push({ runId: e.runId, startTime: e.startTime });
-  runs.sort((a, b) => a.startTime.getTime() - b.startTime.getTime());
   const facts: SyncFacts = {
-    connection: member.oursName, size: member.size, status, firedAt: NaN, startedAt: NaN, closedAt: NaN, events: 0, runs: runs.length, actions: {}, actionsTotal: 0,
+    connection: member.oursName, size: member.size, status, firedAt: NaN, startedAt: NaN, closedAt: NaN, events: 0, runs: 0, actions: {}, actionsTotal: 0,
   };
-  for (const [i, run] of runs.entries()) {
-    const events = (await infra.client.workflow.getHandle(workflowId, run.runId).fetchHistory()).events ?? [];
-    facts.events += events.length;
-    for (const e of events) {
-      if (i === 0 && e.workflowExecutionStartedEventAttributes) facts.firedAt = tsMs(e.eventTime as Ts);
-      if (Number.isNaN(facts.startedAt) && e.activityTaskStartedEventAttributes) facts.startedAt = tsMs(e.eventTime as Ts);
-      if (e.workflowExecutionCompletedEventAttributes ?? e.workflowExecutionFailedEventAttributes ?? e.workflowExecutionTimedOutEventAttributes) facts.closedAt = tsMs(e.eventTime as Ts);
+  const children: string[] = [];
+  const executions = async (id: string) => {
+    const runs: { runId: string; startTime: Date }[] = [];
+    for await (const e of infra.client.workflow.list({ query: `WorkflowId = '${id}'` })) runs.push({ runId: e.runId, startTime: e.startTime });
+    return runs.sort((a, b) => a.startTime.getTime() - b.startTime.getTime());
+  };
+  const count = async (id: string, parent: boolean) => {
+    for (const [i, run] of (await executions(id)).entries()) {
+      facts.runs += 1;
+      const events = (await infra.client.workflow.getHandle(id, run.runId).fetchHistory()).events ?? [];
+      facts.events += events.length;
+      for (const e of events) {
+        const child = e.startChildWorkflowExecutionInitiatedEventAttributes?.workflowId;
+        if (parent && child && !children.includes(child)) children.push(child);
+        if (!parent) continue;
+        if (i === 0 && e.workflowExecutionStartedEventAttributes) facts.firedAt = tsMs(e.eventTime as Ts);
+        if (Number.isNaN(facts.startedAt) && e.activityTaskStartedEventAttributes) facts.startedAt = tsMs(e.eventTime as Ts);
+        if (e.workflowExecutionCompletedEventAttributes ?? e.workflowExecutionFailedEventAttributes ?? e.workflowExecutionTimedOutEventAttributes) facts.closedAt = tsMs(e.eventTime as Ts);
+      }
+      const actions = billableActions(events as ActionEvent[], { startedBySchedule: parent && i === 0 });
+      // A child's start is counted in its parent's history (childWorkflowStarted); its continuations count here.
+      if (!parent && i === 0 && actions.workflowStarted) actions.workflowStarted -= 1;
+      for (const [k, n] of Object.entries(actions)) facts.actions[k] = (facts.actions[k] ?? 0) + n;
     }
-    for (const [k, n] of Object.entries(billableActions(events as ActionEvent[], { startedBySchedule: i === 0 }))) facts.actions[k] = (facts.actions[k] ?? 0) + n;
-  }
+  };
+  await count(workflowId, true);
+  for (const child of children) await count(child, false);
   facts.actionsTotal = Object.values(facts.actions).reduce((a, b) => a + b, 0);
   return facts;
 }

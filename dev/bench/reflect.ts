@@ -342,7 +342,7 @@ function mainTable(r: ReflectBenchResults): string {
 function datasetTable(r: ReflectBenchResults): string {
   const head = [
     'employees', 'case', 'dataset', 'Lucca requests', 'records read', 'Reflect created / updated / deleted', 'planned lines (by action)', 'unchanged',
-    'child wall (s)', 'prepare', 'fetch', 'plan', 'apply', 'finish', 'history events (runs)',
+    'child wall (s)', 'prepare', 'fetch (stage: + plan)', 'plan', 'apply (write: + finish)', 'finish', 'history events (runs)',
   ];
   const rows: string[][] = [];
   for (const c of r.cases) {
@@ -355,7 +355,7 @@ function datasetTable(r: ReflectBenchResults): string {
         int(c.size), KIND[c.kind], dataset + (d.status === 'completed' ? '' : ` (${d.status})`),
         `${int(d.luccaRequests)} (${Object.entries(d.luccaRequestsByEndpoint).map(([e, n]) => `${e} ${n}`).join(', ') || '–'})`,
         int(d.recordsRead), changesText(d.reflectChanges), planned, int(d.counts.unchanged ?? 0), s(d.wallMs),
-        s(a.prepareDataset ?? 0), s(a.fetchDatasetPages ?? 0), s(a.planDataset ?? 0), s(a.applyDataset ?? 0), s(a.finishDataset ?? 0),
+        s(a.prepareDataset ?? 0), s((a.fetchDatasetPages ?? 0) + (a.stageDataset ?? 0)), s(a.planDataset ?? 0), s((a.applyDataset ?? 0) + (a.writeDataset ?? 0)), s(a.finishDataset ?? 0),
         `${int(d.history.totalEvents)} (${d.history.runs})`,
       ]);
     }

@@ -78,8 +78,8 @@ describe('PostgreSQL connections dropped mid-run', () => {
     expect(summary.status).toBe('completed');
     // Both activities really failed and were retried.
     const attempts = await activityAttempts(handle);
-    expect(attempts.fetchDatasetPages).toBeGreaterThanOrEqual(2);
-    expect(attempts.applyDataset).toBeGreaterThanOrEqual(2);
+    expect(attempts.stageDataset).toBeGreaterThanOrEqual(2);
+    expect(attempts.writeDataset).toBeGreaterThanOrEqual(2);
 
     const expected = expectedActiveProfiles(company, today);
     const users = harness.happypal.state.dump().users;

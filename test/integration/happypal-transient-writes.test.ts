@@ -36,15 +36,15 @@ afterEach(async () => {
   await h.close();
 });
 
-/** Pending attempts of applyDataset (in the run's employees child), as Temporal sees them now (1 = first attempt). */
+/** Pending attempts of writeDataset (HappyPal's only dataset runs in the run workflow), as Temporal sees them now (1 = first attempt). */
 async function pendingApplyAttempt(handle: WorkflowHandle): Promise<number> {
-  const described = await handle.client.getHandle(`${handle.workflowId}/employees`).describe().catch(() => undefined);
-  const pending = (described?.raw.pendingActivities ?? []).filter((a) => a.activityType?.name === 'applyDataset');
+  const described = await handle.client.getHandle(handle.workflowId).describe().catch(() => undefined);
+  const pending = (described?.raw.pendingActivities ?? []).filter((a) => a.activityType?.name === 'writeDataset');
   return Math.max(0, ...pending.map((a) => a.attempt ?? 1));
 }
 
 /**
- * The run's result, failing as soon as an applyDataset attempt beyond `maxAttempt` is pending: a
+ * The run's result, failing as soon as a writeDataset attempt beyond `maxAttempt` is pending: a
  * write phase that needs Temporal's retries to make progress fails here at once instead of
  * crawling through minutes of backoff until the test times out.
  */
@@ -54,7 +54,7 @@ async function resultWithoutBackoff(handle: WorkflowHandle, maxAttempt: number):
   const watch = async (): Promise<never> => {
     while (!finished) {
       const attempt = await pendingApplyAttempt(handle);
-      if (attempt > maxAttempt) throw new Error(`applyDataset is on attempt ${attempt}: the write phase relies on Temporal's retries`);
+      if (attempt > maxAttempt) throw new Error(`writeDataset is on attempt ${attempt}: the write phase relies on Temporal's retries`);
       await sleep(100);
     }
     return new Promise<never>(() => undefined); // the result has settled: it wins the race
@@ -62,9 +62,9 @@ async function resultWithoutBackoff(handle: WorkflowHandle, maxAttempt: number):
   return Promise.race([result, watch()]);
 }
 
-/** How many times the run scheduled applyDataset (each call, not each retry of one). */
+/** How many times the run scheduled writeDataset (each call, not each retry of one). */
 async function applyCalls(handle: WorkflowHandle): Promise<number> {
-  return (await runEvents(handle)).filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'applyDataset').length;
+  return (await runEvents(handle)).filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'writeDataset').length;
 }
 
 describe('HappyPal write faults in the write phase', () => {
@@ -93,7 +93,7 @@ describe('HappyPal write faults in the write phase', () => {
     expect(activeProfilesByEmail(users)).toEqual(expected());
     expect(await applyCalls(first.handle)).toBeGreaterThanOrEqual(3);
     // At most one retry with backoff (a call whose few left-over lines all failed three times again).
-    expect((await activityAttempts(first.handle)).applyDataset).toBeLessThanOrEqual(2);
+    expect((await activityAttempts(first.handle)).writeDataset).toBeLessThanOrEqual(2);
     const creates = h.happypal.state.dump().requestCounts.createUser ?? {};
     expect(creates['500']).toBeGreaterThan(0);
     expect(creates.dropped).toBeGreaterThan(0);
@@ -108,7 +108,7 @@ describe('HappyPal write faults in the write phase', () => {
     expect(second.summary.counts.updated).toBe(60);
     expect(h.happypal.state.dump().users).toHaveLength(expected().size);
     expect(activeProfilesByEmail(h.happypal.state.dump().users)).toEqual(expected());
-    expect((await activityAttempts(second.handle)).applyDataset ?? 1).toBeLessThanOrEqual(2);
+    expect((await activityAttempts(second.handle)).writeDataset ?? 1).toBeLessThanOrEqual(2);
     expect(h.happypal.state.dump().requestCounts.updateUser?.dropped).toBeGreaterThan(0);
   });
 
@@ -201,7 +201,7 @@ describe('a record HappyPal always fails on', () => {
     });
     expect(h.happypal.state.dump().requestCounts.createUser?.['500']).toBe(MAX_WRITE_CALLS * 3); // 3 sends per call
     expect(await applyCalls(first.handle)).toBe(2);
-    expect((await activityAttempts(first.handle)).applyDataset).toBe(MAX_WRITE_CALLS - 1);
+    expect((await activityAttempts(first.handle)).writeDataset).toBe(MAX_WRITE_CALLS - 1);
 
     // Run 2: HappyPal is fixed; the record is planned again and created, once.
     h.happypal.state.reject(broken.mail, null);

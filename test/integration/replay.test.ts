@@ -18,11 +18,13 @@ import { installQuietRuntime, testDataConverter, workflowBundle } from '../suppo
  * - `v2-reflect-*`: Reflect, one syncDataset child per dataset (before the registry);
  * - `v2i-happypal-*`: HappyPal inline with incremental reads (beginRun's read plan, Lucca read in parts):
  *   main before the registry, recorded there — a first (full) run, then an incremental one;
- * - `v3-<target>-*`: every target through the registry, one syncDataset child per dataset (patch `targets-as-datasets`).
+ * - `v3-<target>-*`: every target through the registry, one syncDataset child per dataset (patch `targets-as-datasets`);
+ * - `v4-<target>-*`: as v3, with each dataset's read plan decided by beginRun and carried in the child's
+ *   input, which then stages (read, then plan) and writes (then finish): fewer activities and signals.
  * A parent's fixture comes with its children's (`…-child-<dataset>.json`).
  * Every run records the current shape into a temporary folder and replays it. Write it into the
  * fixtures on purpose only, after versioning the change with patched():
- * RECORD_HISTORY=v3 npx vitest run test/integration/replay.test.ts
+ * RECORD_HISTORY=v4 npx vitest run test/integration/replay.test.ts
  */
 const DIR = fileURLToPath(new URL('../fixtures/histories/', import.meta.url));
 const RECORD = process.env.RECORD_HISTORY;

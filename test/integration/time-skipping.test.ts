@@ -22,18 +22,15 @@ afterAll(async () => env?.teardown());
 
 function fakeActivities(fetchAttempts: number[]): Partial<Activities> {
   return {
-    beginRun: async () => ({ runId: 'run-1', target: 'happypal', datasets: [{ name: 'employees', label: 'employees', failOnForbidden: true }] }),
-    prepareDataset: async () => ({ full: true }),
-    fetchDatasetPages: async () => {
+    beginRun: async () => ({ runId: 'run-1', target: 'happypal', datasets: [{ name: 'employees', label: 'employees', failOnForbidden: true, plan: { full: true } }] }),
+    stageDataset: async () => {
       fetchAttempts.push(Date.now());
       if (fetchAttempts.length === 1) {
         throw ApplicationFailure.create({ type: 'lucca_rate_limited', message: 'Lucca asked us to slow down (429).', nextRetryDelay: '10 minutes' });
       }
-      return { cursor: { part: 1, at: 2 }, pages: 1, done: true, counts: { read: 3 } };
+      return { cursor: { part: 1, at: 2 }, pages: 1, done: true, counts: { read: 3 }, planned: { counts: { planned_created: 3 }, message: null } };
     },
-    planDataset: async () => ({ counts: { planned_created: 3 }, message: null }),
-    applyDataset: async () => ({ done: true, counts: { written: 3 } }),
-    finishDataset: async () => ({ counts: {} }),
+    writeDataset: async () => ({ done: true, counts: { written: 3 } }),
     finishRun: async (input) => ({ runId: input.runId, status: input.status, dryRun: false, counts: { created: 3 }, message: input.message }),
   };
 }

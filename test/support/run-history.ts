@@ -5,22 +5,25 @@ type History = temporal.api.history.v1.IHistory;
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 
 /**
- * Every event of a run: its workflow's and its dataset children's (`<id>/<dataset>`, every execution
- * of each, following continue-as-new back), as Temporal stores them. Activities run in the children.
+ * Every event of a run: its workflow's and its dataset children's (`<id>/<dataset>`), every execution
+ * of each (following continue-as-new back), as Temporal stores them. Activities run in the children,
+ * or in the run workflow itself for a target's only dataset (HappyPal).
  */
 export async function runEvents(handle: WorkflowHandle): Promise<HistoryEvent[]> {
-  const parent = await handle.fetchHistory();
-  const events = [...(parent.events ?? [])];
-  const children = (parent.events ?? []).flatMap((e) => e.startChildWorkflowExecutionInitiatedEventAttributes?.workflowId ?? []);
-  for (const childId of children) {
+  // Every execution of a workflow id: the latest, then the one it continued, and so on.
+  const executions = async (workflowId: string): Promise<HistoryEvent[]> => {
+    const events: HistoryEvent[] = [];
     let runId: string | undefined;
     for (;;) {
-      const history: History = await handle.client.getHandle(childId, runId).fetchHistory();
+      const history: History = await handle.client.getHandle(workflowId, runId).fetchHistory();
       events.push(...(history.events ?? []));
       runId = history.events?.[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId ?? undefined;
-      if (!runId) break;
+      if (!runId) return events;
     }
-  }
+  };
+  const events = await executions(handle.workflowId);
+  const children = events.flatMap((e) => e.startChildWorkflowExecutionInitiatedEventAttributes?.workflowId ?? []);
+  for (const childId of new Set(children)) events.push(...(await executions(childId)));
   return events;
 }
 

@@ -24,10 +24,10 @@ export interface DatasetRun {
 }
 
 /**
- * The dataset in two kinds of step: stage (a read step, and the plan in the call that ends the read),
- * then write (a batch, and the finish in the call that writes the last one). A company of a few
- * hundred people is two stage calls (Lucca, then the target) and one write: three activities where
- * the steps one by one (prepare, read, read, plan, write, finish) take six.
+ * The dataset in two kinds of step: stage (read steps up to the page budget, and the plan in the call
+ * that ends the read), then write (a batch, and the finish in the call that writes the last one). A
+ * company of a few hundred people is one stage call (Lucca, then the target, then the plan) and one
+ * write: two activities where the steps one by one (prepare, read, read, plan, write, finish) take six.
  */
 export async function stageThenWrite(r: DatasetRun): Promise<DatasetResult> {
   const { input, plan, options, c } = r;
@@ -36,7 +36,7 @@ export async function stageThenWrite(r: DatasetRun): Promise<DatasetResult> {
   const confirm = { confirmDeletions: input.confirmDeletions, confirmVisibility: !!input.confirmVisibility };
   while (!c.planned) {
     c.phase = c.readPhase ?? 'fetch-source';
-    const staged = await r.acts().work.stageDataset({ runId, dataset, plan, cursor: c.read, maxPages: options.pagesPerActivity, ...confirm });
+    const staged = await r.acts().stage.stageDataset({ runId, dataset, plan, cursor: c.read, maxPages: options.pagesPerActivity, ...confirm });
     Object.assign(c, { read: staged.cursor, readDone: staged.done, pagesDone: c.pagesDone + staged.pages, ...(staged.phase && { readPhase: staged.phase }) });
     addCounts(c.counts, staged.counts);
     if (staged.planned) {

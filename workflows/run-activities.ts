@@ -15,7 +15,10 @@ export function activitiesUntil(deadline: number, options: SyncOptions = {}) {
   const p = runPolicies(deadline, Date.now(), {
     initialIntervalMs: options.retryInitialIntervalMs, maximumIntervalMs: options.retryMaximumIntervalMs,
   });
-  return { read: proxyActivities<Activities>(p.read), work: proxyActivities<Activities>(p.work), book: proxyActivities<Activities>(p.book) };
+  return {
+    read: proxyActivities<Activities>(p.read), stage: proxyActivities<Activities>(p.stage), work: proxyActivities<Activities>(p.work),
+    book: proxyActivities<Activities>(p.book),
+  };
 }
 
 /** Adds an activity's counts to a run's (or a dataset's) running totals. */

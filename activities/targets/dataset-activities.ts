@@ -1,3 +1,4 @@
+import { Context } from '@temporalio/activity';
 import type { DatasetPages, DatasetPlanned, DatasetReadPlan, DatasetStaged, ReadCursor } from '../../workflows/contracts.js';
 import { targetOfRun } from '../../db/queries/runs.js';
 import type { Deps } from '../deps.js';
@@ -49,16 +50,24 @@ export function datasetActivities(deps: Deps, connectors: Connectors) {
       return (await stepsOf(input.runId)).finish(input);
     },
     /**
-     * A read step and, when it ends the read, the plan, in one activity (runs whose plan beginRun
-     * decided). Never more than one read step: a retried attempt resumes the read from its heartbeat
-     * within the part it was reading, as fetchDatasetPages does, and planning is idempotent (a retry
-     * finds the plan written). Touches no target but to read it.
+     * Read steps up to `maxPages` pages in all (Lucca's part, then the target's, for a small company)
+     * and, once the read is done, the plan, in one activity (runs whose plan beginRun decided).
+     * Planning is idempotent (a retry finds the plan written). A retried attempt reads one step only,
+     * from the workflow's cursor: its heartbeat may come from a later part the earlier attempt reached,
+     * and resuming a part from another part's heartbeat could skip pages. Touches no target but to read it.
      */
     async stageDataset(input: DatasetStep & { plan: DatasetReadPlan; cursor: ReadCursor; maxPages: number } & Confirm): Promise<DatasetStaged> {
       const steps = await stepsOf(input.runId);
-      const page = await steps.read(input);
-      if (!page.done) return page;
-      return { ...page, planned: await steps.plan(input) };
+      const retried = Context.current().info.attempt > 1;
+      const staged: DatasetStaged = { cursor: input.cursor, pages: 0, done: false, counts: {} };
+      for (;;) {
+        const page = await steps.read({ ...input, cursor: staged.cursor, maxPages: input.maxPages - staged.pages });
+        const moved = page.cursor.part !== staged.cursor.part || page.cursor.at !== staged.cursor.at;
+        Object.assign(staged, { cursor: page.cursor, pages: staged.pages + page.pages, done: page.done, ...(page.phase && { phase: page.phase }) });
+        for (const [key, n] of Object.entries(page.counts)) staged.counts[key] = (staged.counts[key] ?? 0) + n;
+        if (page.done) return { ...staged, planned: await steps.plan(input) };
+        if (retried || !moved || staged.pages >= input.maxPages) return staged;
+      }
     },
     /**
      * A write batch and, when it leaves nothing to write, the dataset's finish, in one activity. A dry

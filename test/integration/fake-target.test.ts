@@ -74,9 +74,11 @@ describe('a third target, registered only in the tests', () => {
     expect(first.summary).toMatchObject({ status: 'completed', message: null });
     expect(first.summary.counts.created).toBe(expected().size);
     expect(store).toEqual(expected());
-    // Its dataset ran as the same child workflow as HappyPal's and Reflect's.
-    const child = await temporal.client.workflow.getHandle(`${first.workflowId}/people`).describe();
-    expect(child.type).toBe('syncDataset');
+    // Its only dataset ran in the run workflow itself, through the same steps as HappyPal's and Reflect's.
+    const events = (await temporal.client.workflow.getHandle(first.workflowId).fetchHistory()).events ?? [];
+    const steps = new Set(events.flatMap((e) => e.activityTaskScheduledEventAttributes?.activityType?.name ?? []));
+    expect([...steps].sort()).toEqual(['beginRun', 'finishRun', 'stageDataset', 'writeDataset']);
+    expect(events.some((e) => e.startChildWorkflowExecutionInitiatedEventAttributes)).toBe(false);
     const [run] = await db.db.select().from(syncRuns).where(eq(syncRuns.workflowId, first.workflowId));
     expect(run?.status).toBe('completed');
 

@@ -273,6 +273,15 @@ describe('the run budget', () => {
     for (const options of Object.values(p)) expect(options.retry?.nonRetryableErrorTypes).toBeUndefined();
   });
 
+  it('orders a herd: bookkeeping first (a run begins at once), then writes, then reads and staging (the default priority)', () => {
+    const p = runPolicies(10_000_000, 4_000_000);
+    const key = (o: { priority?: { priorityKey?: number } }) => o.priority?.priorityKey;
+    expect([key(p.book), key(p.work), key(p.stage), key(p.read)]).toEqual([1, 2, 3, 3]);
+    // Staging reads and plans: a read's place in the queue, with planning's time.
+    expect(p.stage.startToCloseTimeout).toBe(p.work.startToCloseTimeout);
+    expect(p.stage.heartbeatTimeout).toBe(p.work.heartbeatTimeout);
+  });
+
   it('a spent budget is told with its last error and what to do', () => {
     // As activities/errors.ts makes it: the code, and the service it names in the details.
     const last = toApplicationFailure(new SyncError('lucca_unavailable', 'Lucca answered 503; will retry with backoff.', true), 1) as ApplicationFailure;

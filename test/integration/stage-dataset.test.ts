@@ -8,7 +8,7 @@ import { createDb, type DbHandle } from '../../db/client.js';
 import { connections, syncRuns } from '../../db/schema.js';
 import { createCredentialCipher } from '../../lib/credentials.js';
 import { createLogger } from '../../lib/logger.js';
-import type { DatasetPages, ReadCursor } from '../../workflows/contracts.js';
+import type { DatasetPages, DatasetStaged, ReadCursor } from '../../workflows/contracts.js';
 import { testDatabaseUrl } from '../support/database.js';
 
 /**
@@ -83,7 +83,7 @@ describe('stageDataset', () => {
 
   it('stops at the page budget, across parts, without planning', async () => {
     const s = scripted(3, 5);
-    const staged = await new MockActivityEnvironment({ attempt: 1 }).run(activities(s.connector).stageDataset, { runId, ...stage, cursor: { part: 0, at: 0 }, maxPages: 4 });
+    const staged: DatasetStaged = await new MockActivityEnvironment({ attempt: 1 }).run(activities(s.connector).stageDataset, { runId, ...stage, cursor: { part: 0, at: 0 }, maxPages: 4 });
     expect(staged).toMatchObject({ done: false, pages: 4, cursor: { part: 10, at: 2 } });
     expect(staged.planned).toBeUndefined();
     expect(s.plans()).toBe(0);

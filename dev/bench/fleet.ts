@@ -13,6 +13,7 @@
  *   --lucca-rate N         Lucca's requests a minute per tenant, simulator and our limiter (default 50, the real one)
  *   --settle-ms N          wait before reading Postgres counters (default 11000)
  *   --no-baseline          skip the baseline
+ *   --profile              run the worker with --cpu-prof over the whole run and print its top self-time functions
  *
  * Sizes (seeded, stated): 1.5 % of the companies draw 3,000–7,000 employees, 8.5 % 500–2,500, the
  * rest 20–500, each log-uniform within its band (expected mean ≈ 300: about 150,000 for 500).
@@ -25,7 +26,9 @@
  *
  * Writes dev/bench/results/fleet-<companies>[-jitter<S>].json and .md (git-ignored); figures and findings: dev/bench/FLEET.md.
  */
+import { mkdtempSync, readdirSync } from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import { and, gte, inArray } from 'drizzle-orm';
 import { ensureSchedule } from '../../client/schedules.js';
 import { DEFAULT_SCHEDULE_JITTER_SECONDS } from '../../config/env.js';
@@ -43,6 +46,7 @@ import type { BaselineFleetInput, BaselineFleetResult } from './baseline.js';
 import {
   benchArgs, gitCommit, onCleanup, procCpuMs, runBaselineProcess, runBench, startInfra, startWorker, writeResults, type BenchInfra,
 } from './infra.js';
+import { summariseProfiles } from './profile-summary.js';
 import { billableActions, promCounterBy, rowsWritten, tableCounters, tsMs, type ActionEvent, type Ts, type RowsWritten } from './measure.js';
 
 const { flag, option } = benchArgs();
@@ -63,6 +67,7 @@ const LUCCA_RATE = num('--lucca-rate', 50);
 const SETTLE_MS = num('--settle-ms', 11_000);
 const PHASES = (option('--phases') ?? 'first,noop,change').split(',').map((p) => p.trim()) as Phase[];
 const WITH_BASELINE = !flag('--no-baseline');
+const PROFILE = flag('--profile');
 type Phase = 'first' | 'noop' | 'change';
 
 const CREDENTIALS_KEY = Buffer.alloc(32, 11).toString('base64');
@@ -316,10 +321,12 @@ runBench('fleet bench', async () => {
   log(`simulators: ${COMPANIES} Lucca tenants (${LUCCA_RATE}/min each) and ${2 * COMPANIES} HappyPal tenants on one host; connections added`);
 
   const taskQueue = `fleet-${process.pid}`;
+  const profileDir = PROFILE ? mkdtempSync(path.join(os.tmpdir(), 'fleet-profile-')) : undefined;
   const worker = await startWorker({
     databaseUrl: infra.databaseUrl, temporalAddress: infra.temporalAddress, taskQueue, credentialsKey: CREDENTIALS_KEY,
     luccaRateLimitPerMinute: LUCCA_RATE, ...(infra.workflowBundlePath && { workflowBundlePath: infra.workflowBundlePath }),
     env: { WORKER_MAX_CONCURRENT_ACTIVITIES: String(ACTIVITIES), WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: String(WORKFLOW_TASKS) },
+    ...(profileDir && { cpuProfileDir: profileDir }),
   });
   log(`worker process ${worker.pid}: ${ACTIVITIES} activity slots, ${WORKFLOW_TASKS} workflow task slots`);
   let peakRssOverallKb = 0;
@@ -445,8 +452,14 @@ runBench('fleet bench', async () => {
     phases.push({ phase, changed, ours, baseline, ratio: baseline ? round(ours.makespanS / baseline.makespanS, 2) : null, syncs });
   }
 
+  let profile: string | null = null;
+  if (profileDir) {
+    await worker.stop(); // it writes its profile as it exits
+    profile = summariseProfiles(readdirSync(profileDir).filter((f) => f.endsWith('.cpuprofile')).map((f) => path.join(profileDir, f)), 30);
+    process.stdout.write(`\nWorker CPU profile (whole run):\n${profile}\n`);
+  }
   const results = {
-    startedAt, finishedAt: new Date().toISOString(), git: gitCommit(), postgres: infra.postgresDescription,
+    startedAt, finishedAt: new Date().toISOString(), git: gitCommit(), postgres: infra.postgresDescription, profile,
     machine: { cores: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? '?', memoryGb: Math.round(os.totalmem() / 2 ** 30), loadAverageAtStart: os.loadavg() },
     fleet: { companies: COMPANIES, employees, seed: SEED, sizes, distribution: '1.5 % 3,000–7,000; 8.5 % 500–2,500; rest 20–500; log-uniform within each band' },
     settings: {

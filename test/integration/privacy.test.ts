@@ -70,7 +70,7 @@ async function executions(client: Client): Promise<{ workflowId: string; runId: 
   const all: { workflowId: string; runId: string }[] = [];
   for (const workflowId of workflowIds) {
     const found: { workflowId: string; runId: string }[] = [];
-    // The run's workflow and its dataset child (where the activities run and continue-as-new).
+    // The run's workflow and any dataset child (a target with several datasets runs each in one).
     for await (const info of client.workflow.list({ query: `WorkflowId = '${workflowId}' OR WorkflowId = '${workflowId}/employees'` })) {
       found.push({ workflowId: info.workflowId, runId: info.runId });
     }
@@ -134,7 +134,8 @@ describe('private by default', () => {
 
     // Every execution's whole history, raw, as Temporal stores it.
     const runs = await executions(h.client);
-    expect(runs.length).toBeGreaterThanOrEqual(7); // three runs, each with its dataset child; the first one's continued-as-new at least once
+    // Three runs (HappyPal's only dataset runs in the run workflow itself); the first one continued-as-new at least twice.
+    expect(runs.length).toBeGreaterThanOrEqual(5);
     let encryptedPayloads = 0;
     for (const { workflowId, runId } of runs) {
       const raw = historyToJSON(await h.client.workflow.getHandle(workflowId, runId).fetchHistory());

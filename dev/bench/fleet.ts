@@ -8,6 +8,7 @@
  *   --jitter S             SCHEDULE_JITTER_SECONDS of the fleet's schedules (default 0: the whole herd in one second)
  *   --activities N         WORKER_MAX_CONCURRENT_ACTIVITIES of the worker (default: the product default)
  *   --workflow-tasks N     WORKER_MAX_CONCURRENT_WORKFLOW_TASKS (default: the product default)
+ *   --cached-workflows N   WORKER_MAX_CACHED_WORKFLOWS (default: the product default)
  *   --baseline-concurrency N  syncs the baseline runs at once (default: the worker's activity slots)
  *   --phases first,noop,change   which phases (default all three, in that order)
  *   --lucca-rate N         Lucca's requests a minute per tenant, simulator and our limiter (default 50, the real one)
@@ -62,6 +63,7 @@ const SEED = num('--seed', 21);
 const JITTER = num('--jitter', 0);
 const ACTIVITIES = num('--activities', WORKER_CONCURRENCY_DEFAULTS.maxConcurrentActivityTaskExecutions);
 const WORKFLOW_TASKS = num('--workflow-tasks', WORKER_CONCURRENCY_DEFAULTS.maxConcurrentWorkflowTaskExecutions);
+const CACHED_WORKFLOWS = num('--cached-workflows', WORKER_CONCURRENCY_DEFAULTS.maxCachedWorkflows);
 const BASELINE_CONCURRENCY = num('--baseline-concurrency', ACTIVITIES);
 const LUCCA_RATE = num('--lucca-rate', 50);
 const SETTLE_MS = num('--settle-ms', 11_000);
@@ -108,6 +110,8 @@ interface SyncFacts {
   connection: string;
   size: number;
   status: string;
+  /** Epoch ms: the schedule's nominal time for this start (TemporalScheduledStartTime: its minute, plus jitter). */
+  nominalAt: number;
   /** Epoch ms: the schedule started the workflow; its first activity started; it closed. */
   firedAt: number;
   startedAt: number;
@@ -125,7 +129,7 @@ interface SyncFacts {
  */
 async function syncFacts(infra: BenchInfra, workflowId: string, member: Member, status: string): Promise<SyncFacts> {
   const facts: SyncFacts = {
-    connection: member.oursName, size: member.size, status, firedAt: NaN, startedAt: NaN, closedAt: NaN, events: 0, runs: 0, actions: {}, actionsTotal: 0,
+    connection: member.oursName, size: member.size, status, nominalAt: NaN, firedAt: NaN, startedAt: NaN, closedAt: NaN, events: 0, runs: 0, actions: {}, actionsTotal: 0,
   };
   const children: string[] = [];
   const executions = async (id: string) => {
@@ -142,7 +146,11 @@ async function syncFacts(infra: BenchInfra, workflowId: string, member: Member, 
         const child = e.startChildWorkflowExecutionInitiatedEventAttributes?.workflowId;
         if (parent && child && !children.includes(child)) children.push(child);
         if (!parent) continue;
-        if (i === 0 && e.workflowExecutionStartedEventAttributes) facts.firedAt = tsMs(e.eventTime as Ts);
+        if (i === 0 && e.workflowExecutionStartedEventAttributes) {
+          facts.firedAt = tsMs(e.eventTime as Ts);
+          const nominal = e.workflowExecutionStartedEventAttributes.searchAttributes?.indexedFields?.TemporalScheduledStartTime?.data;
+          if (nominal) facts.nominalAt = Date.parse(JSON.parse(Buffer.from(nominal).toString('utf8')) as string);
+        }
         if (Number.isNaN(facts.startedAt) && e.activityTaskStartedEventAttributes) facts.startedAt = tsMs(e.eventTime as Ts);
         if (e.workflowExecutionCompletedEventAttributes ?? e.workflowExecutionFailedEventAttributes ?? e.workflowExecutionTimedOutEventAttributes) facts.closedAt = tsMs(e.eventTime as Ts);
       }
@@ -258,6 +266,8 @@ interface PhaseResult {
     firstFiredAt: string;
     statuses: Record<string, number>;
     scheduleToStartS: ReturnType<typeof quantiles>;
+    /** The schedule's nominal time → the workflow's start: how late the server's scheduler started it. */
+    nominalToFireS: ReturnType<typeof quantiles>;
     startToCloseS: ReturnType<typeof quantiles>;
     /** Syncs between their first activity and their close, every second from the first fire. */
     runningOverTime: { t: number; running: number }[];
@@ -325,7 +335,10 @@ runBench('fleet bench', async () => {
   const worker = await startWorker({
     databaseUrl: infra.databaseUrl, temporalAddress: infra.temporalAddress, taskQueue, credentialsKey: CREDENTIALS_KEY,
     luccaRateLimitPerMinute: LUCCA_RATE, ...(infra.workflowBundlePath && { workflowBundlePath: infra.workflowBundlePath }),
-    env: { WORKER_MAX_CONCURRENT_ACTIVITIES: String(ACTIVITIES), WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: String(WORKFLOW_TASKS) },
+    env: {
+      WORKER_MAX_CONCURRENT_ACTIVITIES: String(ACTIVITIES), WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: String(WORKFLOW_TASKS),
+      WORKER_MAX_CACHED_WORKFLOWS: String(CACHED_WORKFLOWS),
+    },
     ...(profileDir && { cpuProfileDir: profileDir }),
   });
   log(`worker process ${worker.pid}: ${ACTIVITIES} activity slots, ${WORKFLOW_TASKS} workflow task slots`);
@@ -403,6 +416,7 @@ runBench('fleet bench', async () => {
       firstFiredAt: new Date(firstFired).toISOString(),
       statuses,
       scheduleToStartS: quantiles(syncs.map((s) => (s.startedAt - s.firedAt) / 1000)),
+      nominalToFireS: quantiles(syncs.map((s) => (s.firedAt - s.nominalAt) / 1000)),
       startToCloseS: quantiles(syncs.map((s) => (s.closedAt - s.startedAt) / 1000)),
       runningOverTime: running,
       peakRunning: Math.max(...running.map((r) => r.running)),
@@ -423,7 +437,7 @@ runBench('fleet bench', async () => {
       workerPeakRssMb: Math.round(peakKb / 1024),
       cpuS: { worker: round(cpuWorker), temporal: cpuTemporal === null ? null : round(cpuTemporal), postgres: round(pgCpu), benchProcess: round((cpuBenchUsage.user + cpuBenchUsage.system) / 1e6) },
     };
-    log(`  ours: makespan ${ours.makespanS} s; schedule→start p50 ${ours.scheduleToStartS.p50} s p95 ${ours.scheduleToStartS.p95} s max ${ours.scheduleToStartS.max} s; ` +
+    log(`  ours: makespan ${ours.makespanS} s; nominal time→workflow start p50 ${ours.nominalToFireS.p50} s max ${ours.nominalToFireS.max} s; schedule→start p50 ${ours.scheduleToStartS.p50} s p95 ${ours.scheduleToStartS.p95} s max ${ours.scheduleToStartS.max} s; ` +
       `peak ${ours.peakRunning} running; events/sync p50 ${ours.historyEvents.p50} max ${ours.historyEvents.max}; actions/sync mean ${ours.billableActionsPerSync.mean} (server ${ours.serverActions.perSync}); ` +
       `rows/employee ${ours.rowsPerEmployee}; worker peak ${ours.workerPeakRssMb} MB`);
 
@@ -463,7 +477,7 @@ runBench('fleet bench', async () => {
     machine: { cores: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? '?', memoryGb: Math.round(os.totalmem() / 2 ** 30), loadAverageAtStart: os.loadavg() },
     fleet: { companies: COMPANIES, employees, seed: SEED, sizes, distribution: '1.5 % 3,000–7,000; 8.5 % 500–2,500; rest 20–500; log-uniform within each band' },
     settings: {
-      jitterSeconds: JITTER, productDefaultJitterSeconds: DEFAULT_SCHEDULE_JITTER_SECONDS, activitySlots: ACTIVITIES, workflowTaskSlots: WORKFLOW_TASKS,
+      jitterSeconds: JITTER, productDefaultJitterSeconds: DEFAULT_SCHEDULE_JITTER_SECONDS, activitySlots: ACTIVITIES, workflowTaskSlots: WORKFLOW_TASKS, cachedWorkflows: CACHED_WORKFLOWS,
       baselineConcurrency: BASELINE_CONCURRENCY, luccaRatePerMinute: LUCCA_RATE, workers: 1,
     },
     workerPeakRssMb: Math.round(peakRssOverallKb / 1024),
@@ -481,13 +495,13 @@ function renderFleet(r: { fleet: { companies: number; employees: number }; setti
     '',
     `git ${r.git}; settings ${JSON.stringify(r.settings)}; load average at start ${r.machine.loadAverageAtStart.map((x) => x.toFixed(1)).join(' ')}`,
     '',
-    '| phase | makespan s (ours / baseline, ratio) | schedule→start s p50 / p95 / max | start→close s p50 / p95 / max | peak running | events/sync p50 / max (max <1000 emp.) | actions/sync mean (history + heartbeats) | rows/employee (ours / baseline) | worker peak RSS MB | CPU s worker / Temporal / Postgres (baseline / its Postgres) |',
-    '|---|---|---|---|---|---|---|---|---|---|',
+    '| phase | makespan s (ours / baseline, ratio) | nominal time→workflow start s p50 / p95 / max | workflow start→first activity s p50 / p95 / max | start→close s p50 / p95 / max | peak running | events/sync p50 / max (max <1000 emp.) | actions/sync mean (history + heartbeats) | rows/employee (ours / baseline) | worker peak RSS MB | CPU s worker / Temporal / Postgres (baseline / its Postgres) |',
+    '|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const p of r.phases) {
     const o = p.ours;
     const b = p.baseline;
-    lines.push(`| ${p.phase}${p.changed ? ` (${p.changed} changed)` : ''} | ${o.makespanS} / ${b?.makespanS ?? '–'}${p.ratio ? `, ${p.ratio}×` : ''} | ${o.scheduleToStartS.p50} / ${o.scheduleToStartS.p95} / ${o.scheduleToStartS.max} | ` +
+    lines.push(`| ${p.phase}${p.changed ? ` (${p.changed} changed)` : ''} | ${o.makespanS} / ${b?.makespanS ?? '–'}${p.ratio ? `, ${p.ratio}×` : ''} | ${o.nominalToFireS.p50} / ${o.nominalToFireS.p95} / ${o.nominalToFireS.max} | ${o.scheduleToStartS.p50} / ${o.scheduleToStartS.p95} / ${o.scheduleToStartS.max} | ` +
       `${o.startToCloseS.p50} / ${o.startToCloseS.p95} / ${o.startToCloseS.max} | ${o.peakRunning} | ${o.historyEvents.p50} / ${o.historyEvents.max} (${o.historyEventsUnder1000.max}) | ` +
       `${o.billableActionsPerSync.mean} + ${o.heartbeatsPerSync} = ${o.actionsPerSyncWithHeartbeats} | ${o.rowsPerEmployee} / ${b?.rowsPerEmployee ?? '–'} | ${o.workerPeakRssMb} | ` +
       `${o.cpuS.worker} / ${o.cpuS.temporal ?? '–'} / ${o.cpuS.postgres} (${b ? `${b.cpuS.baseline} / ${b.cpuS.postgres}` : '–'}) |`);

@@ -36,7 +36,7 @@ export interface RetryTiming {
 export interface RunPolicies {
   /** Reads from Lucca or the target: paced by the rate limiter, resumed from the heartbeat cursor. */
   read: ActivityOptions;
-  /** A read step and, when it ends the read, the plan (stageDataset): a read's priority, planning's timeouts. */
+  /** A read step and, when it ends the read, the plan (stageDataset): planning's timeouts. */
   stage: ActivityOptions;
   /** Planning and writing: idempotent, resumable, heartbeating. */
   work: ActivityOptions;
@@ -45,12 +45,13 @@ export interface RunPolicies {
 }
 
 /**
- * Task queue priority (Temporal's priorityKey, 1 runs first, 3 is the default), for the herd: when
- * hundreds of schedules fire in the same minute, every run begins (and its row says `running`) before
- * any reads on, and a run that is writing finishes before another reads more, so runs end one after
- * another instead of all at the end. Only the order of tasks waiting in the queue changes.
+ * Task queue priority (Temporal's priorityKey, 1 runs first; unset is the default, 3), for the herd:
+ * when hundreds of schedules fire in the same minute, every run begins (its row says `running`, its
+ * lock is taken) and closes before other tasks waiting in the queue. Only bookkeeping has a key; the
+ * other steps keep first come, first served (keying writes before reads showed no measurable gain,
+ * dev/bench/FLEET.md).
  */
-export const PRIORITY = { book: 1, work: 2, read: 3 } as const;
+export const PRIORITY = { book: 1 } as const;
 
 /**
  * The activity options for an activity scheduled at `now` in a run ending at `deadline` (epoch ms).
@@ -65,9 +66,9 @@ export function runPolicies(deadline: number, now: number, timing: RetryTiming =
   });
   const work = { startToCloseTimeout: '30 minutes', heartbeatTimeout: '20 seconds', scheduleToCloseTimeout, retry: backoff(1000, 60_000) } as const;
   return {
-    read: { startToCloseTimeout: '15 minutes', heartbeatTimeout: '20 seconds', scheduleToCloseTimeout, retry: backoff(1000, 60_000), priority: { priorityKey: PRIORITY.read } },
-    stage: { ...work, priority: { priorityKey: PRIORITY.read } },
-    work: { ...work, priority: { priorityKey: PRIORITY.work } },
+    read: { startToCloseTimeout: '15 minutes', heartbeatTimeout: '20 seconds', scheduleToCloseTimeout, retry: backoff(1000, 60_000) },
+    stage: work,
+    work,
     book: { startToCloseTimeout: '1 minute', scheduleToCloseTimeout, retry: backoff(500, 30_000), priority: { priorityKey: PRIORITY.book } },
   };
 }

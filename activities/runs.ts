@@ -50,9 +50,10 @@ export function runActivities(deps: Deps, connectors: Connectors) {
         throw new SyncError('run_abandoned', `Sync run ${row.id} was closed as ${row.status} before it began: start a new sync.`, false);
       }
       deps.logger.info({ runId: row.id, connectionId: input.connectionId, trigger: input.trigger, dryRun: input.dryRun }, 'sync run started');
-      // What the run syncs: the workflow runs one syncDataset child per dataset, in this order. Asked
-      // (input.prepare), each dataset's read plan is decided here, once: a retry of this activity has
-      // read nothing yet, and the child starts reading at once, one activity fewer per dataset.
+      // What the run syncs, in this order: the workflow runs a target's only dataset itself and
+      // several in syncDataset children. Asked (input.prepare), each dataset's read plan is decided
+      // here, once: a retry of this activity has read nothing yet, and the dataset starts reading at
+      // once, one activity fewer per dataset.
       const steps = input.prepare ? stepsFor(connection.target, `Connection ${connection.name}`) : undefined;
       const datasets = await Promise.all(connector.datasets.map(async (d) => ({
         name: d.name, label: d.label, linesPerActivity: connector.linesPerActivity, ...(connector.onForbidden === 'fail-run' && { failOnForbidden: true }),
